@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Article, ImportBatch, Outlet, Story
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "created_at"]
+    search_fields = ["name", "domain"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_by", "created_at"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["created_by"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "story",
+        "source",
+        "status",
+        "imported_count",
+        "skipped_count",
+        "error_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["source", "status", "story"]
+    list_select_related = ["story", "created_by"]
+    readonly_fields = ["report", "created_at", "finished_at"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "external_id",
+        "story",
+        "outlet",
+        "published_on",
+        "duplicate_of",
+        "duplicate_similarity",
+        "processed_at",
+    ]
+    list_filter = ["story", "outlet", "published_on"]
+    search_fields = ["external_id", "title", "body"]
+    list_select_related = ["story", "outlet", "duplicate_of"]
+    raw_id_fields = ["duplicate_of", "import_batch"]
+    # The body is what mentions point into by offset: it is shown, never edited.
+    readonly_fields = ["original_text", "body", "content_hash", "embeds", "removed", "created_at", "processed_at"]

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .importers.readers import SUPPORTED_LABEL
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (https://docs.djangoproject.com/en/5.2/topics/http/file-uploads/#uploading-multiple-files)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(help_text=f"One or more files: {SUPPORTED_LABEL} (a .zip may hold many).")
+
+
+class StoryForm(forms.Form):
+    name = forms.CharField(max_length=200)

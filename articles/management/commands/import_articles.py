@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from articles.importers import iter_path_files
+from articles.services import articles_import, import_limits, story_get_or_create
+
+
+class Command(BaseCommand):
+    help = "Import article files (.txt, .json, .jsonl, .html, folders and .zip of these) into a story."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", help="Files or folders to import.")
+        parser.add_argument("--story", required=True, help="Story name; created if it does not exist.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        story, created = story_get_or_create(name=options["story"])
+        if created:
+            self.stdout.write(f"Created story “{story.name}”.")
+        batch = articles_import(story=story, files=iter_path_files(options["paths"], import_limits()))
+        for entry in batch.report:
+            line = f"{entry['status']:>8}  {entry['source']}"
+            if entry.get("article_id"):
+                line += f"  (article #{entry['article_id']})"
+            if entry.get("message"):
+                line += f"  {entry['message']}"
+            self.stdout.write(self.style.ERROR(line) if entry["status"] == "error" else line)
+        self.stdout.write(
+            f"Import #{batch.pk} into “{story.name}”: {batch.imported_count} imported, "
+            f"{batch.skipped_count} skipped, {batch.error_count} errors."
+        )
+        if batch.error_count:
+            raise CommandError(f"{batch.error_count} file(s) or record(s) could not be imported.")

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Outlet(models.Model):
+    """A news organisation: a publisher (Business Insider) or a wire (Associated Press)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Story(models.Model):
+    """One news event, covered by many articles from different outlets."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "name"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:story_detail", args=[self.slug])
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        return slugify(name)[:200] or "story"
+
+
+class ImportBatch(models.Model):
+    """One import: a set of files (or JSON records) and what became of each."""
+
+    class Source(models.TextChoices):
+        COMMAND = "command", "Management command"
+        UPLOAD = "upload", "Web upload"
+        API = "api", "REST API"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="import_batches")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    # One entry per file or record: {"source", "status": imported|skipped|error, "message", "article_id"}.
+    report = models.JSONField(default=list, blank=True)
+    imported_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} into {self.story}"
+
+
+class Article(models.Model):
+    """One outlet's report, as imported.
+
+    `original_text` is what arrived, unchanged. `body` is the cleaned text that every later
+    stage reads; mentions point into it by character offsets, so it is never rewritten once saved.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="articles")
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    external_id = models.CharField(max_length=255, help_text="The file's stem or the record's id.")
+    source_name = models.CharField(max_length=500, blank=True, help_text="File (and line) it came from.")
+    title = models.CharField(max_length=500, blank=True)
+    dateline = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    original_text = models.TextField()
+    body = models.TextField()
+    # Social-media posts kept from embeds: [{"start", "end", "author", "handle", "posted_on", "platform"}],
+    # offsets of the post's text inside `body`.
+    embeds = models.JSONField(default=list, blank=True)
+    # What cleaning removed, so a reviewer can see nothing was lost: [{"kind", "text"}].
+    removed = models.JSONField(default=list, blank=True)
+    outlet_inferred_from = models.CharField(max_length=100, blank=True)
+    content_hash = models.CharField(max_length=64)
+    # MinHash signature of the body's shingles, kept so that later imports compare against it cheaply.
+    minhash = models.BinaryField(null=True, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates"
+    )
+    duplicate_similarity = models.FloatField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["story", "published_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "content_hash"], name="article_unique_content_per_story"),
+        ]
+        indexes = [models.Index(fields=["story", "external_id"])]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:article_detail", args=[self.pk])

@@ -1,0 +1,125 @@
+"""Near-duplicate articles: a wire story re-published, trimmed or machine-reworded elsewhere.
+
+Pure Python. Two stages, so that a story of thousands of articles is not compared all-pairs:
+1. blocking: a MinHash signature of each body's content words; locality-sensitive hashing
+   proposes the pairs that share enough vocabulary;
+2. verification: the share of each article's text (by length) whose sentences have a close
+   counterpart (content-word Dice >= 0.5) in the other, taken in the weaker direction. A
+   rewording keeps most sentences' content words, so it scores high both ways; two outlets
+   that merely cover the same event share some sentences but not most of both articles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+NUM_PERM = 64
+SCHEME = "affine32"  # fixed, so that stored signatures stay comparable across datasketch upgrades
+# Blocking is deliberately loose; verification decides.
+LSH_THRESHOLD = 0.2
+SENTENCE_MATCH = 0.5
+MIN_SENTENCE_WORDS = 5
+DEFAULT_THRESHOLD = 0.6
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…”\"’])\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_STOPWORDS = frozenset(
+    """a an the of in on at to and or but for with by from as into onto over under after before
+    that this these those there here it its is are was were be been being has have had do does did
+    not no nor so than then too very can could will would shall should may might must he she they we
+    you i his her their our your my him them us me who whom whose which what when where why how all
+    any both each few more most other some such only own same also just said says""".split()
+)
+
+
+def content_words(text: str) -> frozenset[str]:
+    # A five-letter prefix is a crude but language-light stemmer: "storming"/"stormed" -> "storm".
+    return frozenset(w[:5] for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOPWORDS)
+
+
+def sentences(body: str) -> list[str]:
+    return [
+        s
+        for paragraph in body.split("\n\n")
+        for s in _SENTENCE_END.split(paragraph)
+        if len(s.split()) >= MIN_SENTENCE_WORDS
+    ]
+
+
+def signature(body: str) -> bytes:
+    """The MinHash signature of a body's content words, as bytes for storage."""
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    words = sorted(content_words(body))
+    if words:
+        minhash.update_batch([w.encode("utf-8") for w in words])
+    return minhash.hashvalues.astype(np.uint64).tobytes()
+
+
+def _minhash(sig: bytes) -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(sig, dtype=np.uint64))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_sets(body: str) -> tuple[tuple[frozenset[str], int], ...]:
+    return tuple((content_words(s), len(s)) for s in sentences(body))
+
+
+def _coverage(a: Sequence[tuple[frozenset[str], int]], b: Sequence[tuple[frozenset[str], int]]) -> float:
+    """Share of `a`'s sentence text that has a close counterpart in `b`."""
+    total = sum(length for _, length in a)
+    if not total:
+        return 0.0
+    covered = 0
+    for words, length in a:
+        for other, _ in b:
+            if words and 2 * len(words & other) >= SENTENCE_MATCH * (len(words) + len(other)):
+                covered += length
+                break
+    return covered / total
+
+
+def similarity(body_a: str, body_b: str) -> float:
+    """How far two bodies are the same article (0..1), in the weaker of the two directions."""
+    a, b = _sentence_sets(body_a), _sentence_sets(body_b)
+    return min(_coverage(a, b), _coverage(b, a))
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: int
+    body: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class Match:
+    id: int
+    other_id: int
+    similarity: float
+
+
+def find_matches(new: Iterable[Doc], existing: Iterable[Doc], threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
+    """Every pair (a new doc, any doc) whose similarity reaches the threshold, best first."""
+    new = list(new)
+    everything = {doc.id: doc for doc in [*existing, *new]}
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    for doc in everything.values():
+        lsh.insert(doc.id, _minhash(doc.signature))
+    seen: set[tuple[int, int]] = set()
+    matches: list[Match] = []
+    for doc in new:
+        for other_id in lsh.query(_minhash(doc.signature)):
+            pair = (min(doc.id, other_id), max(doc.id, other_id))
+            if other_id == doc.id or pair in seen:
+                continue
+            seen.add(pair)
+            score = similarity(doc.body, everything[other_id].body)
+            if score >= threshold:
+                matches.append(Match(pair[0], pair[1], round(score, 4)))
+    return sorted(matches, key=lambda m: (-m.similarity, m.id, m.other_id))

@@ -1,0 +1,1 @@
+# The claim models arrive with the pipeline issue.

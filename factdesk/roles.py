@@ -1,0 +1,52 @@
+"""The three roles and what each may do.
+
+Permissions are Django model permissions held by three groups, so the admin, the web app and
+the services all ask the same question (`user.has_perm(...)`). `manage.py setup_roles` creates
+the groups; run it again after adding a model and it brings them up to date.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EDITOR = "Editor"
+REVIEWER = "Reviewer"
+ADMIN = "Admin"
+ROLES = (EDITOR, REVIEWER, ADMIN)
+
+IMPORT_PERMISSION = "articles.add_importbatch"
+MANAGE_STORIES_PERMISSION = "articles.change_story"
+
+_VIEW = [
+    "articles.view_outlet",
+    "articles.view_story",
+    "articles.view_article",
+    "articles.view_importbatch",
+]
+_REVIEW: list[str] = []  # claim permissions join when the claim models land
+_EDIT = [
+    "articles.add_story",
+    "articles.change_story",
+    "articles.add_outlet",
+    "articles.change_outlet",
+    "articles.add_article",
+    "articles.change_article",
+    "articles.add_importbatch",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    REVIEWER: _VIEW + _REVIEW,
+    EDITOR: _VIEW + _REVIEW + _EDIT,
+    ADMIN: ["*"],  # every permission, users and groups included
+}
+
+# Editors and admins may use the Django admin.
+STAFF_ROLES = (EDITOR, ADMIN)
+
+
+def can_import(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(IMPORT_PERMISSION))
+
+
+def can_manage_stories(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(MANAGE_STORIES_PERMISSION))

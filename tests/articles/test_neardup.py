@@ -1,0 +1,54 @@
+"""Near-duplicate detection. No database."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from articles import neardup
+from articles.importers import clean_text
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
+
+
+def seed_docs() -> list[neardup.Doc]:
+    docs = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        body = clean_text(path.read_text()).body
+        docs.append(neardup.Doc(int(path.name[:3]), body, neardup.signature(body)))
+    return docs
+
+
+def test_finds_the_reworded_pair_in_the_seeds_and_no_other() -> None:
+    matches = neardup.find_matches(seed_docs(), [])
+    assert [(m.id, m.other_id) for m in matches] == [(0, 4)]
+
+
+def test_threshold_separates_the_pair_from_same_event_coverage() -> None:
+    docs = {d.id: d for d in seed_docs()}
+    scores = {(a, b): neardup.similarity(docs[a].body, docs[b].body) for a, b in itertools.combinations(docs, 2)}
+    pair = scores.pop((0, 4))
+    assert pair >= neardup.DEFAULT_THRESHOLD
+    assert max(scores.values()) < neardup.DEFAULT_THRESHOLD
+
+
+def test_verbatim_republication_scores_one() -> None:
+    body = next(d for d in seed_docs() if d.id == 1).body
+    assert neardup.similarity(body, body) == 1.0
+
+
+def test_incremental_matching_against_existing_articles() -> None:
+    docs = seed_docs()
+    existing = [d for d in docs if d.id != 4]
+    [match] = neardup.find_matches([d for d in docs if d.id == 4], existing)
+    assert (match.id, match.other_id) == (0, 4)
+
+
+def test_unrelated_texts_do_not_match() -> None:
+    a = "The council voted to close the old bridge on Tuesday. Engineers found cracks in two pillars."
+    b = "The football club signed a new striker for a record fee. Fans gathered outside the stadium."
+    assert neardup.similarity(a, b) == 0.0
+    assert (
+        neardup.find_matches([neardup.Doc(1, a, neardup.signature(a)), neardup.Doc(2, b, neardup.signature(b))], [])
+        == []
+    )
