@@ -1,0 +1,185 @@
+"""Stage 1: split a body into sentence units with exact offsets.
+
+pysbd is accurate but slow on long strings, so it is fed one paragraph (or one
+bounded chunk of a pathological paragraph) at a time.  Quotations spanning
+several sentences are merged back into one unit, with a length cap so that an
+unbalanced quotation mark cannot swallow the article.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pysbd
+
+from .types import Sentence
+
+MAX_BODY_CHARS = 300_000  # beyond this we stop (recorded as skipped by the caller)
+MAX_CHUNK_CHARS = 4_000  # pysbd input cap; longer paragraphs are pre-chunked
+MAX_UNIT_CHARS = 1_500  # cap for a merged multi-sentence quotation
+MAX_SENTENCE_CHARS = 2_000  # a "sentence" longer than this is cut at whitespace
+
+_PARA_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE_END_RE = re.compile(r"[.!?:;\"”’)\]]\s*$")
+_BULLET_RE = re.compile(r"^\s*(?:[-•*–—]\s|\d+[.)]\s)")
+_CHUNK_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“A-Z0-9])")
+_TAIL_RE = re.compile(
+    r"^[,]?\s*(?:[a-z]|(?:he|she|they|it|[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s+"
+    r"(?:said|says|added|tweeted|wrote|told|asked|stated|explained|continued|posted)\b)"
+)
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def paragraphs(body: str) -> list[tuple[int, int]]:
+    """(start, end) of paragraph blocks; a bullet or line ending a sentence starts a new block."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in [*list(_PARA_RE.finditer(body)), None]:
+        end = m.start() if m else len(body)
+        _split_lines(body, pos, end, spans)
+        if m:
+            pos = m.end()
+    return spans
+
+
+def _split_lines(body: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    block_start = None
+    line_start = start
+    while line_start <= end:
+        nl = body.find("\n", line_start, end)
+        line_end = end if nl == -1 else nl
+        line = body[line_start:line_end]
+        if line.strip():
+            if block_start is None:
+                block_start = line_start
+            elif _BULLET_RE.match(line) or _LINE_END_RE.search(body[block_start:line_start]):
+                _push(body, block_start, line_start, out)
+                block_start = line_start
+        if nl == -1:
+            break
+        line_start = nl + 1
+    if block_start is not None:
+        _push(body, block_start, end, out)
+
+
+def _push(body: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append((start, end))
+
+
+def _chunks(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut an over-long paragraph at sentence-like boundaries (or whitespace) before pysbd."""
+    if end - start <= MAX_CHUNK_CHARS:
+        return [(start, end)]
+    out = []
+    pos = start
+    while end - pos > MAX_CHUNK_CHARS:
+        limit = pos + MAX_CHUNK_CHARS
+        cut = None
+        for m in _CHUNK_BOUNDARY_RE.finditer(body, pos + MAX_CHUNK_CHARS // 2, limit):
+            cut = m.end()
+        if cut is None:
+            ws = body.rfind(" ", pos + 1, limit)
+            cut = ws + 1 if ws > pos else limit
+        out.append((pos, cut))
+        pos = cut
+    out.append((pos, end))
+    return out
+
+
+def _segment_offsets(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """pysbd on body[start:end], mapped back to absolute offsets by forward search."""
+    chunk = body[start:end]
+    try:
+        segs = _segmenter().segment(chunk)
+    except Exception:  # pysbd has had crashes on odd input; fall back to one unit
+        segs = [chunk]
+    spans = []
+    cursor = 0
+    for seg in segs:
+        s = seg.strip()
+        if not s:
+            continue
+        i = chunk.find(s, cursor)
+        if i < 0:  # pysbd altered the text; give up on exact mapping for the rest
+            rest = chunk[cursor:].strip()
+            if rest:
+                j = chunk.find(rest, cursor)
+                spans.append((start + j, start + j + len(rest)))
+            return spans
+        spans.append((start + i, start + i + len(s)))
+        cursor = i + len(s)
+    return spans
+
+
+def _quote_balance(text: str) -> int:
+    """>0 when a quotation is left open at the end of ``text``."""
+    opened = text.count("“") - text.count("”")
+    straight = text.count('"') % 2
+    return max(opened, 0) + straight
+
+
+def _merge_quotes(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join sentences inside one open quotation, and a dangling '..., he said.' tail."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    n = len(spans)
+    while i < n:
+        s, e = spans[i]
+        j = i
+        if _quote_balance(body[s:e]) > 0:
+            k = i
+            while k + 1 < n and spans[k + 1][1] - s <= MAX_UNIT_CHARS:
+                k += 1
+                if _quote_balance(body[s : spans[k][1]]) == 0:
+                    j = k
+                    break
+        e = spans[j][1]
+        # '“... responsible.” | he tweeted.' -> one unit
+        if j + 1 < n and body[s:e].rstrip().endswith(("”", '"')):
+            ns, ne = spans[j + 1]
+            if ne - ns < 80 and _TAIL_RE.match(body[ns:ne]):
+                j += 1
+                e = ne
+        out.append((s, e))
+        i = j + 1
+    return out
+
+
+def _cut_long(body: str, s: int, e: int) -> list[tuple[int, int]]:
+    if e - s <= MAX_SENTENCE_CHARS:
+        return [(s, e)]
+    out = []
+    while e - s > MAX_SENTENCE_CHARS:
+        ws = body.rfind(" ", s + 1, s + MAX_SENTENCE_CHARS // 2)
+        cut = ws if ws > s else s + MAX_SENTENCE_CHARS // 2
+        out.append((s, cut))
+        s = cut
+        while s < e and body[s].isspace():
+            s += 1
+    if e > s:
+        out.append((s, e))
+    return out
+
+
+def split_sentences(body: str) -> list[Sentence]:
+    """Sentence units of ``body`` (at most MAX_BODY_CHARS of it), body[start:end] == text."""
+    limit = min(len(body), MAX_BODY_CHARS)
+    out: list[Sentence] = []
+    for p_index, (ps, pe) in enumerate(paragraphs(body[:limit])):
+        spans: list[tuple[int, int]] = []
+        for cs, ce in _chunks(body, ps, pe):
+            spans.extend(_segment_offsets(body, cs, ce))
+        for s, e in _merge_quotes(body, spans):
+            for cs, ce in _cut_long(body, s, e):
+                out.append(Sentence(cs, ce, body[cs:ce], p_index))
+    return out

@@ -1,0 +1,105 @@
+"""Story level: align mentions into claims, count independent sources, find conflicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from .align import align, key_order
+from .conflicts import find_conflicts
+from .similarity import SimilarityBackend
+from .sources import article_roots, independent_sources
+from .types import (
+    ArticleExtraction,
+    ArticleId,
+    ArticleText,
+    ClaimId,
+    Cluster,
+    Mention,
+    MentionKey,
+    MergeSuggestion,
+    StoryAnalysis,
+)
+
+_PRONOUN_START = re.compile(
+    r"^\s*[“\"]?(?:he|she|they|it|this|that|these|those|then|his|her|their|its)\b", re.IGNORECASE
+)
+
+
+def canonical_score(m: Mention) -> float:
+    """How good a mention is as the claim's display text: complete, self-contained, moderate length."""
+    t = m.text.strip()
+    words = len(t.split())
+    score = 0.3 * m.checkworthiness
+    if t[-1:] in '.!?”"':
+        score += 0.2
+    if t[:1].isupper() or t[:1] in '“"':
+        score += 0.1
+    if not _PRONOUN_START.match(t):
+        score += 0.2
+    if 10 <= words <= 35:
+        score += 0.2
+    else:
+        score -= 0.01 * min(abs(words - 22), 40)
+    if any(q.how == "embed" for q in m.slots.quotes):
+        score -= 0.1  # "X (@x) posted on ...: “...”" is evidence, not a readable claim sentence
+    return score
+
+
+def _cluster_id(keys: Sequence[MentionKey], extends: ClaimId | None) -> str:
+    if extends is not None:
+        return f"claim:{extends}"
+    a, s, e = keys[0]
+    return f"new:{a}:{s}:{e}"
+
+
+def analyse_story(
+    extractions: Iterable[ArticleExtraction],
+    articles: Iterable[ArticleText] | Mapping[ArticleId, ArticleText] = (),
+    fixed: Mapping[ClaimId, Sequence[MentionKey]] | None = None,
+    backend: SimilarityBackend | None = None,
+) -> StoryAnalysis:
+    """Clusters (claims) with canonical mention and independent sources, merge suggestions, conflicts."""
+    arts = dict(articles) if isinstance(articles, Mapping) else {a.id: a for a in articles}
+    mentions = [m for ex in extractions for m in ex.mentions]
+    al = align(mentions, fixed=fixed, backend=backend)
+    by_key = {m.key: m for m in al.mentions}
+    roots = article_roots(arts.values())
+    ids = [_cluster_id(keys, ext) for keys, ext in zip(al.clusters, al.extends, strict=False)]
+    clusters = []
+    for keys, ext, cid in zip(al.clusters, al.extends, ids, strict=False):
+        present = [by_key[k] for k in keys if k in by_key]
+        if present:
+            best = max(present, key=lambda m: (canonical_score(m), [-x for x in _neg_order(m.key)]))
+            canonical, text = best.key, best.text
+        else:
+            canonical, text = keys[0], ""
+        count, labels = independent_sources(keys, by_key, arts, roots)
+        clusters.append(
+            Cluster(
+                id=cid,
+                mentions=tuple(keys),
+                canonical=canonical,
+                text=text,
+                extends=ext,
+                independent_sources=count,
+                sources=labels,
+            )
+        )
+    suggestions = [
+        MergeSuggestion(
+            ids[a],
+            ids[b],
+            s,
+            "similar wording" if (al.extends[a] is None or al.extends[b] is None) else "two existing claims look alike",
+        )
+        for a, b, s in al.suggestions
+    ]
+    conflicts = find_conflicts(al, ids, arts)
+    return StoryAnalysis(tuple(clusters), tuple(suggestions), tuple(conflicts))
+
+
+def _neg_order(k: MentionKey) -> tuple:
+    """Tie-break helper: prefer the earliest key (smallest order) deterministically."""
+    o = key_order(k)
+    return (o[0][0], o[0][1] if isinstance(o[0][1], int) else 0, o[1], o[2])

@@ -1,0 +1,43 @@
+from claims.pipeline.sentences import MAX_UNIT_CHARS, split_sentences
+
+
+def test_offsets_are_exact():
+    body = "First sentence here. Second one, with Mr. Smith at 3 p.m. on the U.S. side.\n\nA new paragraph."
+    sents = split_sentences(body)
+    assert [s.text for s in sents] == [
+        "First sentence here.",
+        "Second one, with Mr. Smith at 3 p.m. on the U.S. side.",
+        "A new paragraph.",
+    ]
+    for s in sents:
+        assert body[s.start : s.end] == s.text
+    assert [s.paragraph for s in sents] == [0, 0, 1]
+
+
+def test_multi_sentence_quotation_stays_one_unit():
+    body = (
+        "“Iran killed an American contractor, wounding many. We strongly responded, and always will. "
+        "They will be held fully responsible,” he tweeted. The crowd later left."
+    )
+    sents = split_sentences(body)
+    assert sents[0].text.endswith("he tweeted.")
+    assert sents[1].text == "The crowd later left."
+
+
+def test_dangling_attribution_tail_joins_the_quote():
+    body = "“We will rebuild the bridge.” she said. Work starts in May."
+    assert split_sentences(body)[0].text == "“We will rebuild the bridge.” she said."
+
+
+def test_unbalanced_quote_cannot_swallow_the_article():
+    body = "He said “this never closes. " + " ".join(f"Sentence number {i} is here." for i in range(300))
+    sents = split_sentences(body)
+    assert len(sents) > 100
+    assert max(len(s.text) for s in sents) <= MAX_UNIT_CHARS
+
+
+def test_pathological_paragraphs_are_bounded():
+    for body in ["1 2 3 " * 50_000, "“" * 100_000, '" ' * 50_000, "x" * 300_000]:
+        sents = split_sentences(body)
+        for s in sents[:50]:
+            assert body[s.start : s.end] == s.text
