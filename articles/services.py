@@ -87,7 +87,7 @@ def articles_import(
     Each article is saved in its own transaction: a bad file or record is reported and
     skipped, the rest of the batch imports, and no article is ever half-saved. An article
     already in the story (same content) is reported as skipped. New articles are linked to
-    the near-duplicates they copy and queued for processing once committed.
+    the near-duplicates they copy, and a pipeline run for them is queued once committed.
 
     `user` is None for trusted callers (management commands); a user must be allowed to import.
     """
@@ -119,8 +119,10 @@ def articles_import(
         raise
     finally:
         _finish_batch(batch, report)
-    for article in created:
-        _enqueue_processing(article.pk)
+    if created:
+        from claims.services import pipeline_start  # claims builds on articles, not the other way
+
+        pipeline_start(story=story, article_ids=[a.pk for a in created], import_batch=batch)
     return batch
 
 
@@ -230,17 +232,3 @@ def _finish_batch(batch: ImportBatch, report: list[dict[str, Any]]) -> None:
         batch.status = ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
     batch.save()
-
-
-def _enqueue_processing(article_id: int) -> None:
-    from .tasks import process_article
-
-    # After commit: the worker must find the row. Outside a transaction this runs at once.
-    transaction.on_commit(lambda: _send(process_article, article_id))
-
-
-def _send(task: Any, *args: Any) -> None:
-    try:
-        task.delay(*args)
-    except Exception:  # the broker is down: the article is saved; `process_story` can catch up
-        logger.exception("could not queue %s%s", task.name, args)

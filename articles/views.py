@@ -39,11 +39,14 @@ def story_create(request: HttpRequest) -> HttpResponse:
 
 
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from claims.selectors import story_claim_summary
+
     story = get_object_or_404(Story, slug=slug)
     return render(
         request,
         "articles/story_detail.html",
         {
+            **story_claim_summary(story),
             "story": story,
             "articles": selectors.story_articles(story),
             "batches": selectors.story_import_batches(story),

@@ -22,8 +22,18 @@ _VIEW = [
     "articles.view_story",
     "articles.view_article",
     "articles.view_importbatch",
+    "claims.view_claim",
+    "claims.view_mention",
+    "claims.view_conflict",
+    "claims.view_conflictmention",
+    "claims.view_mergesuggestion",
+    "claims.view_pipelinerun",
 ]
-_REVIEW: list[str] = []  # claim permissions join when the claim models land
+_REVIEW = [
+    "claims.change_claim",
+    "claims.change_conflict",
+    "claims.change_mergesuggestion",
+]
 _EDIT = [
     "articles.add_story",
     "articles.change_story",

@@ -1,0 +1,191 @@
+"""The claim pipeline on the database: persistence, idempotence, increments, and people's decisions."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles.models import Article, Story
+from articles.services import articles_import, story_get_or_create
+from claims import services
+from claims.models import Claim, Conflict, Mention, MergeSuggestion, PipelineRun
+from claims.selectors import story_export
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests drive the stages in the foreground; nothing is sent to the worker."""
+    monkeypatch.setattr(services, "_queue_run", lambda run_id, ids: None)
+
+
+def import_files(story: Story, paths: list[Path]) -> None:
+    articles_import(story=story, files=[(p.name, p.read_bytes()) for p in paths])
+
+
+def process(story: Story) -> str:
+    out = StringIO()
+    call_command("process_story", str(story.pk), stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def snapshot(story: Story) -> dict[str, Any]:
+    return {
+        "claims": sorted(Claim.objects.filter(story=story).values_list("id", "text", "status")),
+        "mentions": sorted(Mention.objects.filter(article__story=story).values_list("id", "claim_id")),
+        "conflicts": sorted(Conflict.objects.filter(story=story).values_list("id", "key", "status")),
+        "suggestions": sorted(
+            MergeSuggestion.objects.filter(story=story).values_list("id", "claim_a_id", "claim_b_id")
+        ),
+    }
+
+
+@pytest.fixture
+def seed_story(seed_files: list[Path]) -> Story:
+    story, _ = story_get_or_create(name="Embassy")
+    import_files(story, seed_files)
+    process(story)
+    return story
+
+
+def test_process_story_creates_claims_with_mentions_inside_the_bodies(seed_story: Story) -> None:
+    run = seed_story.pipeline_runs.order_by("-id").first()
+    assert run.state == PipelineRun.State.SUCCEEDED
+    assert run.progress_done == run.progress_total
+    claims = Claim.objects.filter(story=seed_story)
+    assert claims.exists()
+    assert not Mention.objects.filter(article__story=seed_story, claim__isnull=True).exists()
+    for mention in Mention.objects.filter(article__story=seed_story).select_related("article"):
+        assert mention.article.body[mention.start : mention.end] == mention.text
+    assert Conflict.objects.filter(story=seed_story).exists()
+
+
+def test_seven_armored_vehicles_is_one_claim_with_two_mentions(seed_story: Story) -> None:
+    claims = {
+        m.claim_id for m in Mention.objects.filter(article__story=seed_story, text__contains="Seven armored vehicles")
+    }
+    assert len(claims) == 1
+    assert Claim.objects.get(pk=claims.pop()).mentions.count() == 2
+
+
+def test_rerunning_the_pipeline_adds_nothing(seed_story: Story) -> None:
+    before = snapshot(seed_story)
+    process(seed_story)
+    services.story_analyse(story=seed_story)
+    assert snapshot(seed_story) == before
+
+
+def test_an_added_article_joins_existing_claims(seed_files: list[Path]) -> None:
+    story, _ = story_get_or_create(name="Embassy")
+    import_files(story, [p for p in seed_files if not p.name.startswith("002")])
+    process(story)
+    before = {c.pk: c.text for c in Claim.objects.filter(story=story)}
+    vehicles = Mention.objects.get(article__story=story, text__startswith="Seven armored vehicles")
+    import_files(story, [p for p in seed_files if p.name.startswith("002")])
+    process(story)
+    # Every earlier claim is still there, and the new article's mention joined the old claim.
+    assert set(before) <= set(Claim.objects.filter(story=story).values_list("pk", flat=True))
+    added = Mention.objects.get(article__external_id__startswith="002", text__startswith="Seven armored vehicles")
+    assert added.claim_id == vehicles.claim_id
+
+
+def test_people_decisions_survive_a_new_article_and_a_rerun(seed_files: list[Path], reviewer: Any) -> None:
+    story, _ = story_get_or_create(name="Embassy")
+    import_files(story, [p for p in seed_files if not p.name.startswith("002")])
+    process(story)
+    vehicles = Mention.objects.get(article__story=story, text__startswith="Seven armored vehicles").claim
+    # A person confirms the claim and rewords it, and resolves every open conflict.
+    Claim.objects.filter(pk=vehicles.pk).update(
+        status=Claim.Status.CONFIRMED, text="Edited by a reviewer", reviewed_at=timezone.now(), reviewed_by=reviewer
+    )
+    resolved = list(Conflict.objects.filter(story=story).values_list("pk", flat=True))
+    Conflict.objects.filter(pk__in=resolved).update(status=Conflict.Status.RESOLVED)
+
+    import_files(story, [p for p in seed_files if p.name.startswith("002")])
+    process(story)
+
+    vehicles.refresh_from_db()
+    assert (vehicles.status, vehicles.text) == (Claim.Status.CONFIRMED, "Edited by a reviewer")
+    assert vehicles.mentions.count() == 2  # the new evidence is attached
+    assert set(Conflict.objects.filter(pk__in=resolved).values_list("status", flat=True)) <= {Conflict.Status.RESOLVED}
+    # New disagreements arrive as new open conflicts.
+    assert Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).exclude(pk__in=resolved).exists()
+
+
+def test_export_story_document(seed_story: Story) -> None:
+    out = StringIO()
+    call_command("export_story", seed_story.slug, stdout=out)
+    document = json.loads(out.getvalue())
+    assert document == json.loads(json.dumps(story_export(seed_story)))
+    assert set(document) == {"story", "articles", "claims", "conflicts", "merge_suggestions"}
+    bodies = {a["id"]: a["body"] for a in document["articles"]}
+    assert len(bodies) == 5
+    for claim in document["claims"]:
+        assert {"id", "text", "status", "checkworthiness", "independent_sources", "mentions", "slots"} <= set(claim)
+        for mention in claim["mentions"]:
+            assert bodies[mention["article_id"]][mention["start"] : mention["end"]] == mention["text"]
+    mention_claim = {m["id"]: c["id"] for c in document["claims"] for m in c["mentions"]}
+    for conflict in document["conflicts"]:
+        assert len(conflict["sides"]) == 2
+        for side in conflict["sides"]:
+            assert side["mention_ids"]
+            assert side["claim_ids"] == sorted({mention_claim[m] for m in side["mention_ids"]})
+
+
+def test_bad_articles_are_skipped_with_a_reason_and_the_run_finishes(seed_files: list[Path]) -> None:
+    story, _ = story_get_or_create(name="Odd input")
+    records = [
+        {"external_id": "numbers", "text": "1 2 3 4 5 6 7 8 9 10\n\n11 12 13 14 15 16"},
+        {"external_id": "quotes", "text": '“ ” “ ” " " “ ”\n\n" " "'},
+        {
+            "external_id": "arabic",
+            "text": "اقتحم متظاهرون السفارة الأمريكية في بغداد يوم الثلاثاء وأضرموا النار في منطقة الاستقبال.",
+        },
+        {"external_id": "huge", "text": ("The council said 12 bridges were closed on Monday. " * 40 + "\n\n") * 1000},
+    ]
+    articles_import(story=story, files=[("odd.json", json.dumps(records).encode())])
+    import_files(story, seed_files[:1])
+    process(story)
+    run = story.pipeline_runs.order_by("-id").first()
+    assert run.state == PipelineRun.State.SUCCEEDED
+    skipped = {Article.objects.get(pk=e["article_id"]).external_id for e in run.errors}
+    assert {"numbers", "quotes", "arabic"} <= skipped
+    assert all(e["reason"] for e in run.errors)
+    assert Claim.objects.filter(story=story, mentions__article__external_id__startswith="000").exists()
+
+
+def test_extraction_failure_marks_the_run_failed_and_the_story_stage_still_runs(
+    seed_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claims import tasks
+
+    story, _ = story_get_or_create(name="Failing")
+    import_files(story, seed_files[:2])
+    run = story.pipeline_runs.get()
+    first, second = run.article_ids
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.analyse_story, "delay", lambda run_id: queued.append(run_id))
+    real_extract = services.article_extract
+
+    def extract(*, article: Article, run_id: int | None = None) -> int:
+        if article.pk == first:
+            raise ValueError("cannot read this article")
+        return real_extract(article=article, run_id=run_id)
+
+    monkeypatch.setattr(services, "article_extract", extract)
+    tasks.extract_article.apply(args=(run.pk, first))
+    tasks.extract_article.apply(args=(run.pk, second))
+    assert queued == [run.pk]  # the failed article does not hold the story stage back
+    tasks.analyse_story.apply(args=(run.pk,))
+    run.refresh_from_db()
+    assert run.state == PipelineRun.State.FAILED
+    [error] = [e for e in run.errors if e.get("fatal")]
+    assert error["article_id"] == first and "cannot read this article" in error["reason"]
+    assert Claim.objects.filter(story=story).exists()
