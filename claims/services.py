@@ -134,6 +134,7 @@ def article_text(article: Article) -> ArticleText:
         outlet=article.outlet.name if article.outlet_id else None,
         embeds=embeds,
         duplicate_of=article.duplicate_of_id,
+        label=f"unnamed outlet ({article.external_id})",
     )
 
 
@@ -204,7 +205,7 @@ def story_analyse(
         articles = list(
             Article.objects.filter(story=story, processed_at__isnull=False)
             .select_related("outlet")
-            .only("pk", "body", "published_on", "embeds", "duplicate_of_id", "outlet__name")
+            .only("pk", "external_id", "body", "published_on", "embeds", "duplicate_of_id", "outlet__name")
         )
         rows = list(
             Mention.objects.filter(article__story=story).only(

@@ -740,7 +740,8 @@ def find_conflicts(
     for m in al.mentions:
         art = articles.get(m.article_id)
         raw = art.outlet if art else m.outlet
-        outlets[m.article_id] = normalise_outlet(raw) or (raw.strip() if raw else f"article {m.article_id}")
+        fallback = art.display_name if art else f"article {m.article_id}"
+        outlets[m.article_id] = normalise_outlet(raw) or (raw.strip() if raw else fallback)
     ctx = _Ctx(
         al=al,
         mentions=al.mentions,

@@ -50,7 +50,7 @@ def mention_origin(m: Mention, articles: Mapping[ArticleId, ArticleText], roots:
     outlet = normalise_outlet(art.outlet if art else m.outlet)
     if outlet:
         return outlet
-    return f"article {root}"
+    return art.display_name if art else f"article {root}"
 
 
 def independent_sources(
@@ -70,5 +70,6 @@ def independent_sources(
             art = articles.get(k[0])
             root = roots.get(k[0], k[0])
             outlet = normalise_outlet(art.outlet) if art else None
-            labels.add(outlet or f"article {root}")
+            root_art = articles.get(root)
+            labels.add(outlet or (root_art.display_name if root_art else f"article {root}"))
     return len(labels), tuple(sorted(labels))

@@ -43,6 +43,12 @@ class ArticleText:
     outlet: str | None = None
     embeds: tuple[Embed, ...] = ()
     duplicate_of: ArticleId | None = None
+    # How to name the article when it has no outlet ("unnamed outlet (002_d3a9...)").
+    label: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.label or f"article {self.id}"
 
 
 @dataclass(frozen=True)
