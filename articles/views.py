@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from claims.selectors import article_segments, story_claim_summary
 from factdesk.roles import can_import
 
 from . import selectors, services
@@ -39,8 +40,6 @@ def story_create(request: HttpRequest) -> HttpResponse:
 
 
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    from claims.selectors import story_claim_summary
-
     story = get_object_or_404(Story, slug=slug)
     return render(
         request,
@@ -82,7 +81,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "article": article,
             "story": article.story,
-            "paragraphs": article.body.split("\n\n"),
+            "paragraphs": article_segments(article),
             "copies": article.near_duplicates.select_related("outlet"),
         },
     )

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class Claim(models.Model):
@@ -38,6 +41,14 @@ class Claim(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    rejection_reason = models.TextField(blank=True)
+    # A reviewer who takes a claim holds it until the lease runs out; others see who holds it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Denormalised for the queue's filters and ordering at 100,000 claims; kept by the services.
+    open_conflicts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,6 +72,13 @@ class Claim(models.Model):
     def is_decided(self) -> bool:
         """A person has acted on it: the pipeline must not change what they decided."""
         return self.reviewed_at is not None or self.status != self.Status.PROPOSED
+
+    def lease_holder(self, now: Any = None) -> Any:
+        """Who holds the claim now, or None when nobody does (or the lease ran out)."""
+        now = now or timezone.now()
+        if self.assignee_id and self.lease_expires_at and self.lease_expires_at > now:
+            return self.assignee
+        return None
 
 
 class Mention(models.Model):
@@ -107,6 +125,13 @@ class Conflict(models.Model):
         OPEN = "open", "Open"
         RESOLVED = "resolved", "Resolved"
 
+    class Resolution(models.TextChoices):
+        SIDE_A = "side_a", "Side A is right"
+        SIDE_B = "side_b", "Side B is right"
+        BOTH = "both", "Both can hold"
+        NOT_A_CONFLICT = "not_a_conflict", "Not a conflict"
+        UNSETTLED = "unsettled", "Cannot be settled"
+
     story = models.ForeignKey("articles.Story", on_delete=models.CASCADE, related_name="conflicts")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
@@ -115,6 +140,12 @@ class Conflict(models.Model):
     # Stable identity of (kind, side A, side B), so that re-runs never add the same conflict twice.
     key = models.CharField(max_length=64)
     mentions = models.ManyToManyField(Mention, through="ConflictMention", related_name="conflicts")
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -160,6 +191,10 @@ class MergeSuggestion(models.Model):
     score = models.FloatField()
     reason = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -208,3 +243,73 @@ class PipelineRun(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+
+class Annotation(models.Model):
+    """A reviewer's note on a claim, optionally a verdict label and evidence links."""
+
+    class Label(models.TextChoices):
+        ACCURATE = "accurate", "Accurate"
+        INACCURATE = "inaccurate", "Inaccurate"
+        MISLEADING = "misleading", "Misleading"
+        UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="annotations")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
+    note = models.TextField()
+    label = models.CharField(max_length=20, choices=Label.choices, blank=True)
+    links = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_label_display() or 'Note'} on claim #{self.claim_id}: {self.note[:60]}"
+
+
+class ReviewEvent(models.Model):
+    """The audit trail: who did what, when, to which objects, with the state before and after.
+
+    Rows are only ever added; nothing deletes them (claims are protected from deletion
+    while they have events).
+    """
+
+    class Action(models.TextChoices):
+        CONFIRM = "confirm", "Confirmed"
+        REJECT = "reject", "Rejected"
+        EDIT = "edit", "Edited the wording"
+        MERGE = "merge", "Merged"
+        UNMERGE = "unmerge", "Undid a merge"
+        SPLIT = "split", "Split a mention out"
+        ANNOTATE = "annotate", "Annotated"
+        RESOLVE = "resolve", "Resolved a conflict"
+        REOPEN = "reopen", "Reopened a conflict"
+        ACCEPT_SUGGESTION = "accept_suggestion", "Accepted a merge suggestion"
+        REJECT_SUGGESTION = "reject_suggestion", "Rejected a merge suggestion"
+        TAKE = "take", "Took"
+        RELEASE = "release", "Released"
+
+    story = models.ForeignKey("articles.Story", on_delete=models.CASCADE, related_name="review_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_events")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    claims = models.ManyToManyField(Claim, related_name="review_events", blank=True)
+    conflict = models.ForeignKey(
+        Conflict, null=True, blank=True, on_delete=models.PROTECT, related_name="review_events"
+    )
+    suggestion = models.ForeignKey(
+        MergeSuggestion, null=True, blank=True, on_delete=models.PROTECT, related_name="review_events"
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    # What an action moved, so that it can be undone exactly (a merge's mentions and annotations).
+    payload = models.JSONField(default=dict, blank=True)
+    undone_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="undoes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["story", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display().lower()} at {self.created_at:%Y-%m-%d %H:%M}"

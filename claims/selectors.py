@@ -125,3 +125,158 @@ def story_claim_summary(story: Story, limit: int = 100) -> dict[str, Any]:
         "claim_counts": counts,
         "conflicts": conflicts,
     }
+
+
+# --- the reviewer's workspace --------------------------------------------------------------------
+
+QUEUE_ORDERS: dict[str, tuple[str, ...]] = {
+    "priority": ("-open_conflicts", "-checkworthiness", "-independent_sources", "id"),
+    "checkworthiness": ("-checkworthiness", "-independent_sources", "id"),
+    "sources": ("-independent_sources", "-checkworthiness", "id"),
+    "newest": ("-id",),
+}
+QUEUE_FILTERS = ("status", "conflict", "kind", "assignee", "outlet", "q", "order")
+
+
+def claim_queue(story: Story, params: Any, user: Any = None) -> Any:
+    """The claims of a story's queue, filtered and ordered as `params` (a QueryDict) asks."""
+    from django.db.models import Exists, OuterRef
+
+    qs = Claim.objects.filter(story=story).select_related("assignee")
+    status = params.get("status", "proposed")
+    if status and status != "all":
+        qs = qs.filter(status=status)
+    conflict = params.get("conflict")
+    if conflict == "open":
+        qs = qs.filter(open_conflicts__gt=0)
+    elif conflict == "none":
+        qs = qs.filter(open_conflicts=0)
+    kind = params.get("kind")
+    if kind:
+        qs = qs.filter(
+            Exists(
+                ConflictMention.objects.filter(
+                    mention__claim=OuterRef("pk"), conflict__kind=kind, conflict__status=Conflict.Status.OPEN
+                )
+            )
+        )
+    assignee = params.get("assignee")
+    if assignee == "me" and user is not None:
+        qs = qs.filter(assignee=user)
+    elif assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee__username=assignee)
+    outlet = params.get("outlet")
+    if outlet:
+        qs = qs.filter(Exists(Mention.objects.filter(claim=OuterRef("pk"), article__outlet__slug=outlet)))
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(text__icontains=q)
+    order = QUEUE_ORDERS.get(params.get("order", "priority"), QUEUE_ORDERS["priority"])
+    return qs.order_by(*order)
+
+
+def queue_neighbours(queue: Any, claim: Claim) -> tuple[int | None, int | None]:
+    """The ids before and after `claim` in the queue's order (keyset, so it stays fast on big queues).
+
+    When the claim has just left the queue (confirmed in a queue of proposed claims), its
+    neighbours are still found from where it stood.
+    """
+    order = list(queue.query.order_by)
+
+    def beyond(forward: bool) -> Q:
+        condition = Q()
+        equal = Q()
+        for field in order:
+            name = field.lstrip("-")
+            descending = field.startswith("-")
+            value = getattr(claim, name)
+            after = (descending and forward) or (not descending and not forward)
+            step = Q(**{f"{name}__{'lt' if after else 'gt'}": value})
+            condition |= equal & step
+            equal &= Q(**{name: value})
+        return condition
+
+    reverse = [f[1:] if f.startswith("-") else f"-{f}" for f in order]
+    nxt = queue.filter(beyond(True)).exclude(pk=claim.pk).values_list("pk", flat=True).first()
+    prev = queue.filter(beyond(False)).exclude(pk=claim.pk).order_by(*reverse).values_list("pk", flat=True).first()
+    return prev, nxt
+
+
+def claim_detail(claim_id: int) -> Claim:
+    from .models import Annotation
+
+    return (
+        Claim.objects.select_related("story", "assignee", "merged_into", "reviewed_by")
+        .prefetch_related(
+            Prefetch(
+                "mentions",
+                queryset=Mention.objects.select_related("article__outlet").order_by(
+                    "article__published_on", "article_id", "start"
+                ),
+            ),
+            Prefetch("annotations", queryset=Annotation.objects.select_related("author")),
+        )
+        .get(pk=claim_id)
+    )
+
+
+def claim_conflicts(claim: Claim) -> Any:
+    return (
+        Conflict.objects.filter(sides__mention__claim=claim)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "sides", queryset=ConflictMention.objects.select_related("mention__article__outlet", "mention__claim")
+            )
+        )
+        .order_by("status", "-severity", "id")
+    )
+
+
+def claim_suggestions(claim: Claim) -> Any:
+    return (
+        MergeSuggestion.objects.filter(Q(claim_a=claim) | Q(claim_b=claim), status=MergeSuggestion.Status.OPEN)
+        .select_related("claim_a", "claim_b")
+        .order_by("-score")
+    )
+
+
+def claim_history(claim: Claim) -> Any:
+    from .models import ReviewEvent
+
+    return ReviewEvent.objects.filter(claims=claim).select_related("actor", "undone_by").order_by("-created_at", "-id")
+
+
+def paragraph_context(body: str, start: int, end: int) -> tuple[str, str, str]:
+    """The paragraph around a span, split as (before, the span, after), for highlighting."""
+    para_start = body.rfind("\n\n", 0, start)
+    para_start = 0 if para_start < 0 else para_start + 2
+    para_end = body.find("\n\n", end)
+    para_end = len(body) if para_end < 0 else para_end
+    return body[para_start:start], body[start:end], body[end:para_end]
+
+
+def article_segments(article: Any) -> list[list[dict[str, Any]]]:
+    """The article's paragraphs as segments, the mentions marked with their claim, for the reader."""
+    mentions = list(article.mentions.order_by("start").values("pk", "start", "end", "claim_id"))
+    body = article.body
+    paragraphs: list[list[dict[str, Any]]] = []
+    offset = 0
+    for text in body.split("\n\n"):
+        start, end = offset, offset + len(text)
+        segments: list[dict[str, Any]] = []
+        cursor = start
+        for m in mentions:
+            if m["end"] <= start or m["start"] >= end or m["start"] < cursor:
+                continue
+            if m["start"] > cursor:
+                segments.append({"text": body[cursor : m["start"]]})
+            segments.append({"text": body[m["start"] : m["end"]], "mention": m["pk"], "claim": m["claim_id"]})
+            cursor = m["end"]
+        if cursor < end:
+            segments.append({"text": body[cursor:end]})
+        paragraphs.append(segments)
+        offset = end + 2
+    return paragraphs

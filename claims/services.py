@@ -326,6 +326,10 @@ def _persist(
                 + [ConflictMention(conflict=row, mention_id=pk, side="b") for pk in side_b if pk not in side_a]
             )
             stats["conflicts_created"] += 1
+    if stats["conflicts_created"]:
+        from .review import refresh_open_conflicts
+
+        refresh_open_conflicts(list(cluster_claim.values()))
     return stats
 
 

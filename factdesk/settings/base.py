@@ -141,3 +141,4 @@ LOGGING = {
 STATICFILES_DIRS = [BASE_DIR / "factdesk" / "static"]
 # A broker that is down must not hang an import: give up publishing after a few tries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+FACTDESK_LEASE_SECONDS = env.int("FACTDESK_LEASE_SECONDS", default=15 * 60)

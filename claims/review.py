@@ -1,0 +1,561 @@
+"""Write paths for reviewers: every action on claims, conflicts and merge suggestions.
+
+The web pages, the admin, and the REST API all call these functions, so each rule is
+written once:
+- permission: checked here, not only by hiding buttons;
+- optimistic locking: a write names the version it was based on; if the object changed
+  since, nothing is written and the error says what changed and who changed it;
+- leases: a claim taken by another reviewer (and not expired) cannot be acted on;
+- audit: every action writes a ReviewEvent with the state before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from factdesk.errors import InvalidStateError, LeaseHeldError, StaleVersionError
+
+from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, ReviewEvent
+
+REVIEW_PERMISSION = "claims.change_claim"
+CONFLICT_PERMISSION = "claims.change_conflict"
+SUGGESTION_PERMISSION = "claims.change_mergesuggestion"
+Action = ReviewEvent.Action
+
+
+def _require(user: Any, permission: str) -> None:
+    if not (user and user.is_authenticated and user.has_perm(permission)):
+        raise PermissionDenied("You do not have permission to review claims.")
+
+
+def claim_state(claim: Claim) -> dict[str, Any]:
+    """What the audit trail records of a claim, before and after an action."""
+    return {
+        "id": claim.pk,
+        "text": claim.text,
+        "status": claim.status,
+        "merged_into": claim.merged_into_id,
+        "version": claim.version,
+        "assignee": claim.assignee.get_username() if claim.assignee_id and claim.assignee else None,
+        "rejection_reason": claim.rejection_reason,
+        "mention_ids": sorted(claim.mentions.values_list("pk", flat=True)),
+    }
+
+
+def conflict_state(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "id": conflict.pk,
+        "status": conflict.status,
+        "resolution": conflict.resolution,
+        "resolution_note": conflict.resolution_note,
+        "version": conflict.version,
+    }
+
+
+def _record(
+    *,
+    actor: Any,
+    action: str,
+    story_id: int,
+    claims: Sequence[Claim] = (),
+    conflict: Conflict | None = None,
+    suggestion: MergeSuggestion | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> ReviewEvent:
+    event = ReviewEvent.objects.create(
+        story_id=story_id,
+        actor=actor,
+        action=action,
+        conflict=conflict,
+        suggestion=suggestion,
+        before=before or {},
+        after=after or {},
+        payload=payload or {},
+    )
+    if claims:
+        event.claims.set(claims)
+    return event
+
+
+def _describe_change(events: Sequence[ReviewEvent]) -> str:
+    if not events:
+        return "it was changed by the pipeline"
+    parts = [f"{e.actor.get_username()} {e.get_action_display().lower()} it at {e.created_at:%H:%M:%S}" for e in events]
+    return "; ".join(parts)
+
+
+def _lock_claim(claim_id: int, *, user: Any, version: int | None, check_lease: bool = True) -> Claim:
+    """The claim, locked for this transaction, after the version and lease checks."""
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=claim_id)
+    if version is not None and claim.version != version:
+        changes = _events_since(claim, version)
+        raise StaleVersionError(
+            f"Claim #{claim.pk} changed since you loaded it (version {version}, now {claim.version}): "
+            f"{_describe_change(changes)}. Nothing was changed; reload to see it.",
+            extra={"current": claim_state(claim)},
+        )
+    holder = claim.lease_holder()
+    if check_lease and holder is not None and holder.pk != user.pk:
+        raise LeaseHeldError(
+            f"{holder.get_username()} holds claim #{claim.pk} until {timezone.localtime(claim.lease_expires_at):%H:%M}.",
+            extra={"current": claim_state(claim)},
+        )
+    return claim
+
+
+def _events_since(claim: Claim, version: int) -> list[ReviewEvent]:
+    events = ReviewEvent.objects.filter(claims=claim).select_related("actor").order_by("created_at", "id")
+    return [
+        e
+        for e in events
+        if (e.after.get("version") or 0) > version or e.payload.get("versions", {}).get(str(claim.pk), 0) > version
+    ][:5]
+
+
+def _bump(claim: Claim, *, user: Any, fields: Sequence[str]) -> None:
+    claim.version += 1
+    claim.reviewed_at = timezone.now()
+    claim.reviewed_by = user
+    claim.save(update_fields=[*fields, "version", "reviewed_at", "reviewed_by", "updated_at"])
+
+
+def _require_open(claim: Claim) -> None:
+    if claim.status == Claim.Status.MERGED:
+        raise InvalidStateError(
+            f"Claim #{claim.pk} was merged into claim #{claim.merged_into_id}; act on that claim instead.",
+            extra={"current": claim_state(claim)},
+        )
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_confirm(*, claim_id: int, user: Any, version: int | None) -> Claim:
+    _require(user, REVIEW_PERMISSION)
+    claim = _lock_claim(claim_id, user=user, version=version)
+    _require_open(claim)
+    before = claim_state(claim)
+    claim.status = Claim.Status.CONFIRMED
+    claim.rejection_reason = ""
+    _bump(claim, user=user, fields=["status", "rejection_reason"])
+    _record(
+        actor=user,
+        action=Action.CONFIRM,
+        story_id=claim.story_id,
+        claims=[claim],
+        before=before,
+        after=claim_state(claim),
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, claim_id: int, user: Any, version: int | None, reason: str) -> Claim:
+    _require(user, REVIEW_PERMISSION)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidStateError("Say why the claim is rejected.", code="reason_required")
+    claim = _lock_claim(claim_id, user=user, version=version)
+    _require_open(claim)
+    before = claim_state(claim)
+    claim.status = Claim.Status.REJECTED
+    claim.rejection_reason = reason
+    _bump(claim, user=user, fields=["status", "rejection_reason"])
+    _record(
+        actor=user,
+        action=Action.REJECT,
+        story_id=claim.story_id,
+        claims=[claim],
+        before=before,
+        after=claim_state(claim),
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_edit(*, claim_id: int, user: Any, version: int | None, text: str) -> Claim:
+    """Reword the claim; its mentions stay as the evidence."""
+    _require(user, REVIEW_PERMISSION)
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidStateError("A claim needs some wording.", code="text_required")
+    claim = _lock_claim(claim_id, user=user, version=version)
+    _require_open(claim)
+    before = claim_state(claim)
+    claim.text = text
+    _bump(claim, user=user, fields=["text"])
+    _record(
+        actor=user, action=Action.EDIT, story_id=claim.story_id, claims=[claim], before=before, after=claim_state(claim)
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_annotate(
+    *, claim_id: int, user: Any, note: str, label: str = "", links: Sequence[str] = (), version: int | None = None
+) -> Annotation:
+    _require(user, REVIEW_PERMISSION)
+    note = note.strip()
+    if not note:
+        raise InvalidStateError("An annotation needs a note.", code="note_required")
+    if label and label not in Annotation.Label.values:
+        raise InvalidStateError(f"Unknown label {label!r}; use one of {', '.join(Annotation.Label.values)}.")
+    links = [link.strip() for link in links if link.strip()]
+    for link in links:
+        if not link.startswith(("http://", "https://")):
+            raise InvalidStateError(f"Evidence links must be web addresses: {link!r}.", code="bad_link")
+    claim = _lock_claim(claim_id, user=user, version=version)
+    _require_open(claim)
+    before = claim_state(claim)
+    annotation = Annotation.objects.create(claim=claim, author=user, note=note, label=label, links=links)
+    _bump(claim, user=user, fields=[])
+    _record(
+        actor=user,
+        action=Action.ANNOTATE,
+        story_id=claim.story_id,
+        claims=[claim],
+        before=before,
+        after={**claim_state(claim), "annotation": {"id": annotation.pk, "note": note, "label": label, "links": links}},
+    )
+    return annotation
+
+
+@transaction.atomic
+def claim_take(*, claim_id: int, user: Any) -> Claim:
+    """Lease the claim to `user` for FACTDESK_LEASE_SECONDS; taking it again renews the lease."""
+    _require(user, REVIEW_PERMISSION)
+    claim = _lock_claim(claim_id, user=user, version=None)
+    _require_open(claim)
+    before = claim_state(claim)
+    claim.assignee = user
+    claim.lease_expires_at = timezone.now() + timedelta(seconds=settings.FACTDESK_LEASE_SECONDS)
+    claim.version += 1
+    claim.save(update_fields=["assignee", "lease_expires_at", "version", "updated_at"])
+    _record(
+        actor=user, action=Action.TAKE, story_id=claim.story_id, claims=[claim], before=before, after=claim_state(claim)
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_release(*, claim_id: int, user: Any) -> Claim:
+    _require(user, REVIEW_PERMISSION)
+    claim = _lock_claim(claim_id, user=user, version=None, check_lease=False)
+    if claim.assignee_id is None:
+        return claim
+    if claim.assignee_id != user.pk and claim.lease_holder() is not None and not user.has_perm("auth.change_user"):
+        raise LeaseHeldError(
+            f"{claim.assignee.get_username()} holds claim #{claim.pk}; only they or an admin can release it."
+        )
+    before = claim_state(claim)
+    claim.assignee = None
+    claim.lease_expires_at = None
+    claim.version += 1
+    claim.save(update_fields=["assignee", "lease_expires_at", "version", "updated_at"])
+    _record(
+        actor=user,
+        action=Action.RELEASE,
+        story_id=claim.story_id,
+        claims=[claim],
+        before=before,
+        after=claim_state(claim),
+    )
+    return claim
+
+
+@transaction.atomic
+def claims_merge(
+    *,
+    survivor_id: int,
+    other_ids: Sequence[int],
+    user: Any,
+    versions: dict[int, int] | None = None,
+    suggestion: MergeSuggestion | None = None,
+) -> ReviewEvent:
+    """Merge claims into `survivor`: their mentions and annotations move to it (conflicts follow
+    the mentions), they become `merged` and point at it. The event records what moved, for undo."""
+    _require(user, REVIEW_PERMISSION)
+    versions = versions or {}
+    ids = sorted({survivor_id, *other_ids})
+    if len(ids) < 2:
+        raise InvalidStateError("Choose at least two different claims to merge.", code="merge_needs_two")
+    locked = {cid: _lock_claim(cid, user=user, version=versions.get(cid)) for cid in ids}
+    survivor = locked[survivor_id]
+    others = [locked[cid] for cid in ids if cid != survivor_id]
+    for claim in locked.values():
+        _require_open(claim)
+        if claim.story_id != survivor.story_id:
+            raise InvalidStateError("Only claims of the same story can be merged.", code="other_story")
+    before = {str(c.pk): claim_state(c) for c in locked.values()}
+    moved_mentions: dict[str, list[int]] = {}
+    moved_annotations: dict[str, list[int]] = {}
+    for other in others:
+        moved_mentions[str(other.pk)] = list(other.mentions.values_list("pk", flat=True))
+        moved_annotations[str(other.pk)] = list(other.annotations.values_list("pk", flat=True))
+        Mention.objects.filter(claim=other).update(claim=survivor)
+        Annotation.objects.filter(claim=other).update(claim=survivor)
+        other.status = Claim.Status.MERGED
+        other.merged_into = survivor
+        other.assignee = None
+        other.lease_expires_at = None
+        _bump(other, user=user, fields=["status", "merged_into", "assignee", "lease_expires_at"])
+    _bump(survivor, user=user, fields=[])
+    accepted = list(
+        MergeSuggestion.objects.filter(
+            status=MergeSuggestion.Status.OPEN, claim_a_id__in=ids, claim_b_id__in=ids
+        ).values_list("pk", flat=True)
+    )
+    MergeSuggestion.objects.filter(pk__in=accepted).update(
+        status=MergeSuggestion.Status.ACCEPTED, decided_by=user, decided_at=timezone.now()
+    )
+    refresh_open_conflicts(ids)
+    return _record(
+        actor=user,
+        action=Action.ACCEPT_SUGGESTION if suggestion else Action.MERGE,
+        story_id=survivor.story_id,
+        claims=list(locked.values()),
+        suggestion=suggestion,
+        before=before,
+        after={str(c.pk): claim_state(c) for c in locked.values()},
+        payload={
+            "survivor": survivor.pk,
+            "merged": [o.pk for o in others],
+            "moved_mentions": moved_mentions,
+            "moved_annotations": moved_annotations,
+            "accepted_suggestions": accepted,
+            "versions": {str(c.pk): c.version for c in locked.values()},
+        },
+    )
+
+
+@transaction.atomic
+def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
+    """Undo a merge: the merged claims come back with the mentions and annotations it moved."""
+    _require(user, REVIEW_PERMISSION)
+    event = ReviewEvent.objects.select_for_update().get(pk=event_id)
+    if event.action not in (Action.MERGE, Action.ACCEPT_SUGGESTION):
+        raise InvalidStateError("Only a merge can be undone.", code="not_a_merge")
+    if event.undone_by_id:
+        raise InvalidStateError("This merge was already undone.", code="already_undone")
+    payload = event.payload
+    ids = [payload["survivor"], *payload["merged"]]
+    locked = {cid: _lock_claim(cid, user=user, version=None) for cid in sorted(ids)}
+    survivor = locked[payload["survivor"]]
+    before = {str(c.pk): claim_state(c) for c in locked.values()}
+    for other_id in payload["merged"]:
+        other = locked[other_id]
+        if other.merged_into_id != survivor.pk:
+            raise InvalidStateError(f"Claim #{other_id} is no longer merged into #{survivor.pk}; nothing was undone.")
+        Mention.objects.filter(pk__in=payload["moved_mentions"].get(str(other_id), []), claim=survivor).update(
+            claim=other
+        )
+        Annotation.objects.filter(pk__in=payload["moved_annotations"].get(str(other_id), []), claim=survivor).update(
+            claim=other
+        )
+        previous = event.before.get(str(other_id), {})
+        other.status = previous.get("status", Claim.Status.PROPOSED)
+        other.merged_into = None
+        _bump(other, user=user, fields=["status", "merged_into"])
+    _bump(survivor, user=user, fields=[])
+    MergeSuggestion.objects.filter(pk__in=payload.get("accepted_suggestions", [])).update(
+        status=MergeSuggestion.Status.OPEN, decided_by=None, decided_at=None
+    )
+    refresh_open_conflicts(ids)
+    undo = _record(
+        actor=user,
+        action=Action.UNMERGE,
+        story_id=survivor.story_id,
+        claims=list(locked.values()),
+        before=before,
+        after={str(c.pk): claim_state(c) for c in locked.values()},
+        payload={"undoes": event.pk, "versions": {str(c.pk): c.version for c in locked.values()}},
+    )
+    event.undone_by = undo
+    event.save(update_fields=["undone_by"])
+    return undo
+
+
+@transaction.atomic
+def mention_split(*, mention_id: int, user: Any, version: int | None) -> Claim:
+    """Move one mention out of its claim into a new claim of its own."""
+    _require(user, REVIEW_PERMISSION)
+    mention = Mention.objects.select_related("claim").get(pk=mention_id)
+    if mention.claim_id is None:
+        raise InvalidStateError("This mention belongs to no claim yet.")
+    claim = _lock_claim(mention.claim_id, user=user, version=version)
+    _require_open(claim)
+    if claim.mentions.count() < 2:
+        raise InvalidStateError("A claim's only mention cannot be split out.", code="only_mention")
+    before = claim_state(claim)
+    new = Claim.objects.create(
+        story_id=claim.story_id,
+        text=mention.text,
+        canonical_mention=mention,
+        checkworthiness=mention.checkworthiness,
+        features=mention.features,
+        slots=mention.slots,
+        independent_sources=1,
+        reviewed_at=timezone.now(),
+        reviewed_by=user,
+    )
+    Mention.objects.filter(pk=mention.pk).update(claim=new)
+    if claim.canonical_mention_id == mention.pk:
+        claim.canonical_mention = claim.mentions.exclude(pk=mention.pk).first()
+    _bump(claim, user=user, fields=["canonical_mention"])
+    refresh_open_conflicts([claim.pk, new.pk])
+    _record(
+        actor=user,
+        action=Action.SPLIT,
+        story_id=claim.story_id,
+        claims=[claim, new],
+        before=before,
+        after={"from": claim_state(claim), "new": claim_state(new)},
+        payload={"mention": mention.pk, "from": claim.pk, "new": new.pk, "versions": {str(claim.pk): claim.version}},
+    )
+    return new
+
+
+# --- merge suggestions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_accept(*, suggestion_id: int, user: Any) -> ReviewEvent:
+    _require(user, SUGGESTION_PERMISSION)
+    suggestion = MergeSuggestion.objects.select_for_update().get(pk=suggestion_id)
+    if suggestion.status != MergeSuggestion.Status.OPEN:
+        raise InvalidStateError(f"This suggestion was already {suggestion.get_status_display().lower()}.")
+    a, b = suggestion.claim_a, suggestion.claim_b
+    # The claim with more evidence survives; on a tie, the older one.
+    survivor, other = sorted((a, b), key=lambda c: (-c.mentions.count(), c.pk))
+    return claims_merge(survivor_id=survivor.pk, other_ids=[other.pk], user=user, suggestion=suggestion)
+
+
+@transaction.atomic
+def suggestion_reject(*, suggestion_id: int, user: Any) -> MergeSuggestion:
+    _require(user, SUGGESTION_PERMISSION)
+    suggestion = MergeSuggestion.objects.select_for_update().get(pk=suggestion_id)
+    if suggestion.status != MergeSuggestion.Status.OPEN:
+        raise InvalidStateError(f"This suggestion was already {suggestion.get_status_display().lower()}.")
+    suggestion.status = MergeSuggestion.Status.REJECTED
+    suggestion.decided_by = user
+    suggestion.decided_at = timezone.now()
+    suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+    _record(
+        actor=user,
+        action=Action.REJECT_SUGGESTION,
+        story_id=suggestion.story_id,
+        claims=[suggestion.claim_a, suggestion.claim_b],
+        suggestion=suggestion,
+        before={"status": MergeSuggestion.Status.OPEN},
+        after={"status": suggestion.status},
+    )
+    return suggestion
+
+
+# --- conflicts ----------------------------------------------------------------------------------------
+
+
+def _lock_conflict(conflict_id: int, version: int | None) -> Conflict:
+    conflict = Conflict.objects.select_for_update().get(pk=conflict_id)
+    if version is not None and conflict.version != version:
+        last = ReviewEvent.objects.filter(conflict=conflict).select_related("actor").order_by("-created_at").first()
+        who = (
+            f"{last.actor.get_username()} {last.get_action_display().lower()} it at {last.created_at:%H:%M:%S}"
+            if last
+            else "it changed"
+        )
+        raise StaleVersionError(
+            f"Conflict #{conflict.pk} changed since you loaded it (version {version}, now {conflict.version}): {who}. "
+            "Nothing was changed; reload to see it.",
+            extra={"current": conflict_state(conflict)},
+        )
+    return conflict
+
+
+def _conflict_claims(conflict: Conflict) -> list[Claim]:
+    return list(Claim.objects.filter(mentions__conflict_sides__conflict=conflict).distinct())
+
+
+@transaction.atomic
+def conflict_resolve(*, conflict_id: int, user: Any, version: int | None, resolution: str, note: str = "") -> Conflict:
+    _require(user, CONFLICT_PERMISSION)
+    if resolution not in Conflict.Resolution.values:
+        raise InvalidStateError(
+            f"Unknown resolution {resolution!r}; use one of {', '.join(Conflict.Resolution.values)}.",
+            code="bad_resolution",
+        )
+    conflict = _lock_conflict(conflict_id, version)
+    if conflict.status == Conflict.Status.RESOLVED:
+        raise InvalidStateError(
+            "This conflict is already resolved; reopen it first.", extra={"current": conflict_state(conflict)}
+        )
+    before = conflict_state(conflict)
+    conflict.status = Conflict.Status.RESOLVED
+    conflict.resolution = resolution
+    conflict.resolution_note = note.strip()
+    conflict.resolved_by = user
+    conflict.resolved_at = timezone.now()
+    conflict.version += 1
+    conflict.save()
+    claims = _conflict_claims(conflict)
+    refresh_open_conflicts([c.pk for c in claims])
+    _record(
+        actor=user,
+        action=Action.RESOLVE,
+        story_id=conflict.story_id,
+        claims=claims,
+        conflict=conflict,
+        before=before,
+        after=conflict_state(conflict),
+    )
+    return conflict
+
+
+@transaction.atomic
+def conflict_reopen(*, conflict_id: int, user: Any, version: int | None) -> Conflict:
+    _require(user, CONFLICT_PERMISSION)
+    conflict = _lock_conflict(conflict_id, version)
+    if conflict.status == Conflict.Status.OPEN:
+        raise InvalidStateError("This conflict is already open.", extra={"current": conflict_state(conflict)})
+    before = conflict_state(conflict)
+    conflict.status = Conflict.Status.OPEN
+    conflict.version += 1
+    conflict.save(update_fields=["status", "version", "updated_at"])
+    claims = _conflict_claims(conflict)
+    refresh_open_conflicts([c.pk for c in claims])
+    _record(
+        actor=user,
+        action=Action.REOPEN,
+        story_id=conflict.story_id,
+        claims=claims,
+        conflict=conflict,
+        before=before,
+        after=conflict_state(conflict),
+    )
+    return conflict
+
+
+def refresh_open_conflicts(claim_ids: Sequence[int]) -> None:
+    """Recount each claim's open conflicts (a derived number: no version bump, no event)."""
+    counts = (
+        ConflictMention.objects.filter(mention__claim=OuterRef("pk"), conflict__status=Conflict.Status.OPEN)
+        .order_by()
+        .values("mention__claim")
+        .annotate(n=Count("conflict", distinct=True))
+        .values("n")
+    )
+    Claim.objects.filter(pk__in=list(claim_ids)).update(
+        open_conflicts=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+    )

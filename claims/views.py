@@ -1,0 +1,289 @@
+"""The reviewer's workspace: queue, claim, conflict and article pages, and the action endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from articles.models import Article, Outlet, Story
+from factdesk.errors import ApplicationError
+
+from . import review, selectors
+from .models import Annotation, Claim, Conflict, MergeSuggestion, ReviewEvent
+
+PAGE_SIZE = 50
+QUEUE_KEYS = [
+    ("j / k", "next / previous claim"),
+    ("Enter or o", "open it"),
+    ("/", "search"),
+    ("n / p", "next / previous page"),
+]
+CLAIM_KEYS = [
+    ("c", "confirm, then open the next claim"),
+    ("x", "reject: type the reason, Enter"),
+    ("e", "edit the wording"),
+    ("m", "merge other claims into this one"),
+    ("n", "add a note"),
+    ("t / r", "take / release"),
+    ("a / d", "accept / decline the first merge suggestion"),
+    ("u", "undo the latest merge"),
+    ("j / k", "next / previous claim in the queue"),
+    ("q", "back to the queue"),
+]
+
+
+def _queue_params(request: HttpRequest) -> QueryDict:
+    """The queue a page was opened from, carried along as `?queue=<its query string>`."""
+    return QueryDict(request.GET.get("queue") or request.POST.get("queue") or "status=proposed")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def claim_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    params = request.GET.copy()
+    params.setdefault("status", "proposed")
+    queue = selectors.claim_queue(story, params, request.user)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = {k: params[k] for k in selectors.QUEUE_FILTERS if params.get(k)}
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "story": story,
+            "page": page,
+            "params": keep,
+            "queue_string": urlencode(keep),
+            "statuses": Claim.Status.choices,
+            "kinds": Conflict.Kind.choices,
+            "orders": list(selectors.QUEUE_ORDERS),
+            "outlets": Outlet.objects.filter(articles__story=story).distinct().order_by("name"),
+            "queue_keys": QUEUE_KEYS,
+        },
+    )
+
+
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        claim = selectors.claim_detail(pk)
+    except Claim.DoesNotExist as exc:
+        raise Http404("No such claim.") from exc
+    queue_params = _queue_params(request)
+    queue = selectors.claim_queue(claim.story, queue_params, request.user)
+    prev_id, next_id = selectors.queue_neighbours(queue, claim)
+    mentions = [
+        {"mention": m, "context": selectors.paragraph_context(m.article.body, m.start, m.end)}
+        for m in claim.mentions.all()
+    ]
+    history = list(selectors.claim_history(claim))
+    return render(
+        request,
+        "claims/claim_detail.html",
+        {
+            "claim": claim,
+            "story": claim.story,
+            "mentions": mentions,
+            "conflicts": selectors.claim_conflicts(claim),
+            "suggestions": selectors.claim_suggestions(claim),
+            "history": history,
+            "undoable": [
+                e
+                for e in history
+                if e.action in (ReviewEvent.Action.MERGE, ReviewEvent.Action.ACCEPT_SUGGESTION) and not e.undone_by_id
+            ],
+            "holder": claim.lease_holder(),
+            "labels": Annotation.Label.choices,
+            "queue_string": queue_params.urlencode(),
+            "prev_id": prev_id,
+            "next_id": next_id,
+            "claim_keys": CLAIM_KEYS,
+        },
+    )
+
+
+def _claim_url(claim_id: int, queue: str) -> str:
+    return f"{reverse('claims:claim_detail', args=[claim_id])}?{urlencode({'queue': queue})}"
+
+
+def _act(request: HttpRequest, action: Callable[[], Any], success: str, back: str) -> Any:
+    """Run a service; on an application error show its message and change nothing."""
+    try:
+        result = action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return None, redirect(back)
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, success)
+    return result, None
+
+
+CLAIM_ACTIONS = {"confirm", "reject", "edit", "annotate", "take", "release", "merge", "split", "undo_merge"}
+
+
+@require_POST
+def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in CLAIM_ACTIONS:
+        raise Http404("No such action.")
+    claim = get_object_or_404(Claim.objects.select_related("story"), pk=pk)
+    user, post = request.user, request.POST
+    version = _int(post.get("version"))
+    queue = _queue_params(request).urlencode()
+    here = _claim_url(claim.pk, queue)
+    calls: dict[str, tuple[Callable[[], Any], str]] = {
+        "confirm": (lambda: review.claim_confirm(claim_id=claim.pk, user=user, version=version), "Confirmed."),
+        "reject": (
+            lambda: review.claim_reject(claim_id=claim.pk, user=user, version=version, reason=post.get("reason", "")),
+            "Rejected.",
+        ),
+        "edit": (
+            lambda: review.claim_edit(claim_id=claim.pk, user=user, version=version, text=post.get("text", "")),
+            "Wording saved.",
+        ),
+        "annotate": (
+            lambda: review.claim_annotate(
+                claim_id=claim.pk,
+                user=user,
+                version=version,
+                note=post.get("note", ""),
+                label=post.get("label", ""),
+                links=post.get("links", "").split(),
+            ),
+            "Note added.",
+        ),
+        "take": (lambda: review.claim_take(claim_id=claim.pk, user=user), "You hold this claim now."),
+        "release": (lambda: review.claim_release(claim_id=claim.pk, user=user), "Released."),
+        "merge": (lambda: _merge(claim, post, user, version), "Merged."),
+        "split": (lambda: _split(claim, post, user, version), "Mention split out into a new claim."),
+        "undo_merge": (lambda: review.merge_undo(event_id=_int(post.get("event")) or 0, user=user), "Merge undone."),
+    }
+    call, success = calls[action]
+    try:
+        _, failed = _act(request, call, success, here)
+    except (Claim.DoesNotExist, ReviewEvent.DoesNotExist, Article.DoesNotExist):
+        messages.error(request, "That claim or event does not exist; nothing was changed.")
+        return redirect(here)
+    if failed is not None:
+        return failed
+    if post.get("next") and action in {"confirm", "reject"}:
+        _, next_id = selectors.queue_neighbours(selectors.claim_queue(claim.story, _queue_params(request), user), claim)
+        if next_id:
+            return redirect(_claim_url(next_id, queue))
+        messages.info(request, "That was the last claim in this queue.")
+        return redirect(f"{reverse('claims:queue', args=[claim.story.slug])}?{queue}")
+    return redirect(here)
+
+
+def _merge(claim: Claim, post: QueryDict, user: Any, version: int | None) -> Any:
+    other_ids = [i for i in (_int(v) for v in post.get("others", "").replace(",", " ").split()) if i]
+    if not other_ids:
+        raise ApplicationError("Name the claim(s) to merge into this one, by number.")
+    others = Claim.objects.filter(pk__in=other_ids)
+    if others.count() != len(set(other_ids)) or others.exclude(story=claim.story).exists():
+        raise ApplicationError("Every claim to merge must exist and belong to this story.")
+    return review.claims_merge(
+        survivor_id=claim.pk, other_ids=other_ids, user=user, versions={claim.pk: version} if version else None
+    )
+
+
+def _split(claim: Claim, post: QueryDict, user: Any, version: int | None) -> Any:
+    mention_id = _int(post.get("mention"))
+    if not mention_id or not claim.mentions.filter(pk=mention_id).exists():
+        raise ApplicationError("That mention is not part of this claim.")
+    return review.mention_split(mention_id=mention_id, user=user, version=version)
+
+
+@require_POST
+def suggestion_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    suggestion = get_object_or_404(MergeSuggestion, pk=pk)
+    back = request.POST.get("back") or _claim_url(suggestion.claim_a_id, _queue_params(request).urlencode())
+    if not back.startswith("/"):
+        back = "/"
+    if action == "accept":
+        call: Callable[[], Any] = lambda: review.suggestion_accept(suggestion_id=pk, user=request.user)  # noqa: E731
+        success = "Suggestion accepted: the claims are merged."
+    elif action == "reject":
+        call = lambda: review.suggestion_reject(suggestion_id=pk, user=request.user)  # noqa: E731
+        success = "Suggestion rejected."
+    else:
+        raise Http404("No such action.")
+    _, failed = _act(request, call, success, back)
+    return failed or redirect(back)
+
+
+def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    conflict = get_object_or_404(Conflict.objects.select_related("story", "resolved_by"), pk=pk)
+    sides: dict[str, list[dict[str, Any]]] = {"a": [], "b": []}
+    for side in conflict.sides.select_related("mention__article__outlet", "mention__claim").order_by(
+        "mention__article_id"
+    ):
+        m = side.mention
+        sides[side.side].append({"mention": m, "context": selectors.paragraph_context(m.article.body, m.start, m.end)})
+    return render(
+        request,
+        "claims/conflict_detail.html",
+        {
+            "conflict": conflict,
+            "story": conflict.story,
+            "side_a": sides["a"],
+            "side_b": sides["b"],
+            "resolutions": Conflict.Resolution.choices,
+            "history": conflict.review_events.select_related("actor").order_by("-created_at"),
+        },
+    )
+
+
+@require_POST
+def conflict_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    conflict = get_object_or_404(Conflict, pk=pk)
+    version = _int(request.POST.get("version"))
+    here = reverse("claims:conflict_detail", args=[pk])
+    if action == "resolve":
+        call: Callable[[], Any] = lambda: review.conflict_resolve(  # noqa: E731
+            conflict_id=pk,
+            user=request.user,
+            version=version,
+            resolution=request.POST.get("resolution", ""),
+            note=request.POST.get("note", ""),
+        )
+        success = "Conflict resolved."
+    elif action == "reopen":
+        call = lambda: review.conflict_reopen(conflict_id=pk, user=request.user, version=version)  # noqa: E731
+        success = "Conflict reopened."
+    else:
+        raise Http404("No such action.")
+    _, failed = _act(request, call, success, here)
+    return failed or redirect(here if conflict else "/")
+
+
+def story_progress(request: HttpRequest, slug: str) -> JsonResponse:
+    """The latest pipeline run's progress, polled by the story pages while the worker runs."""
+    story = get_object_or_404(Story, slug=slug)
+    run = story.pipeline_runs.order_by("-created_at").first()
+    if run is None:
+        return JsonResponse({"run": None})
+    return JsonResponse(
+        {
+            "run": run.pk,
+            "state": run.state,
+            "label": run.get_state_display(),
+            "done": run.progress_done,
+            "total": run.progress_total,
+            "errors": len(run.errors),
+            "finished": run.state in (run.State.SUCCEEDED, run.State.FAILED),
+        }
+    )

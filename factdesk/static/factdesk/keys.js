@@ -1,0 +1,72 @@
+// Keyboard shortcuts. An element with data-key="c" is clicked (buttons, links) or focused
+// (inputs) when that key is pressed outside a text field. "?" shows the help; Escape leaves a field.
+(function () {
+  "use strict";
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape") {
+      if (typing(document.activeElement)) document.activeElement.blur();
+      var help = document.getElementById("key-help");
+      if (help) help.hidden = true;
+      return;
+    }
+    if (typing(event.target)) return;
+    if (event.key === "?") {
+      var box = document.getElementById("key-help");
+      if (box) box.hidden = !box.hidden;
+      event.preventDefault();
+      return;
+    }
+    var target = document.querySelector('[data-key="' + CSS.escape(event.key) + '"]');
+    if (!target) return;
+    event.preventDefault();
+    if (typing(target)) {
+      var details = target.closest("details");
+      if (details) details.open = true;
+      target.focus();
+    } else {
+      target.click();
+    }
+  });
+  // Queue pages: j/k move the selection, Enter or o opens it.
+  var rows = Array.prototype.slice.call(document.querySelectorAll("[data-row]"));
+  if (rows.length) {
+    var current = 0;
+    var select = function (i) {
+      rows[current].classList.remove("selected");
+      current = Math.max(0, Math.min(rows.length - 1, i));
+      rows[current].classList.add("selected");
+      rows[current].scrollIntoView({ block: "nearest" });
+    };
+    rows[0].classList.add("selected");
+    document.addEventListener("keydown", function (event) {
+      if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === "j") { select(current + 1); event.preventDefault(); }
+      else if (event.key === "k") { select(current - 1); event.preventDefault(); }
+      else if (event.key === "Enter" || event.key === "o") {
+        var link = rows[current].querySelector("a");
+        if (link) { link.click(); event.preventDefault(); }
+      }
+    });
+  }
+  // A pipeline run in progress: poll its progress and update the bar; reload when it ends.
+  var bar = document.querySelector("[data-progress-url]");
+  if (bar && bar.dataset.finished !== "true") {
+    var poll = function () {
+      fetch(bar.dataset.progressUrl, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (!data.run) return;
+          var progress = bar.querySelector("progress");
+          progress.max = data.total; progress.value = data.done;
+          bar.querySelector("[data-progress-label]").textContent = data.label + " · " + data.done + "/" + data.total;
+          if (data.finished) { window.location.reload(); } else { setTimeout(poll, 1500); }
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    };
+    setTimeout(poll, 1500);
+  }
+})();

@@ -1,0 +1,217 @@
+"""The reviewer's pages and their forms: what a person sees and what a bad post cannot do."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Story
+from articles.services import articles_import, story_get_or_create
+from claims import review
+from claims.models import Claim, Conflict, Mention, ReviewEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_reviewer(client: Client, reviewer: User) -> Client:
+    client.force_login(reviewer)
+    return client
+
+
+def vehicles(story: Story) -> Claim:
+    return Mention.objects.filter(article__story=story, text__startswith="Seven armored").first().claim
+
+
+def messages_of(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_anonymous_users_see_only_the_login_page(client: Client, processed_story: Story) -> None:
+    claim = vehicles(processed_story)
+    for url in [
+        reverse("claims:queue", args=[processed_story.slug]),
+        reverse("claims:claim_detail", args=[claim.pk]),
+        reverse("claims:conflict_detail", args=[Conflict.objects.first().pk]),
+        reverse("claims:story_progress", args=[processed_story.slug]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+    response = client.post(reverse("claims:claim_action", args=[claim.pk, "confirm"]), {"version": claim.version})
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PROPOSED
+
+
+def test_queue_filters(as_reviewer: Client, processed_story: Story) -> None:
+    url = reverse("claims:queue", args=[processed_story.slug])
+    everything = as_reviewer.get(url).context["page"].paginator.count
+    assert everything == Claim.objects.filter(story=processed_story, status="proposed").count()
+    with_conflicts = as_reviewer.get(url, {"conflict": "open"}).context["page"]
+    assert (
+        with_conflicts.paginator.count == Claim.objects.filter(story=processed_story, open_conflicts__gt=0).count() > 0
+    )
+    assert all(c.open_conflicts for c in with_conflicts)
+    certainty = as_reviewer.get(url, {"kind": "certainty"}).context["page"]
+    assert certainty.paginator.count and all(c.open_conflicts for c in certainty)
+    searched = as_reviewer.get(url, {"q": "armored vehicles"}).context["page"]
+    assert [c.pk for c in searched] == [vehicles(processed_story).pk]
+    pa_media = as_reviewer.get(url, {"outlet": "pa-media"}).context["page"]
+    assert pa_media.paginator.count and all(
+        c.mentions.filter(article__outlet__slug="pa-media").exists() for c in pa_media
+    )
+    ordered = list(as_reviewer.get(url).context["page"])
+    assert [c.open_conflicts for c in ordered] == sorted((c.open_conflicts for c in ordered), reverse=True)
+
+
+def test_confirm_then_next_opens_the_next_claim_of_the_queue(as_reviewer: Client, processed_story: Story) -> None:
+    queue = list(
+        Claim.objects.filter(story=processed_story, status="proposed").order_by(
+            "-open_conflicts", "-checkworthiness", "-independent_sources", "id"
+        )
+    )
+    first, second = queue[0], queue[1]
+    response = as_reviewer.post(
+        reverse("claims:claim_action", args=[first.pk, "confirm"]),
+        {"version": first.version, "next": "1", "queue": "status=proposed"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("claims:claim_detail", args=[second.pk]))
+    first.refresh_from_db()
+    assert first.status == Claim.Status.CONFIRMED
+
+
+def test_a_stale_page_is_told_what_changed_and_nothing_is_lost(
+    client: Client, processed_story: Story, reviewer: User, editor: User
+) -> None:
+    claim = vehicles(processed_story)
+    review.claim_edit(claim_id=claim.pk, user=editor, version=claim.version, text="Edited by the editor")
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("claims:claim_action", args=[claim.pk, "reject"]),
+        {"version": claim.version, "reason": "dup"},
+        follow=True,
+    )
+    [message] = messages_of(response)
+    assert "edith edited the wording" in message and "Nothing was changed" in message
+    claim.refresh_from_db()
+    assert (claim.status, claim.text) == (Claim.Status.PROPOSED, "Edited by the editor")
+
+
+def test_forged_post_without_csrf_token_is_refused(processed_story: Story, reviewer: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    claim = vehicles(processed_story)
+    response = client.post(reverse("claims:claim_action", args=[claim.pk, "confirm"]), {"version": claim.version})
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PROPOSED and not ReviewEvent.objects.exists()
+
+
+def test_replayed_post_is_refused_as_stale(as_reviewer: Client, processed_story: Story) -> None:
+    claim = vehicles(processed_story)
+    url = reverse("claims:claim_action", args=[claim.pk, "annotate"])
+    as_reviewer.post(url, {"version": claim.version, "note": "first"})
+    response = as_reviewer.post(url, {"version": claim.version, "note": "first"}, follow=True)
+    assert any("changed since you loaded it" in m for m in messages_of(response))
+    assert claim.annotations.count() == 1
+
+
+def test_ids_that_do_not_exist_or_belong_to_another_story(as_reviewer: Client, processed_story: Story) -> None:
+    assert as_reviewer.get(reverse("claims:claim_detail", args=[999_999])).status_code == 404
+    assert as_reviewer.post(reverse("claims:claim_action", args=[999_999, "confirm"])).status_code == 404
+    assert (
+        as_reviewer.post(reverse("claims:claim_action", args=[vehicles(processed_story).pk, "explode"])).status_code
+        == 404
+    )
+    other_story, _ = story_get_or_create(name="Elsewhere")
+    articles_import(
+        story=other_story, files=[("x.txt", b"The bridge closed on Monday after cracks were found, officials said.")]
+    )
+    foreign = Claim.objects.create(story=other_story, text="A claim of another story")
+    claim = vehicles(processed_story)
+    response = as_reviewer.post(
+        reverse("claims:claim_action", args=[claim.pk, "merge"]),
+        {"version": claim.version, "others": str(foreign.pk)},
+        follow=True,
+    )
+    assert "belong to this story" in messages_of(response)[0]
+    foreign.refresh_from_db()
+    assert foreign.status == Claim.Status.PROPOSED and claim.mentions.count() == 2
+
+
+def test_another_users_lease_is_shown_and_respected(as_reviewer: Client, processed_story: Story, editor: User) -> None:
+    claim = vehicles(processed_story)
+    held = review.claim_take(claim_id=claim.pk, user=editor)
+    page = as_reviewer.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    assert "Held by <strong>edith</strong>" in page
+    response = as_reviewer.post(
+        reverse("claims:claim_action", args=[claim.pk, "confirm"]), {"version": held.version}, follow=True
+    )
+    assert "edith holds" in messages_of(response)[0]
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PROPOSED
+
+
+def test_claim_page_shows_evidence_conflicts_history(
+    as_reviewer: Client, processed_story: Story, reviewer: User
+) -> None:
+    claim = (
+        Mention.objects.filter(article__story=processed_story, text__startswith="It is not clear what caused")
+        .first()
+        .claim
+    )
+    review.claim_annotate(claim_id=claim.pk, user=reviewer, note="Ask the embassy", label="unverifiable")
+    page = as_reviewer.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    for mention in claim.mentions.all():
+        assert f"<mark>{mention.text}</mark>" in page.replace("&#x27;", "'").replace("’", "’")
+    assert "Certainty" in page and "Ask the embassy" in page and "rita</strong> annotated" in page
+
+
+def test_html_in_article_text_is_shown_as_text(
+    as_reviewer: Client, processed_story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = {"text": "Officials said <script>alert('x')</script> that 12 people were hurt in the blast on Monday."}
+    articles_import(story=processed_story, files=[("x.json", json.dumps(record).encode())])
+    from django.core.management import call_command
+
+    call_command("process_story", str(processed_story.pk), stdout=StringIO(), stderr=StringIO())
+    mention = Mention.objects.get(text__contains="<script>")
+    for url in [reverse("claims:claim_detail", args=[mention.claim_id]), mention.article.get_absolute_url()]:
+        page = as_reviewer.get(url).content.decode()
+        assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+def test_conflict_page_resolves_and_reopens(as_reviewer: Client, processed_story: Story) -> None:
+    conflict = Conflict.objects.filter(story=processed_story, kind="certainty").first()
+    url = reverse("claims:conflict_detail", args=[conflict.pk])
+    page = as_reviewer.get(url).content.decode()
+    assert conflict.explanation[:40] in page.replace("&quot;", '"').replace("&#x27;", "'") or "Side A" in page
+    as_reviewer.post(
+        reverse("claims:conflict_action", args=[conflict.pk, "resolve"]),
+        {"version": conflict.version, "resolution": "side_b", "note": "unclear"},
+    )
+    conflict.refresh_from_db()
+    assert (conflict.status, conflict.resolution) == ("resolved", "side_b")
+    as_reviewer.post(reverse("claims:conflict_action", args=[conflict.pk, "reopen"]), {"version": conflict.version})
+    conflict.refresh_from_db()
+    assert conflict.status == "open"
+
+
+def test_progress_endpoint_reports_the_latest_run(as_reviewer: Client, processed_story: Story) -> None:
+    data = as_reviewer.get(reverse("claims:story_progress", args=[processed_story.slug])).json()
+    run = processed_story.pipeline_runs.order_by("-created_at").first()
+    assert data == {
+        "run": run.pk,
+        "state": "succeeded",
+        "label": "Succeeded",
+        "done": run.progress_total,
+        "total": run.progress_total,
+        "errors": len(run.errors),
+        "finished": True,
+    }
