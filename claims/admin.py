@@ -1,8 +1,31 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from collections.abc import Callable
+from typing import Any
 
-from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from factdesk.errors import ApplicationError
+
+from . import review
+from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
+
+
+def _bulk(request: HttpRequest, queryset: QuerySet[Claim], action: Callable[[Claim], Any], done: str) -> None:
+    """Run a review service on each selected claim; report what could not be done and why."""
+    ok, problems = 0, []
+    for claim in queryset.order_by("pk"):
+        try:
+            action(claim)
+            ok += 1
+        except ApplicationError as exc:
+            problems.append(f"#{claim.pk}: {exc.message}")
+    if ok:
+        messages.success(request, f"{done} {ok} claim(s).")
+    for problem in problems[:20]:
+        messages.warning(request, problem)
 
 
 class MentionInline(admin.TabularInline):
@@ -23,6 +46,51 @@ class ClaimAdmin(admin.ModelAdmin):
     raw_id_fields = ["merged_into", "canonical_mention"]
     readonly_fields = ["version", "features", "slots", "sources", "created_at", "updated_at", "reviewed_at"]
     inlines = [MentionInline]
+    actions = ["confirm_selected", "reject_selected"]
+
+    @admin.action(description="Confirm the selected claims", permissions=["change"])
+    def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+        _bulk(
+            request,
+            queryset,
+            lambda c: review.claim_confirm(claim_id=c.pk, user=request.user, version=None),
+            "Confirmed",
+        )
+
+    @admin.action(description="Reject the selected claims", permissions=["change"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+        reason = f"Rejected in bulk from the admin by {request.user.get_username()}"
+        _bulk(
+            request,
+            queryset,
+            lambda c: review.claim_reject(claim_id=c.pk, user=request.user, version=None, reason=reason),
+            "Rejected",
+        )
+
+    def save_model(self, request: HttpRequest, obj: Claim, form: Any, change: bool) -> None:
+        """Edits in the admin go through the same services, so they are checked and audited."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        if "text" in form.changed_data:
+            review.claim_edit(claim_id=obj.pk, user=request.user, version=None, text=obj.text)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
+        # Status, merging and leases change only through the actions, with their rules and audit.
+        return [
+            *self.readonly_fields,
+            "status",
+            "rejection_reason",
+            "merged_into",
+            "assignee",
+            "lease_expires_at",
+            "open_conflicts",
+            "reviewed_by",
+            "canonical_mention",
+        ]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        return False  # a reviewer's work is never deleted
 
 
 @admin.register(Mention)
@@ -64,3 +132,33 @@ class PipelineRunAdmin(admin.ModelAdmin):
     list_display = ["id", "story", "state", "progress_done", "progress_total", "created_at", "finished_at"]
     list_filter = ["state", "story"]
     readonly_fields = ["article_ids", "errors", "timings", "stats"]
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["id", "claim", "label", "author", "created_at"]
+    list_filter = ["label"]
+    search_fields = ["note"]
+    raw_id_fields = ["claim"]
+    list_select_related = ["claim", "author"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Annotation | None = None) -> bool:
+        return False
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only."""
+
+    list_display = ["id", "created_at", "actor", "action", "story", "conflict"]
+    list_filter = ["action", "story"]
+    list_select_related = ["actor", "story", "conflict"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ReviewEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ReviewEvent | None = None) -> bool:
+        return False

@@ -28,8 +28,11 @@ _VIEW = [
     "claims.view_conflictmention",
     "claims.view_mergesuggestion",
     "claims.view_pipelinerun",
+    "claims.view_annotation",
+    "claims.view_reviewevent",
 ]
 _REVIEW = [
+    "claims.add_annotation",
     "claims.change_claim",
     "claims.change_conflict",
     "claims.change_mergesuggestion",

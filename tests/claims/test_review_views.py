@@ -215,3 +215,25 @@ def test_progress_endpoint_reports_the_latest_run(as_reviewer: Client, processed
         "errors": len(run.errors),
         "finished": True,
     }
+
+
+def test_admin_bulk_confirm_calls_the_service_and_is_audited(
+    client: Client, processed_story: Story, editor: User
+) -> None:
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    claims = list(Claim.objects.filter(story=processed_story).order_by("pk")[:3])
+    response = client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "confirm_selected", "_selected_action": [c.pk for c in claims]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert set(Claim.objects.filter(pk__in=[c.pk for c in claims]).values_list("status", flat=True)) == {"confirmed"}
+    assert ReviewEvent.objects.filter(action="confirm", actor=editor).count() == 3
+
+
+def test_reviewer_cannot_use_the_admin(client: Client, reviewer: User) -> None:
+    client.force_login(reviewer)
+    assert client.get(reverse("admin:claims_claim_changelist")).status_code == 302
