@@ -114,7 +114,12 @@ def story_claim_summary(story: Story, limit: int = 100) -> dict[str, Any]:
     conflicts = (
         Conflict.objects.filter(story=story)
         .prefetch_related(
-            Prefetch("sides", queryset=ConflictMention.objects.select_related("mention__article__outlet"))
+            Prefetch(
+                "sides",
+                queryset=ConflictMention.objects.select_related("mention__article__outlet").order_by(
+                    "side", "mention__article_id"
+                ),
+            )
         )
         .order_by("status", "kind", "id")
     )

@@ -134,7 +134,8 @@ def article_text(article: Article) -> ArticleText:
         outlet=article.outlet.name if article.outlet_id else None,
         embeds=embeds,
         duplicate_of=article.duplicate_of_id,
-        label=f"unnamed outlet ({article.external_id})",
+        # Names the article where the outlet is missing or generic ("agencies") in explanations.
+        label=f"{article.outlet.name if article.outlet_id else 'unnamed outlet'} ({article.external_id})",
     )
 
 

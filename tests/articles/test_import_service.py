@@ -205,3 +205,10 @@ def test_article_text_with_html_is_shown_as_text(client: Client, reviewer: Any, 
     articles_import(story=story, files=[("x.json", json.dumps(record).encode())])
     page = login(client, reviewer).get(Article.objects.get().get_absolute_url()).content.decode()
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+def test_forbidden_page_says_why_in_the_app_layout(client: Client, reviewer: Any, story: Story) -> None:
+    response = login(client, reviewer).get(reverse("articles:story_upload", args=[story.slug]))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Only editors can import articles." in page and "FactDesk" in page

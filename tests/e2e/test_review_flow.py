@@ -1,0 +1,135 @@
+"""In a real browser, from the keyboard: a reviewer works the seed story's queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Story
+from articles.services import articles_import, story_get_or_create
+from claims.models import Claim, Conflict, Mention, ReviewEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Login = Callable[[Any, Any, str, str], None]
+Screenshot = Callable[[Any, str], Path]
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("claims.services._queue_run", lambda run_id, article_ids: None)
+
+
+@pytest.fixture
+def seed_story(seed_files: list[Path]) -> Story:
+    story, _ = story_get_or_create(name="US embassy in Baghdad stormed")
+    articles_import(story=story, files=[(p.name, p.read_bytes()) for p in seed_files])
+    call_command("process_story", str(story.pk), stdout=StringIO(), stderr=StringIO())
+    return story
+
+
+def arrived(page: Any, text: str) -> None:
+    """Wait for a page's flash message and for its scripts (the shortcuts are attached on load)."""
+    page.get_by_text(text).wait_for()
+    page.wait_for_load_state("load")
+
+
+def claim_id_in_url(page: Any) -> int:
+    return int(page.url.split("/claims/")[1].split("/")[0])
+
+
+def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
+    page: Any, live_server: Any, reviewer: Any, seed_story: Story, login: Login, screenshot: Screenshot
+) -> None:
+    login(page, live_server, "rita", "rita-pw")
+    page.goto(f"{live_server.url}{seed_story.get_absolute_url()}")
+
+    # The queue, from the story page with "q"; open the first claim with Enter.
+    page.keyboard.press("q")
+    page.wait_for_url("**/claims/")
+    page.wait_for_load_state("load")
+    rows = page.locator("tr[data-row]")
+    assert rows.count() == Claim.objects.filter(story=seed_story, status="proposed").count()
+    screenshot(page, "queue")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/claims/*/?queue=*")
+    page.wait_for_load_state("load")
+    first = claim_id_in_url(page)
+    assert page.locator("mark").count() == Mention.objects.filter(claim_id=first).count()
+    screenshot(page, "claim")
+
+    # "c" confirms and opens the next claim of the queue.
+    page.keyboard.press("c")
+    page.wait_for_function(f"() => !location.pathname.startsWith('/claims/{first}/')")
+    assert Claim.objects.get(pk=first).status == Claim.Status.CONFIRMED
+    second = claim_id_in_url(page)
+    assert second != first
+    arrived(page, "Confirmed.")
+
+    # "m": merge a third claim into this one by number, then "u" undoes it.
+    third = Claim.objects.filter(story=seed_story, status="proposed").exclude(pk=second).order_by("pk").first()
+    moved = set(third.mentions.values_list("pk", flat=True))
+    page.keyboard.press("m")
+    page.keyboard.type(str(third.pk))
+    page.keyboard.press("Enter")
+    arrived(page, "Merged.")
+    third.refresh_from_db()
+    assert (third.status, third.merged_into_id) == (Claim.Status.MERGED, second)
+    assert moved <= set(Mention.objects.filter(claim_id=second).values_list("pk", flat=True))
+    page.keyboard.press("u")
+    arrived(page, "Merge undone.")
+    third.refresh_from_db()
+    assert third.status == Claim.Status.PROPOSED
+    assert set(third.mentions.values_list("pk", flat=True)) == moved
+    history = page.locator("ol.history").inner_text()
+    assert "undid a merge" in history and "merged" in history
+    screenshot(page, "claim-after-undo")
+
+    # The certainty conflict about the fire: pick "Cannot be settled" (5), write a note, resolve (s).
+    fire = (
+        Conflict.objects.filter(story=seed_story, kind="certainty", sides__mention__text__contains="caused")
+        .distinct()
+        .get()
+    )
+    page.goto(f"{live_server.url}/conflicts/{fire.pk}/", wait_until="load")
+    assert page.locator("mark").count() == fire.sides.count()
+    screenshot(page, "conflict")
+    page.keyboard.press("5")
+    page.keyboard.press("n")
+    page.keyboard.type("AP says the protesters set it; PA and agencies say the cause is unknown.")
+    page.keyboard.press("Escape")
+    page.keyboard.press("s")
+    arrived(page, "Conflict resolved.")
+    fire.refresh_from_db()
+    assert (fire.status, fire.resolution) == ("resolved", "unsettled")
+    assert "rita" in page.locator("ol.history").inner_text()
+
+    # The history of each step, on the claims' pages.
+    actions = list(ReviewEvent.objects.filter(actor=reviewer).order_by("id").values_list("action", flat=True))
+    assert actions == ["confirm", "merge", "unmerge", "resolve"]
+    page.goto(f"{live_server.url}/claims/{first}/")
+    assert "confirmed" in page.locator("ol.history").inner_text()
+    fire_claim = fire.sides.filter(side="b").first().mention.claim_id
+    page.goto(f"{live_server.url}/claims/{fire_claim}/")
+    assert "resolved a conflict" in page.locator("ol.history").inner_text()
+
+
+def test_help_overlay_lists_the_shortcuts(
+    page: Any, live_server: Any, reviewer: Any, seed_story: Story, login: Login
+) -> None:
+    login(page, live_server, "rita", "rita-pw")
+    claim = Claim.objects.filter(story=seed_story).first()
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    help_box = page.locator("#key-help")
+    assert help_box.is_hidden()
+    page.keyboard.press("?")
+    assert help_box.is_visible() and "confirm" in help_box.inner_text()
+    page.keyboard.press("Escape")
+    assert help_box.is_hidden()
