@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,21 @@ def test_forbidden_page_says_why_in_the_app_layout(client: Client, reviewer: Any
     page = response.content.decode()
     assert response.status_code == 403
     assert "Only editors can import articles." in page and "FactDesk" in page
+
+
+def test_story_list_shows_counts_and_progress_in_constant_queries(
+    client: Client, reviewer: Any, seed_files: list[Path], django_assert_max_num_queries: Any
+) -> None:
+    from django.core.management import call_command
+
+    for name in ["One", "Two", "Three"]:
+        story = story_get_or_create(name=name)[0]
+        articles_import(story=story, files=files(seed_files))
+    call_command("process_story", "One", stdout=StringIO(), stderr=StringIO())
+    login(client, reviewer)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("articles:story_list")).content.decode()
+    assert page.count("<progress") == 3
+    one = Story.objects.get(name="One")
+    assert f"{one.claims.count()} proposed" in page
+    assert "Queued · 0/6" in page  # the runs of the other two wait for a worker

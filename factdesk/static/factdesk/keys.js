@@ -52,9 +52,9 @@
       }
     });
   }
-  // A pipeline run in progress: poll its progress and update the bar; reload when it ends.
-  var bar = document.querySelector("[data-progress-url]");
-  if (bar && bar.dataset.finished !== "true") {
+  // Pipeline runs in progress: poll each one's progress and update its bar; reload when one ends.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-progress-url]"), function (bar) {
+    if (bar.dataset.finished === "true") return;
     var poll = function () {
       fetch(bar.dataset.progressUrl, { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
@@ -68,5 +68,5 @@
         .catch(function () { setTimeout(poll, 5000); });
     };
     setTimeout(poll, 1500);
-  }
+  });
 })();
