@@ -143,12 +143,14 @@ QUEUE_ORDERS: dict[str, tuple[str, ...]] = {
 QUEUE_FILTERS = ("status", "conflict", "kind", "assignee", "outlet", "q", "order")
 
 
-def claim_queue(story: Story, params: Any, user: Any = None) -> Any:
-    """The claims of a story's queue, filtered and ordered as `params` (a QueryDict) asks."""
+def claim_queue(story: Story | None, params: Any, user: Any = None) -> Any:
+    """A story's claims (or every story's), filtered and ordered as `params` (a QueryDict) asks."""
     from django.db.models import Exists, OuterRef
 
-    qs = Claim.objects.filter(story=story).select_related("assignee")
-    status = params.get("status", "proposed")
+    qs = Claim.objects.select_related("assignee")
+    if story is not None:
+        qs = qs.filter(story=story)
+    status = params.get("status", "all")
     if status and status != "all":
         qs = qs.filter(status=status)
     conflict = params.get("conflict")
@@ -175,7 +177,7 @@ def claim_queue(story: Story, params: Any, user: Any = None) -> Any:
     outlet = params.get("outlet")
     if outlet:
         qs = qs.filter(Exists(Mention.objects.filter(claim=OuterRef("pk"), article__outlet__slug=outlet)))
-    q = (params.get("q") or "").strip()
+    q = (params.get("q") or "").replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     if q:
         qs = qs.filter(text__icontains=q)
     order = QUEUE_ORDERS.get(params.get("order", "priority"), QUEUE_ORDERS["priority"])

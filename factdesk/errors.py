@@ -38,3 +38,10 @@ class InvalidStateError(ApplicationError):
 
     code = "invalid_state"
     status = 409
+
+
+class PreconditionRequiredError(ApplicationError):
+    """A write that does not say which version it changes."""
+
+    code = "precondition_required"
+    status = 428

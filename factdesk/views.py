@@ -1,6 +1,11 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .models import ApiToken
 
 
 @login_not_required
@@ -9,3 +14,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Create and revoke your personal API tokens; a new token is shown once, here."""
+    new_token = None
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+            token.revoke(by=request.user)
+            messages.success(request, f"Token “{token.name}” revoked: it stops working now.")
+            return redirect("api_tokens")
+        name = request.POST.get("name", "").strip()[:100]
+        if not name:
+            messages.error(request, "Give the token a name, e.g. the system that will use it.")
+            return redirect("api_tokens")
+        _, new_token = ApiToken.generate(user=request.user, name=name)
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "account/tokens.html", {"tokens": tokens, "new_token": new_token})

@@ -17,6 +17,23 @@ SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture
+def processed_story(db: Any, seed_files: list[Path], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The seed story, imported and processed in the foreground (nothing sent to Celery)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from articles.services import articles_import, story_get_or_create
+    from claims import services
+
+    monkeypatch.setattr(services, "_queue_run", lambda run_id, ids: None)
+    story, _ = story_get_or_create(name="Embassy")
+    articles_import(story=story, files=[(p.name, p.read_bytes()) for p in seed_files])
+    call_command("process_story", str(story.pk), verbosity=0, stdout=StringIO(), stderr=StringIO())
+    return story
+
+
+@pytest.fixture
 def seed_files() -> list[Path]:
     return sorted(SEEDS.glob("*.txt"))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .outlets import credit_line_outlet, homepage_outlet, parse_dateline, split_leading_dateline
+from .outlets import canonical_outlet, credit_line_outlet, homepage_outlet, parse_dateline, split_leading_dateline
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
@@ -113,7 +113,7 @@ def clean_text(
             result.removed.append({"kind": "dateline", "text": result.dateline})
 
     if outlet:
-        result.outlet, result.outlet_inferred_from = outlet, "given"
+        result.outlet, result.outlet_inferred_from = canonical_outlet(outlet), "given"
     elif hints:
         result.outlet, result.outlet_inferred_from = hints[0]
     result.body, result.embeds = _assemble(blocks)

@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "factdesk",
     "articles",
     "claims",
 ]
@@ -50,7 +54,7 @@ ROOT_URLCONF = "factdesk.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "factdesk" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -138,7 +142,54 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-STATICFILES_DIRS = [BASE_DIR / "factdesk" / "static"]
 # A broker that is down must not hang an import: give up publishing after a few tries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 FACTDESK_LEASE_SECONDS = env.int("FACTDESK_LEASE_SECONDS", default=15 * 60)
+
+# The REST API (/api/v1/): personal tokens or the session; one error shape; per-token throttling.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "factdesk.api_base.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "factdesk.api_base.CursorPage",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "factdesk.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["factdesk.api_base.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("FACTDESK_API_RATE", default="1200/minute")},
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "FactDesk API",
+    "DESCRIPTION": "Import articles, review claims and conflicts, export confirmed claims.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "ConflictStatusEnum": "claims.models.Conflict.Status",
+        "MergeSuggestionStatusEnum": "claims.models.MergeSuggestion.Status",
+        "ImportBatchStatusEnum": "articles.models.ImportBatch.Status",
+    },
+    "SECURITY": [{"tokenAuth": []}],
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "tokenAuth": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer fd_..."}
+        }
+    },
+}

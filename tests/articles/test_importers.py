@@ -176,7 +176,7 @@ def test_json_article_with_metadata() -> None:
     assert (article.title, article.published_on, article.outlet, article.url) == (
         "Bridge closed",
         date(2021, 5, 4),
-        "AP",
+        "Associated Press",  # the usual spellings of a wire are folded into one outlet
         "https://example.org/bridge",
     )
     assert article.external_id == "bridge"

@@ -1,0 +1,228 @@
+"""REST API for stories, articles and imports, and the story exports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from claims.api import ERRORS, PipelineRunSerializer
+from factdesk.api import IdViewSet, StrictSerializer, int_param
+from factdesk.errors import ApplicationError
+
+from . import services
+from .models import Article, ImportBatch, Story
+
+
+class StorySerializer(serializers.ModelSerializer):
+    article_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Story
+        fields = ["id", "name", "slug", "description", "article_count", "created_at"]
+        read_only_fields = ["id", "slug", "article_count", "created_at"]
+
+
+class StoryCreateInput(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    outlet = serializers.CharField(source="outlet.name", default=None, read_only=True, allow_null=True)
+    url = serializers.CharField(read_only=True, help_text="The article's address, or empty.")
+
+    class Meta:
+        model = Article
+        fields = [
+            "id", "story", "outlet", "outlet_inferred_from", "external_id", "source_name", "title", "dateline",
+            "url", "published_on", "duplicate_of", "duplicate_similarity", "processed_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body", "original_text", "embeds", "removed", "content_hash"]
+        read_only_fields = fields
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True, allow_null=True)
+    pipeline_runs = PipelineRunSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id", "story", "source", "status", "imported_count", "skipped_count", "error_count", "report",
+            "created_by", "created_at", "finished_at", "pipeline_runs",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ArticleInput(StrictSerializer):
+    """One article as JSON; the same fields the .json importer reads."""
+
+    text = serializers.CharField(max_length=2_000_000, required=False, help_text="The article's text (or `body`).")
+    body = serializers.CharField(max_length=2_000_000, required=False)
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    date = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text="ISO date or datetime.")
+    published = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="The outlet.")
+    outlet = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    dateline = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not (data.get("text") or data.get("body") or "").strip():
+            raise serializers.ValidationError({"text": ["The article needs its text, as `text` or `body`."]})
+        return data
+
+
+class UploadInput(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=500)
+
+
+def _story_export_payload(story: Story) -> Any:
+    from claims.selectors import story_export
+
+    return story_export(story)
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["stories"]),
+    retrieve=extend_schema(responses={200: StorySerializer, 404: ERRORS[404]}, tags=["stories"]),
+)
+class StoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    serializer_class = StorySerializer
+    queryset = Story.objects.annotate(article_count=Count("articles")).order_by("-id")
+
+    @extend_schema(
+        request=StoryCreateInput, responses={201: StorySerializer, 200: StorySerializer, **ERRORS}, tags=["stories"]
+    )
+    def create(self, request: Request) -> Response:
+        """Create a story (editors); an existing story of that name is returned as it is."""
+        data = StoryCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        story, created = services.story_get_or_create(name=data.validated_data["name"], user=request.user)
+        story = self.get_queryset().get(pk=story.pk)
+        return Response(StorySerializer(story).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=ArticleInput, responses={202: ImportBatchSerializer, **ERRORS}, tags=["imports"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def articles(self, request: Request, pk: str | None = None) -> Response:
+        """Import one article given as JSON. Answers 202 with the import batch; processing follows."""
+        story = self.get_object()
+        if not isinstance(request.data, dict):
+            raise ApplicationError("The body must be a JSON object.", code="invalid")
+        data = ArticleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = {k: v for k, v in data.validated_data.items() if v not in ("", None)}
+        name = f"{record.get('external_id') or 'api-article'}.json"
+        batch = services.articles_import(
+            story=story,
+            files=[(name, json.dumps(record).encode("utf-8"))],
+            user=request.user,
+            source=ImportBatch.Source.API,
+        )
+        return _batch_response(batch)
+
+    @extend_schema(
+        request={"multipart/form-data": UploadInput},
+        responses={202: ImportBatchSerializer, **ERRORS},
+        tags=["imports"],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def imports(self, request: Request, pk: str | None = None) -> Response:
+        """Upload files (.txt, .json, .jsonl, .html, .zip) as `files`. Answers 202 with the import batch."""
+        story = self.get_object()
+        uploads = request.FILES.getlist("files")
+        if not uploads:
+            raise ApplicationError("Send one or more files as multipart field `files`.", code="invalid")
+        files = [(f.name, f.read()) for f in uploads]
+        batch = services.articles_import(story=story, files=files, user=request.user, source=ImportBatch.Source.API)
+        return _batch_response(batch)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ERRORS[404]}, tags=["exports"])
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> Response:
+        """The story document: the same JSON as `manage.py export_story`."""
+        return Response(_story_export_payload(self.get_object()))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, many=True, description="Claim statuses to include; default all but merged.")
+        ],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR), 404: ERRORS[404]},
+        tags=["exports"],
+    )
+    @action(detail=True, methods=["get"], url_path="csv")
+    def claims_csv(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
+        """The story's claims as CSV, safe to open in a spreadsheet (no formula injection)."""
+        from claims.exports import claims_csv
+
+        story = self.get_object()
+        statuses = request.query_params.getlist("status") or None
+        response = StreamingHttpResponse(claims_csv(story, statuses=statuses), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{story.slug}-claims.csv"'
+        return response
+
+    @extend_schema(
+        responses={200: {"type": "array", "items": {"type": "object", "additionalProperties": True}}, 404: ERRORS[404]},
+        tags=["exports"],
+    )
+    @action(detail=True, methods=["get"])
+    def claimreview(self, request: Request, pk: str | None = None) -> Response:
+        """Confirmed claims with a verdict as schema.org ClaimReview JSON-LD (a list)."""
+        from claims.exports import claim_reviews
+
+        base = getattr(settings, "FACTDESK_PUBLIC_URL", "") or request.build_absolute_uri("/").rstrip("/")
+        return Response(claim_reviews(self.get_object(), base_url=base))
+
+
+def _batch_response(batch: ImportBatch) -> Response:
+    batch = ImportBatch.objects.select_related("created_by").prefetch_related("pipeline_runs").get(pk=batch.pk)
+    return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("story", int)], tags=["articles"]),
+    retrieve=extend_schema(responses={200: ArticleDetailSerializer, 404: ERRORS[404]}, tags=["articles"]),
+)
+class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    queryset = Article.objects.select_related("outlet").defer("minhash").order_by("-id")
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
+
+    def get_queryset(self) -> QuerySet[Article]:
+        qs = self.queryset
+        if self.action == "list":
+            qs = qs.defer("original_text", "body")
+        story = int_param(self.request, "story")
+        return qs if story is None else qs.filter(story_id=story)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("story", int)], tags=["imports"]),
+    retrieve=extend_schema(tags=["imports"]),
+)
+class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    """Import batches: the per-file report and the processing progress of what they imported."""
+
+    serializer_class = ImportBatchSerializer
+    queryset = ImportBatch.objects.select_related("created_by").prefetch_related("pipeline_runs").order_by("-id")
+
+    def get_queryset(self) -> QuerySet[ImportBatch]:
+        story = int_param(self.request, "story")
+        return self.queryset if story is None else self.queryset.filter(story_id=story)

@@ -1,0 +1,607 @@
+"""REST API for claims, mentions, conflicts, merge suggestions, annotations, events and runs.
+
+Thin views: input serializers validate, the services in claims/review.py do the work (the
+same functions the web pages call, with the same permission, version and lease rules), and
+output serializers render the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from articles.models import Story
+from factdesk.api import ErrorSerializer, IdViewSet, StrictSerializer, int_param, require_version, version_from
+from factdesk.errors import ApplicationError
+
+from . import review, selectors
+from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
+
+ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 412, 428, 429)}
+
+
+_int_param = int_param
+MAX_ID = 10**18 - 1
+
+
+# --- output serializers -----------------------------------------------------------------------------
+
+
+class MentionSerializer(serializers.ModelSerializer):
+    outlet = serializers.CharField(source="article.outlet.name", default=None, read_only=True, allow_null=True)
+    published_on = serializers.DateField(source="article.published_on", default=None, read_only=True, allow_null=True)
+
+    class Meta:
+        model = Mention
+        fields = [
+            "id",
+            "claim",
+            "article",
+            "outlet",
+            "published_on",
+            "start",
+            "end",
+            "text",
+            "certainty",
+            "checkworthiness",
+            "slots",
+        ]
+        read_only_fields = fields
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    label = serializers.ChoiceField(choices=Annotation.Label.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = Annotation
+        fields = ["id", "claim", "author", "note", "label", "links", "created_at"]
+        read_only_fields = fields
+
+
+class ConflictSideSerializer(serializers.Serializer):
+    side = serializers.CharField()
+    mention_ids = serializers.ListField(child=serializers.IntegerField())
+    claim_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class ConflictSerializer(serializers.ModelSerializer):
+    sides = serializers.SerializerMethodField()
+    resolution = serializers.ChoiceField(choices=Conflict.Resolution.choices, allow_blank=True, read_only=True)
+    resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True, allow_null=True)
+
+    class Meta:
+        model = Conflict
+        fields = [
+            "id", "story", "kind", "severity", "status", "explanation", "sides",
+            "resolution", "resolution_note", "resolved_by", "resolved_at", "version", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(ConflictSideSerializer(many=True))
+    def get_sides(self, conflict: Conflict) -> list[dict[str, Any]]:
+        sides: dict[str, dict[str, Any]] = {
+            "a": {"side": "a", "mention_ids": [], "claim_ids": set()},
+            "b": {"side": "b", "mention_ids": [], "claim_ids": set()},
+        }
+        for row in conflict.sides.all():  # prefetched with their mentions
+            sides[row.side]["mention_ids"].append(row.mention_id)
+            if row.mention.claim_id:
+                sides[row.side]["claim_ids"].add(row.mention.claim_id)
+        return [
+            {**s, "mention_ids": sorted(s["mention_ids"]), "claim_ids": sorted(s["claim_ids"])} for s in sides.values()
+        ]
+
+
+def conflicts_queryset() -> QuerySet[Conflict]:
+    return Conflict.objects.select_related("resolved_by").prefetch_related(
+        Prefetch(
+            "sides",
+            queryset=ConflictMention.objects.select_related("mention").only(
+                "id", "conflict_id", "side", "mention_id", "mention__claim_id"
+            ),
+        )
+    )
+
+
+class SuggestionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True, allow_null=True)
+
+    class Meta:
+        model = MergeSuggestion
+        fields = [
+            "id",
+            "story",
+            "claim_a",
+            "claim_b",
+            "score",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    assignee = serializers.CharField(source="assignee.username", default=None, read_only=True, allow_null=True)
+    mention_count = serializers.IntegerField(read_only=True)
+    held_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "story", "text", "status", "merged_into", "checkworthiness", "independent_sources", "sources",
+            "open_conflicts", "mention_count", "assignee", "held_by", "lease_expires_at", "rejection_reason",
+            "version", "reviewed_at", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_held_by(self, claim: Claim) -> str | None:
+        holder = claim.lease_holder()
+        return holder.get_username() if holder else None
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    mentions = MentionSerializer(many=True, read_only=True)
+    annotations = AnnotationSerializer(many=True, read_only=True)
+    conflicts = serializers.SerializerMethodField()
+    merge_suggestions = serializers.SerializerMethodField()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [
+            *ClaimSerializer.Meta.fields,
+            "features",
+            "slots",
+            "mentions",
+            "annotations",
+            "conflicts",
+            "merge_suggestions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ConflictSerializer(many=True))
+    def get_conflicts(self, claim: Claim) -> Any:
+        rows = conflicts_queryset().filter(sides__mention__claim=claim).distinct().order_by("id")
+        return ConflictSerializer(rows, many=True).data
+
+    @extend_schema_field(SuggestionSerializer(many=True))
+    def get_merge_suggestions(self, claim: Claim) -> Any:
+        return SuggestionSerializer(selectors.claim_suggestions(claim).select_related("decided_by"), many=True).data
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True)
+    claims = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = ReviewEvent
+        fields = [
+            "id",
+            "story",
+            "actor",
+            "action",
+            "claims",
+            "conflict",
+            "suggestion",
+            "before",
+            "after",
+            "payload",
+            "undone_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PipelineRunSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = PipelineRun
+        fields = [
+            "id", "story", "import_batch", "state", "progress_done", "progress_total", "percent",
+            "errors", "timings", "stats", "created_at", "started_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- input serializers --------------------------------------------------------------------------------
+
+
+class VersionInput(StrictSerializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Or send If-Match with the ETag."
+    )
+
+
+class RejectInput(VersionInput):
+    reason = serializers.CharField(max_length=2000)
+
+
+class EditInput(VersionInput):
+    text = serializers.CharField(max_length=5000)
+
+
+class AnnotateInput(VersionInput):
+    note = serializers.CharField(max_length=10000)
+    label = serializers.ChoiceField(choices=Annotation.Label.choices, required=False, allow_blank=True)
+    links = serializers.ListField(child=serializers.URLField(max_length=2000), required=False, max_length=20)
+
+
+class MergeInput(VersionInput):
+    claim_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=100
+    )
+
+
+class SplitInput(VersionInput):
+    mention_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class EmptyInput(StrictSerializer):
+    pass
+
+
+class ResolveInput(VersionInput):
+    resolution = serializers.ChoiceField(choices=Conflict.Resolution.choices)
+    note = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    if not isinstance(request.data, dict):
+        raise ApplicationError("The body must be a JSON object.", code="invalid")
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- claims ---------------------------------------------------------------------------------------------
+
+QUEUE_PARAMETERS = [
+    OpenApiParameter("story", int, description="Only this story's claims."),
+    OpenApiParameter("status", str, enum=["all", *Claim.Status.values], description="Default: all."),
+    OpenApiParameter("conflict", str, enum=["open", "none"], description="Has an open conflict, or none."),
+    OpenApiParameter("kind", str, enum=Conflict.Kind.values, description="Has an open conflict of this kind."),
+    OpenApiParameter("assignee", str, description="A username, `me` or `none`."),
+    OpenApiParameter("outlet", str, description="Outlet slug: has a mention from this outlet."),
+    OpenApiParameter("q", str, description="Words in the claim's text."),
+    OpenApiParameter("order", str, enum=list(selectors.QUEUE_ORDERS), description="Default: priority."),
+    OpenApiParameter("page_size", int, description="1 to 200; default 50."),
+]
+
+
+def _claim_response(claim_id: int, status: int = 200) -> Response:
+    claim = selectors.claim_detail(claim_id)
+    claim.mention_count = len(claim.mentions.all())  # type: ignore[attr-defined]
+    response = Response(ClaimDetailSerializer(claim).data, status=status)
+    response["ETag"] = f'"{claim.version}"'
+    return response
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=QUEUE_PARAMETERS, tags=["claims"]),
+    retrieve=extend_schema(responses={200: ClaimDetailSerializer, 404: ErrorSerializer}, tags=["claims"]),
+)
+class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
+    """Claims: the queue with its filters, a claim with all its evidence, and every review action."""
+
+    serializer_class = ClaimSerializer
+    queryset = Claim.objects.none()
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        story_id = _int_param(self.request, "story")
+        story = Story.objects.filter(pk=story_id).first() if story_id is not None else None
+        if story_id is not None and story is None:
+            return Claim.objects.none()
+        params = self.request.query_params.copy()
+        if params.get("status") and params["status"] != "all" and params["status"] not in Claim.Status.values:
+            raise ApplicationError(f"Unknown status {params['status']!r}.", code="invalid")
+        return selectors.claim_queue(story, params, self.request.user).annotate(mention_count=Count("mentions"))
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return selectors.QUEUE_ORDERS.get(
+            request.query_params.get("order", "priority"), selectors.QUEUE_ORDERS["priority"]
+        )
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        claim_id = int(pk) if pk and pk.isdigit() else 0
+        return _claim_response(claim_id)
+
+    def _act(self, pk: str | None, call: Any) -> Response:
+        if not (pk and pk.isdigit()) or not Claim.objects.filter(pk=int(pk)).exists():
+            raise Claim.DoesNotExist("No such claim.")
+        call(int(pk))
+        return _claim_response(int(pk))
+
+    @extend_schema(request=VersionInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        data = _valid(VersionInput, request)
+        version = require_version(request, data.get("version"))
+        return self._act(pk, lambda cid: review.claim_confirm(claim_id=cid, user=request.user, version=version))
+
+    @extend_schema(request=RejectInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        data = _valid(RejectInput, request)
+        version = require_version(request, data.get("version"))
+        return self._act(
+            pk, lambda cid: review.claim_reject(claim_id=cid, user=request.user, version=version, reason=data["reason"])
+        )
+
+    @extend_schema(request=EditInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @action(detail=True, methods=["post"])
+    def edit(self, request: Request, pk: str | None = None) -> Response:
+        data = _valid(EditInput, request)
+        version = require_version(request, data.get("version"))
+        return self._act(
+            pk, lambda cid: review.claim_edit(claim_id=cid, user=request.user, version=version, text=data["text"])
+        )
+
+    @extend_schema(request=AnnotateInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @action(detail=True, methods=["post"])
+    def annotate(self, request: Request, pk: str | None = None) -> Response:
+        data = _valid(AnnotateInput, request)
+        version = version_from(request, data.get("version"))
+        return self._act(
+            pk,
+            lambda cid: review.claim_annotate(
+                claim_id=cid,
+                user=request.user,
+                version=version,
+                note=data["note"],
+                label=data.get("label", ""),
+                links=data.get("links", []),
+            ),
+        )
+
+    @extend_schema(request=MergeInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        """Merge the listed claims into this one (this one survives)."""
+        data = _valid(MergeInput, request)
+        version = require_version(request, data.get("version"))
+
+        def call(cid: int) -> None:
+            others = [i for i in data["claim_ids"] if i != cid]
+            found = Claim.objects.filter(pk__in=others)
+            story_id = Claim.objects.values_list("story_id", flat=True).get(pk=cid)
+            if len(found) != len(set(others)) or any(c.story_id != story_id for c in found):
+                raise ApplicationError(
+                    "Every claim to merge must exist and belong to the same story.", code="other_story"
+                )
+            review.claims_merge(survivor_id=cid, other_ids=others, user=request.user, versions={cid: version})
+
+        return self._act(pk, call)
+
+    @extend_schema(request=SplitInput, responses={201: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @action(detail=True, methods=["post"])
+    def split(self, request: Request, pk: str | None = None) -> Response:
+        """Move one mention out of this claim into a new claim; answers with the new claim."""
+        data = _valid(SplitInput, request)
+        version = require_version(request, data.get("version"))
+        if not (pk and pk.isdigit()) or not Mention.objects.filter(pk=data["mention_id"], claim_id=int(pk)).exists():
+            raise ApplicationError("That mention is not part of this claim.", code="not_in_claim")
+        new = review.mention_split(mention_id=data["mention_id"], user=request.user, version=version)
+        return _claim_response(new.pk, status=201)
+
+    @extend_schema(request=EmptyInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @action(detail=True, methods=["post"])
+    def take(self, request: Request, pk: str | None = None) -> Response:
+        _valid(EmptyInput, request)
+        return self._act(pk, lambda cid: review.claim_take(claim_id=cid, user=request.user))
+
+    @extend_schema(request=EmptyInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str | None = None) -> Response:
+        _valid(EmptyInput, request)
+        return self._act(pk, lambda cid: review.claim_release(claim_id=cid, user=request.user))
+
+
+# --- the rest -------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("claim", int), OpenApiParameter("article", int), OpenApiParameter("story", int)],
+        tags=["claims"],
+    ),
+    retrieve=extend_schema(tags=["claims"]),
+)
+class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    serializer_class = MentionSerializer
+    queryset = Mention.objects.select_related("article__outlet").order_by("id")
+
+    def get_queryset(self) -> QuerySet[Mention]:
+        qs = self.queryset
+        for name, field in (("claim", "claim_id"), ("article", "article_id"), ("story", "article__story_id")):
+            value = _int_param(self.request, name)
+            if value is not None:
+                qs = qs.filter(**{field: value})
+        return qs
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("story", int),
+            OpenApiParameter("status", str, enum=Conflict.Status.values),
+            OpenApiParameter("kind", str, enum=Conflict.Kind.values),
+            OpenApiParameter("claim", int),
+        ],
+        tags=["conflicts"],
+    ),
+    retrieve=extend_schema(tags=["conflicts"]),
+)
+class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    """Conflicts between sources, with both sides; resolve and reopen them."""
+
+    serializer_class = ConflictSerializer
+    queryset = Conflict.objects.none()
+
+    def get_queryset(self) -> QuerySet[Conflict]:
+        qs = conflicts_queryset().order_by("-id")
+        story = _int_param(self.request, "story")
+        if story is not None:
+            qs = qs.filter(story_id=story)
+        claim = _int_param(self.request, "claim")
+        if claim is not None:
+            qs = qs.filter(sides__mention__claim_id=claim).distinct()
+        for name in ("status", "kind"):
+            value = self.request.query_params.get(name)
+            if value:
+                allowed = Conflict.Status.values if name == "status" else Conflict.Kind.values
+                if value not in allowed:
+                    raise ApplicationError(f"Unknown {name} {value!r}.", code="invalid")
+                qs = qs.filter(**{name: value})
+        return qs
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    @extend_schema(request=ResolveInput, responses={200: ConflictSerializer, **ERRORS}, tags=["conflicts"])
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        data = _valid(ResolveInput, request)
+        version = require_version(request, data.get("version"))
+        conflict = self.get_object()
+        review.conflict_resolve(
+            conflict_id=conflict.pk,
+            user=request.user,
+            version=version,
+            resolution=data["resolution"],
+            note=data.get("note", ""),
+        )
+        return self.retrieve(request, pk=pk)
+
+    @extend_schema(request=VersionInput, responses={200: ConflictSerializer, **ERRORS}, tags=["conflicts"])
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        data = _valid(VersionInput, request)
+        version = require_version(request, data.get("version"))
+        conflict = self.get_object()
+        review.conflict_reopen(conflict_id=conflict.pk, user=request.user, version=version)
+        return self.retrieve(request, pk=pk)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("story", int),
+            OpenApiParameter("status", str, enum=MergeSuggestion.Status.values),
+            OpenApiParameter("claim", int),
+        ],
+        tags=["merge suggestions"],
+    ),
+    retrieve=extend_schema(tags=["merge suggestions"]),
+)
+class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    serializer_class = SuggestionSerializer
+    queryset = MergeSuggestion.objects.select_related("decided_by").order_by("-score", "id")
+
+    def get_queryset(self) -> QuerySet[MergeSuggestion]:
+        qs = self.queryset
+        story = _int_param(self.request, "story")
+        if story is not None:
+            qs = qs.filter(story_id=story)
+        claim = _int_param(self.request, "claim")
+        if claim is not None:
+            qs = qs.filter(claim_a_id=claim) | qs.filter(claim_b_id=claim)
+        status = self.request.query_params.get("status")
+        if status:
+            if status not in MergeSuggestion.Status.values:
+                raise ApplicationError(f"Unknown status {status!r}.", code="invalid")
+            qs = qs.filter(status=status)
+        return qs
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return ("-score", "id")
+
+    @extend_schema(request=EmptyInput, responses={200: SuggestionSerializer, **ERRORS}, tags=["merge suggestions"])
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        _valid(EmptyInput, request)
+        suggestion = self.get_object()
+        review.suggestion_accept(suggestion_id=suggestion.pk, user=request.user)
+        return self.retrieve(request, pk=pk)
+
+    @extend_schema(request=EmptyInput, responses={200: SuggestionSerializer, **ERRORS}, tags=["merge suggestions"])
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        _valid(EmptyInput, request)
+        suggestion = self.get_object()
+        review.suggestion_reject(suggestion_id=suggestion.pk, user=request.user)
+        return self.retrieve(request, pk=pk)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("claim", int), OpenApiParameter("story", int)], tags=["claims"]),
+    retrieve=extend_schema(tags=["claims"]),
+)
+class AnnotationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    serializer_class = AnnotationSerializer
+    queryset = Annotation.objects.select_related("author").order_by("-id")
+
+    def get_queryset(self) -> QuerySet[Annotation]:
+        qs = self.queryset
+        for name, field in (("claim", "claim_id"), ("story", "claim__story_id")):
+            value = _int_param(self.request, name)
+            if value is not None:
+                qs = qs.filter(**{field: value})
+        return qs
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("claim", int), OpenApiParameter("story", int), OpenApiParameter("conflict", int)],
+        tags=["audit"],
+    ),
+    retrieve=extend_schema(tags=["audit"]),
+)
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    """The audit trail: every review action, with the state before and after."""
+
+    serializer_class = EventSerializer
+    queryset = ReviewEvent.objects.select_related("actor").prefetch_related("claims").order_by("-id")
+
+    def get_queryset(self) -> QuerySet[ReviewEvent]:
+        qs = self.queryset
+        for name, field in (("claim", "claims"), ("story", "story_id"), ("conflict", "conflict_id")):
+            value = _int_param(self.request, name)
+            if value is not None:
+                qs = qs.filter(**{field: value})
+        return qs
+
+    @extend_schema(request=EmptyInput, responses={200: EventSerializer, **ERRORS}, tags=["audit"])
+    @action(detail=True, methods=["post"])
+    def undo(self, request: Request, pk: str | None = None) -> Response:
+        """Undo a merge event: the merged claims come back with what it moved."""
+        _valid(EmptyInput, request)
+        event = self.get_object()
+        undo = review.merge_undo(event_id=event.pk, user=request.user)
+        return Response(
+            EventSerializer(ReviewEvent.objects.prefetch_related("claims").select_related("actor").get(pk=undo.pk)).data
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("story", int)], tags=["pipeline"]),
+    retrieve=extend_schema(tags=["pipeline"]),
+)
+class PipelineRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
+    serializer_class = PipelineRunSerializer
+    queryset = PipelineRun.objects.order_by("-id")
+
+    def get_queryset(self) -> QuerySet[PipelineRun]:
+        story = _int_param(self.request, "story")
+        return self.queryset.filter(story_id=story) if story is not None else self.queryset

@@ -1,0 +1,44 @@
+"""/api/v1/: the router, /me, the OpenAPI schema and its Swagger UI (served from drf-spectacular-sidecar)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from articles.api import ArticleViewSet, ImportBatchViewSet, StoryViewSet
+from claims.api import (
+    AnnotationViewSet,
+    ClaimViewSet,
+    ConflictViewSet,
+    EventViewSet,
+    MentionViewSet,
+    PipelineRunViewSet,
+    SuggestionViewSet,
+)
+
+from .api import TokenViewSet, me
+
+router = DefaultRouter(trailing_slash=True)
+router.register("stories", StoryViewSet, basename="story")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("import-batches", ImportBatchViewSet, basename="importbatch")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("mentions", MentionViewSet, basename="mention")
+router.register("conflicts", ConflictViewSet, basename="conflict")
+router.register("merge-suggestions", SuggestionViewSet, basename="mergesuggestion")
+router.register("annotations", AnnotationViewSet, basename="annotation")
+router.register("events", EventViewSet, basename="event")
+router.register("pipeline-runs", PipelineRunViewSet, basename="pipelinerun")
+router.register("tokens", TokenViewSet, basename="token")
+
+# DRF does its own authentication (tokens or the session), so the site-wide login redirect
+# must not apply: an API client gets a 401 in the one error shape, not a login page.
+for pattern in router.urls:
+    pattern.callback = login_not_required(pattern.callback)  # type: ignore[attr-defined]
+
+urlpatterns = [
+    path("me/", login_not_required(me), name="me"),
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("", include(router.urls)),
+]
