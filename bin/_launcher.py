@@ -119,3 +119,133 @@ def apt_install(*packages: str) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], check=True, env=env)
+
+
+# --- PostgreSQL and Redis for the tests and the benchmarks ---------------------------------------
+
+
+def pg_bin(name: str) -> str | None:
+    import glob
+
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]))
+    return found[-1] if found else shutil.which(name)
+
+
+def ensure_server_packages(*extra: tuple[str, list[str]]) -> tuple[str, str]:
+    """pg_ctl and redis-server, apt-installed when missing; `extra` adds (path, packages) pairs."""
+    missing = []
+    if not pg_bin("pg_ctl"):
+        missing.append("postgresql")
+    if not shutil.which("redis-server"):
+        missing.append("redis-server")
+    for path, packages in extra:
+        if not os.path.exists(path):
+            missing += packages
+    if missing:
+        apt_install(*missing)
+    pg_ctl, redis = pg_bin("pg_ctl"), shutil.which("redis-server")
+    assert pg_ctl and redis
+    return pg_ctl, redis
+
+
+def as_postgres(args: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run its commands as the `postgres` user then."""
+    if not is_root():
+        return args
+    import pwd
+
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
+    return ["runuser", "-u", "postgres", "--", *args]
+
+
+def start_postgres(pg_ctl: str, port: int, scratch: Path, *, settings: str = "") -> Path:
+    data = scratch / "pgdata"
+    data.mkdir()
+    if is_root():
+        shutil.chown(scratch, "postgres")
+        shutil.chown(data, "postgres")
+    bindir = Path(pg_ctl).parent
+    subprocess.run(
+        as_postgres(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale",
+                "C",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    options = f"-p {port} -k {scratch} -c listen_addresses=127.0.0.1 {settings}".strip()
+    subprocess.run(
+        as_postgres(
+            [pg_ctl, "-D", str(data), "-l", str(scratch / "postgres.log"), "-o", options, "-w", "-t", "60", "start"]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    wait_for_port(port, 30)
+    subprocess.run(
+        as_postgres([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "factdesk"]),
+        check=True,
+    )
+    return data
+
+
+class Servers:
+    """PostgreSQL and Redis on free loopback ports in a scratch folder, stopped and removed on exit.
+
+    with Servers(pg_ctl, redis_server, prefix="factdesk-test-") as servers:
+        subprocess.run([...], env={**os.environ, **servers.env})
+    """
+
+    # Durability is not what tests or benchmarks measure; without fsync they do not wait on the disk.
+    FAST = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+
+    def __init__(self, pg_ctl: str, redis_server: str, *, prefix: str, pg_settings: str = FAST) -> None:
+        self.pg_ctl, self.redis_server, self.prefix, self.pg_settings = pg_ctl, redis_server, prefix, pg_settings
+        self.redis: subprocess.Popen[bytes] | None = None
+        self.data: Path | None = None
+        self.env: dict[str, str] = {}
+
+    def __enter__(self) -> Servers:
+        import tempfile
+
+        self.scratch = Path(tempfile.mkdtemp(prefix=self.prefix))
+        self.scratch.chmod(0o755)
+        pg_port, redis_port = free_port(), free_port()
+        try:
+            say(f"Starting PostgreSQL on 127.0.0.1:{pg_port} and Redis on 127.0.0.1:{redis_port}")
+            self.data = start_postgres(self.pg_ctl, pg_port, self.scratch, settings=self.pg_settings)
+            self.redis = start_redis(self.redis_server, redis_port, self.scratch)
+        except BaseException:
+            self.__exit__()
+            raise
+        self.env = {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg_port}/factdesk",
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        }
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        say("Stopping PostgreSQL and Redis")
+        stop(self.redis, "redis")
+        if self.data is not None:
+            subprocess.run(
+                as_postgres([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop"]),
+                stdout=subprocess.DEVNULL,
+                check=False,
+            )
+        shutil.rmtree(self.scratch, ignore_errors=True)
