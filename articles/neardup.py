@@ -2,7 +2,9 @@
 
 Pure Python. Two stages, so that a story of thousands of articles is not compared all-pairs:
 1. blocking: a MinHash signature of each body's content words; locality-sensitive hashing
-   proposes the pairs that share enough vocabulary;
+   proposes the pairs that share enough vocabulary, and only each article's CANDIDATES best
+   candidates by estimated Jaccard similarity go on (in a story about one event every article
+   shares vocabulary with every other, so the LSH bucket alone would be all pairs);
 2. verification: the share of each article's text (by length) whose sentences have a close
    counterpart (content-word Dice >= 0.5) in the other, taken in the weaker direction. A
    rewording keeps most sentences' content words, so it scores high both ways; two outlets
@@ -26,6 +28,7 @@ LSH_THRESHOLD = 0.2
 SENTENCE_MATCH = 0.5
 MIN_SENTENCE_WORDS = 5
 DEFAULT_THRESHOLD = 0.6
+CANDIDATES = 8
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…”\"’])\s+(?=[\"“‘(\[]?[A-Z0-9])")
@@ -108,15 +111,24 @@ def find_matches(new: Iterable[Doc], existing: Iterable[Doc], threshold: float =
     """Every pair (a new doc, any doc) whose similarity reaches the threshold, best first."""
     new = list(new)
     everything = {doc.id: doc for doc in [*existing, *new]}
+    ids = sorted(everything)
+    row = {doc_id: r for r, doc_id in enumerate(ids)}
+    signatures = np.stack([np.frombuffer(everything[i].signature, dtype=np.uint64) for i in ids])
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    for doc in everything.values():
-        lsh.insert(doc.id, _minhash(doc.signature))
+    for doc_id in ids:
+        lsh.insert(doc_id, _minhash(everything[doc_id].signature))
     seen: set[tuple[int, int]] = set()
     matches: list[Match] = []
     for doc in new:
-        for other_id in lsh.query(_minhash(doc.signature)):
+        candidates = sorted(other for other in lsh.query(_minhash(doc.signature)) if other != doc.id)
+        if len(candidates) > CANDIDATES:
+            # Estimated Jaccard = share of equal MinHash values; keep the best, ties by id.
+            estimate = (signatures[[row[c] for c in candidates]] == signatures[row[doc.id]]).mean(axis=1)
+            order = np.lexsort((np.array(candidates), -estimate))[:CANDIDATES]
+            candidates = [candidates[k] for k in order.tolist()]
+        for other_id in candidates:
             pair = (min(doc.id, other_id), max(doc.id, other_id))
-            if other_id == doc.id or pair in seen:
+            if pair in seen:
                 continue
             seen.add(pair)
             score = similarity(doc.body, everything[other_id].body)

@@ -1,6 +1,7 @@
 """Speed of the NLP pipeline (no database).
 
-    .venv/bin/python bench/pipeline_speed.py [--articles 1000] [--extract-articles 300]
+    python3 bin/bench pipeline [-- --articles 1000 --extract-articles 300 --corpus FOLDER...]
+    .venv/bin/python bench/pipeline_speed.py [same options]   (no database needed)
 
 Prints a table and writes bench/results/pipeline_speed.json:
 - sentence splitting alone vs full extraction on the same seed-like texts (articles/s, MB/s, ratio);
@@ -14,112 +15,22 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import random
-import re
 import sys
 import time
-from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.corpus import generate_story, load_folder, load_seeds  # noqa: E402
 from claims.pipeline import analyse_story, extract_article  # noqa: E402
 from claims.pipeline.sentences import split_sentences  # noqa: E402
 from claims.pipeline.types import ArticleText  # noqa: E402
-from tests.pipeline.seedio import load_seeds  # noqa: E402
-
-OUTLETS = [
-    "Associated Press",
-    "Reuters",
-    "AFP",
-    "PA Media",
-    "BBC",
-    "CNN",
-    "Al Jazeera",
-    "Business Insider",
-    "The Guardian",
-    "agencies",
-    "Daily Courier",
-    "Morning Herald",
-    "Sky News",
-    "dpa",
-]
-NAMES = [
-    "Mike Pompeo",
-    "Donald Trump",
-    "Mark Esper",
-    "Adel Abdul Mahdi",
-    "Yassine al-Yasseri",
-    "Jane Holt",
-    "Omar Haddad",
-    "Lena Fischer",
-]
-SWAPS = [
-    ("protesters", "demonstrators"),
-    ("embassy", "mission"),
-    ("smashing", "breaking"),
-    ("soldiers", "troops"),
-    ("rising", "billowing"),
-    ("compound", "complex"),
-    ("angry", "furious"),
-    ("militia", "paramilitary group"),
-    ("Dozens", "Scores"),
-    ("reception area", "lobby"),
-    ("about", "around"),
-    ("set fire to", "torched"),
-]
-NUMWORDS = ["two", "three", "four", "five", "six", "seven", "eight", "ten", "a dozen", "dozens", "hundreds"]
 
 
-def _vary(body: str, rng: random.Random) -> str:
-    paras = [p for p in body.split("\n\n") if p.strip()]
-    out = []
-    for p in paras:
-        if rng.random() < 0.15:
-            continue  # dropped paragraph
-        sents = [s.text for s in split_sentences(p)] or [p]
-        if len(sents) > 1 and rng.random() < 0.3:
-            rng.shuffle(sents)
-        p = " ".join(sents)
-        for a, b in SWAPS:
-            if rng.random() < 0.2:
-                p = p.replace(a, b)
-        p = re.sub(
-            r"\b\d+\b",
-            lambda m: str(int(m.group()) + rng.choice([0, 0, 0, 1, -1, 5])) if rng.random() < 0.2 else m.group(),
-            p,
-        )
-        p = re.sub(
-            r"\b(?:three|seven|half a dozen|dozens)\b",
-            lambda m: rng.choice(NUMWORDS) if rng.random() < 0.15 else m.group(),
-            p,
-        )
-        p = re.sub(
-            r"\bMike Pompeo\b|\bDonald Trump\b", lambda m: rng.choice(NAMES) if rng.random() < 0.1 else m.group(), p
-        )
-        out.append(p)
-    return "\n\n".join(out or paras)
-
-
-def generate_story(n: int, seed: int = 1) -> list[ArticleText]:
-    rng = random.Random(seed)
-    base = load_seeds()
-    arts: list[ArticleText] = []
-    for i in range(n):
-        src = base[i % len(base)]
-        if arts and rng.random() < 0.1:  # near-duplicate of an earlier generated article
-            orig = rng.choice(arts)
-            arts.append(replace(orig, id=i + 1000, duplicate_of=orig.id, outlet=rng.choice(OUTLETS), embeds=()))
-            continue
-        pub = src.published_on + timedelta(days=rng.choice([0, 0, 1])) if src.published_on else None
-        arts.append(ArticleText(id=i + 1000, body=_vary(src.body, rng), published_on=pub, outlet=rng.choice(OUTLETS)))
-    return arts
-
-
-def bench_extraction(n: int) -> dict:
-    arts = generate_story(n, seed=2)
+def bench_extraction(n: int, corpus: list[ArticleText] | None = None) -> dict:
+    arts = corpus if corpus is not None else generate_story(n, seed=2)
+    n = len(arts)
     mb = sum(len(a.body.encode()) for a in arts) / 1e6
     split_sentences("warm up. Please.")
     t0 = time.perf_counter()
@@ -167,46 +78,93 @@ def bench_story(n: int) -> dict:
     }
 
 
+def _row(label: str, ex: dict) -> str:
+    return (
+        f"  {label:<26}{ex['articles']:>9}{ex['split_articles_per_s']:>12.1f}{ex['extract_articles_per_s']:>13.1f}"
+        f"{ex['split_mb_per_s']:>11.3f}{ex['extract_mb_per_s']:>9.3f}{ex['extract_over_split']:>8.2f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=1000, help="largest story size")
-    ap.add_argument("--extract-articles", type=int, default=300)
-    args = ap.parse_args()
-    ex = bench_extraction(args.extract_articles)
-    print("Extraction (one process)")
-    print(f"  {'stage':<22}{'seconds':>9}{'articles/s':>12}{'MB/s':>9}")
+    ap.add_argument("--extract-articles", type=int, default=300, help="generated articles for the extraction figures")
+    ap.add_argument("--corpus", nargs="*", default=[], help="files or folders of articles in the importers' formats")
+    args, _ = ap.parse_known_args()
+
+    corpora = {"seeds (x20)": load_seeds() * 20, f"generated ({args.extract_articles})": None}
+    if args.corpus:
+        corpora[f"given: {', '.join(args.corpus)}"[:26]] = load_folder(args.corpus)
+    print("Extraction per article, one process: the floor (sentence splitting alone) vs full extraction")
     print(
-        f"  {'sentence split only':<22}{ex['split_seconds']:>9.2f}{ex['split_articles_per_s']:>12.1f}"
-        f"{ex['split_mb_per_s']:>9.3f}"
+        f"  {'corpus':<26}{'articles':>9}{'split a/s':>12}{'extract a/s':>12}{'split MB/s':>9}{'ex MB/s':>9}{'ratio':>8}"
     )
-    print(
-        f"  {'full extraction':<22}{ex['extract_seconds']:>9.2f}{ex['extract_articles_per_s']:>12.1f}"
-        f"{ex['extract_mb_per_s']:>9.3f}"
-    )
-    print(
-        f"  extraction / split time ratio: {ex['extract_over_split']:.2f} (target <= 4); "
-        f"target >= 40 articles/s: {'OK' if ex['extract_articles_per_s'] >= 40 else 'MISSED'}"
-    )
+    extraction = {}
+    for label, corpus in corpora.items():
+        ex = bench_extraction(args.extract_articles, corpus)
+        extraction[label] = ex
+        print(_row(label, ex))
+    seeds = extraction["seeds (x20)"]
+    generated = extraction[f"generated ({args.extract_articles})"]
+
+    print("\nStory analysis (alignment + conflicts) by story size")
+    print(f"  {'articles':>8}{'mentions':>10}{'analyse s':>11}{'x previous':>12}{'clusters':>10}{'conflicts':>11}")
     stories = []
-    sizes = sorted({s for s in (50, 200, 500, args.articles) if s <= args.articles})
-    print("\nStory analysis (alignment + conflicts)")
-    print(f"  {'articles':>8}{'mentions':>10}{'analyse s':>11}{'clusters':>10}{'multi':>7}{'conflicts':>11}")
+    sizes = [n for n in (10, 100, 1000, 10_000) if n <= args.articles] or [args.articles]
     for n in sizes:
         st = bench_story(n)
-        stories.append(st)
-        print(
-            f"  {st['articles']:>8}{st['mentions']:>10}{st['analyse_seconds']:>11.2f}{st['clusters']:>10}"
-            f"{st['multi_mention_clusters']:>7}{st['conflicts']:>11}"
+        st["ratio_to_previous"] = (
+            round(st["analyse_seconds"] / stories[-1]["analyse_seconds"], 2)
+            if stories and stories[-1]["analyse_seconds"]
+            else None
         )
-    big = stories[-1]
-    print(
-        f"  {big['articles']}-article story analysed in {big['analyse_seconds']:.1f} s (target < 20 s): "
-        f"{'OK' if big['analyse_seconds'] < 20 else 'MISSED'}"
-    )
+        stories.append(st)
+        ratio = f"{st['ratio_to_previous']:.1f}" if st["ratio_to_previous"] else "—"
+        print(
+            f"  {st['articles']:>8}{st['mentions']:>10}{st['analyse_seconds']:>11.2f}{ratio:>12}{st['clusters']:>10}{st['conflicts']:>11}"
+        )
+
+    targets = [
+        {
+            "figure": "extraction, seed articles/s (one process)",
+            "value": seeds["extract_articles_per_s"],
+            "target": ">= 40",
+            "ok": seeds["extract_articles_per_s"] >= 40,
+        },
+        {
+            "figure": "extraction time / sentence-splitting time (seeds)",
+            "value": seeds["extract_over_split"],
+            "target": "<= 4",
+            "ok": seeds["extract_over_split"] <= 4,
+        },
+        {
+            "figure": "extraction time / splitting time (generated)",
+            "value": generated["extract_over_split"],
+            "target": "<= 4",
+            "ok": generated["extract_over_split"] <= 4,
+        },
+    ]
+    big = next((st for st in stories if st["articles"] == 1000), None)
+    if big:
+        targets += [
+            {
+                "figure": "alignment + conflicts, 1,000-article story (s)",
+                "value": big["analyse_seconds"],
+                "target": "< 20",
+                "ok": big["analyse_seconds"] < 20,
+            },
+            {
+                "figure": "1,000-article time / 100-article time",
+                "value": big["ratio_to_previous"],
+                "target": "<= 15",
+                "ok": (big["ratio_to_previous"] or 0) <= 15,
+            },
+        ]
     out = {
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
-        "extraction": ex,
+        "extraction": extraction,
         "stories": stories,
+        "targets": targets,
     }
     path = ROOT / "bench" / "results" / "pipeline_speed.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -119,36 +119,64 @@ def _l2(x: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms).dot(x), dtype=np.float32)
 
 
-def top_k_pairs(
-    x: sp.csr_matrix | np.ndarray, k: int, min_sim: float, chunk: int = 512
-) -> list[tuple[int, int, float]]:
-    """(i, j, cos) with i < j for each row's k nearest rows above ``min_sim``.
+# A term shared by more rows than this is compared through its ANCHORS (the rows where it
+# weighs most) instead of all pairs of its rows. A fact stated by 300 outlets is still one
+# connected cluster (each mention reaches the anchors, and clustering is transitive), but the
+# work grows linearly with the story instead of with its square. Stories whose terms all stay
+# under the cap get exactly the all-pairs neighbours.
+ANCHORS_PER_TERM = 48
 
-    Chunked sparse/dense product + argpartition: O(n * nnz-overlap) work in C, memory
-    bounded by chunk * n, never a Python loop over all pairs.
+
+def _anchor_matrix(x: sp.csr_matrix, cap: int) -> sp.csr_matrix:
+    """`x` with each column cut to its `cap` heaviest rows (ties by row number, deterministic)."""
+    xc = sp.csc_matrix(x, copy=True)
+    counts = np.diff(xc.indptr)
+    busy = np.flatnonzero(counts > cap)
+    if not len(busy):
+        return x
+    keep = np.ones(len(xc.data), dtype=bool)
+    for col in busy.tolist():
+        start, end = xc.indptr[col], xc.indptr[col + 1]
+        order = np.lexsort((xc.indices[start:end], -xc.data[start:end]))
+        keep[start + order[cap:]] = False
+    xc.data[~keep] = 0
+    xc.eliminate_zeros()
+    return xc.tocsr()
+
+
+def top_k_pairs(
+    x: sp.csr_matrix | np.ndarray, k: int, min_sim: float, cap: int = ANCHORS_PER_TERM
+) -> list[tuple[int, int, float]]:
+    """(i, j, sim) with i < j for each row's k nearest rows above ``min_sim``.
+
+    One sparse product against the anchor matrix, then a vectorised per-row top-k: no dense
+    n x n block and no Python loop over pairs.
     """
     n = x.shape[0]
     if n < 2:
         return []
-    k = min(k, n - 1)
-    xt = x.T.tocsc() if sp.issparse(x) else x.T
-    found: dict[tuple[int, int], float] = {}
-    for s in range(0, n, chunk):
-        block = x[s : s + chunk] @ xt
-        block = block.toarray() if sp.issparse(block) else np.asarray(block)
-        rows = np.arange(block.shape[0])
-        block[rows, rows + s] = -1.0  # not its own neighbour
-        idx = np.argpartition(-block, k - 1, axis=1)[:, :k] if k < n else np.argsort(-block, axis=1)[:, :k]
-        vals = block[rows[:, None], idx]
-        for r, (cols, sims) in enumerate(zip(idx, vals, strict=False)):
-            i = r + s
-            for j, v in zip(cols.tolist(), sims.tolist(), strict=False):
-                if v < min_sim:
-                    continue
-                key = (i, j) if i < j else (j, i)
-                if key not in found:
-                    found[key] = v
-    return sorted(((i, j, v) for (i, j), v in found.items()), key=lambda t: (t[0], t[1]))
+    x = sp.csr_matrix(x, dtype=np.float32)
+    block = (x @ _anchor_matrix(x, cap).T).tocoo()
+    rows, cols, sims = block.row, block.col, block.data
+    other = rows != cols
+    rows, cols, sims = rows[other], cols[other], sims[other]
+    # Each side may find the other: take both directions, then each row's k best.
+    rows, cols, sims = np.concatenate([rows, cols]), np.concatenate([cols, rows]), np.concatenate([sims, sims])
+    order = np.lexsort((cols, -sims, rows))
+    rows, cols, sims = rows[order], cols[order], sims[order]
+    if not len(rows):
+        return []
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    keep = (rank < k) & (sims >= min_sim)
+    lo, hi, val = np.minimum(rows, cols)[keep], np.maximum(rows, cols)[keep], sims[keep]
+    if not len(val):
+        return []
+    pair_ids = lo.astype(np.int64) * n + hi
+    order = np.lexsort((-val, pair_ids))
+    pair_ids, lo, hi, val = pair_ids[order], lo[order], hi[order], val[order]
+    first = np.r_[True, pair_ids[1:] != pair_ids[:-1]]
+    return [(int(i), int(j), float(v)) for i, j, v in zip(lo[first], hi[first], val[first], strict=True)]
 
 
 def pair_cosine(x: sp.csr_matrix | np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:

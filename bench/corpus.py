@@ -1,0 +1,134 @@
+"""Corpora for the benchmarks: the seeds, any folder of articles, and generated stories.
+
+Generated stories vary the seed articles (drop and shuffle sentences, swap words, perturb
+numbers and names, mark some copies as near-duplicates) so that they are seed-like but not
+identical, at any size.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from articles.importers import ImportLimits, ParsedArticle, iter_path_files, parse_file  # noqa: E402
+from claims.pipeline.sentences import split_sentences  # noqa: E402
+from claims.pipeline.types import ArticleText  # noqa: E402
+from tests.pipeline.seedio import article_text, load_seeds  # noqa: E402
+
+OUTLETS = [
+    "Associated Press",
+    "Reuters",
+    "AFP",
+    "PA Media",
+    "BBC",
+    "CNN",
+    "Al Jazeera",
+    "Business Insider",
+    "The Guardian",
+    "agencies",
+    "Daily Courier",
+    "Morning Herald",
+    "Sky News",
+    "dpa",
+]
+NAMES = [
+    "Mike Pompeo",
+    "Donald Trump",
+    "Mark Esper",
+    "Adel Abdul Mahdi",
+    "Yassine al-Yasseri",
+    "Jane Holt",
+    "Omar Haddad",
+    "Lena Fischer",
+]
+SWAPS = [
+    ("protesters", "demonstrators"),
+    ("embassy", "mission"),
+    ("smashing", "breaking"),
+    ("soldiers", "troops"),
+    ("rising", "billowing"),
+    ("compound", "complex"),
+    ("angry", "furious"),
+    ("militia", "paramilitary group"),
+    ("Dozens", "Scores"),
+    ("reception area", "lobby"),
+    ("about", "around"),
+    ("set fire to", "torched"),
+]
+NUMWORDS = ["two", "three", "four", "five", "six", "seven", "eight", "ten", "a dozen", "dozens", "hundreds"]
+
+
+def _vary(body: str, rng: random.Random) -> str:
+    paras = [p for p in body.split("\n\n") if p.strip()]
+    out = []
+    for p in paras:
+        if rng.random() < 0.15:
+            continue  # dropped paragraph
+        sents = [s.text for s in split_sentences(p)] or [p]
+        if len(sents) > 1 and rng.random() < 0.3:
+            rng.shuffle(sents)
+        p = " ".join(sents)
+        for a, b in SWAPS:
+            if rng.random() < 0.2:
+                p = p.replace(a, b)
+        p = re.sub(
+            r"\b\d+\b",
+            lambda m: str(int(m.group()) + rng.choice([0, 0, 0, 1, -1, 5])) if rng.random() < 0.2 else m.group(),
+            p,
+        )
+        p = re.sub(
+            r"\b(?:three|seven|half a dozen|dozens)\b",
+            lambda m: rng.choice(NUMWORDS) if rng.random() < 0.15 else m.group(),
+            p,
+        )
+        p = re.sub(
+            r"\bMike Pompeo\b|\bDonald Trump\b", lambda m: rng.choice(NAMES) if rng.random() < 0.1 else m.group(), p
+        )
+        out.append(p)
+    return "\n\n".join(out or paras)
+
+
+def generate_story(n: int, seed: int = 1) -> list[ArticleText]:
+    rng = random.Random(seed)
+    base = load_seeds()
+    arts: list[ArticleText] = []
+    for i in range(n):
+        src = base[i % len(base)]
+        if arts and rng.random() < 0.1:  # near-duplicate of an earlier generated article
+            orig = rng.choice(arts)
+            arts.append(replace(orig, id=i + 1000, duplicate_of=orig.id, outlet=rng.choice(OUTLETS), embeds=()))
+            continue
+        pub = src.published_on + timedelta(days=rng.choice([0, 0, 1])) if src.published_on else None
+        arts.append(ArticleText(id=i + 1000, body=_vary(src.body, rng), published_on=pub, outlet=rng.choice(OUTLETS)))
+    return arts
+
+
+def load_folder(paths: list[str]) -> list[ArticleText]:
+    """Articles in the importers' formats (files, folders, .zip) as the pipeline sees them."""
+    out: list[ArticleText] = []
+    for item in iter_path_files(paths, ImportLimits()):
+        if not isinstance(item, tuple):
+            continue
+        for parsed in parse_file(item[0], item[1]):
+            if isinstance(parsed, ParsedArticle):
+                out.append(article_text(parsed, len(out) + 1))
+    return out
+
+
+def story_files(n: int, seed: int = 1) -> list[tuple[str, bytes]]:
+    """A generated story as JSON article files, for the import benchmark and the workers."""
+    import json
+
+    files = []
+    for a in generate_story(n, seed=seed):
+        record = {"text": a.body, "source": a.outlet, "date": a.published_on.isoformat() if a.published_on else None}
+        files.append((f"gen-{seed}-{a.id}.json", json.dumps(record).encode("utf-8")))
+    return files
