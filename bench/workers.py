@@ -582,7 +582,8 @@ def diagnose(one: dict, two: dict, q1: dict, q2: dict, scaling: dict[str, float]
         f"{cores} cores cannot go faster than {ceiling:.2f}x. With 2 workers {c2['machine_busy']:.2f} cores were busy "
         f"(workers {c2['workers_total']:.2f}, PostgreSQL {c2['postgres']:.2f}, this process {c2['bench_process']:.2f}, "
         f"other processes {c2['other']:.2f}); for comparison, 2 processes of pure extraction run "
-        f"{scaling['speedup']:.2f}x as fast as 1 here.",
+        f"{scaling['speedup']:.2f}x as fast as 1 here"
+        f"{' (measured while other processes competed)' if scaling['speedup'] < 1.8 else ''}.",
         f"Workers only (all runs queued before the clock, this process idle): 1 worker {q1['articles_per_s']:.1f} "
         f"articles/s, 2 workers {q2['articles_per_s']:.1f}: {q2['articles_per_s'] / q1['articles_per_s']:.2f}x; "
         f"the {per_article_ms(one, 'bench_process'):.1f} ms/article of importing in the same window is what the "
@@ -655,7 +656,8 @@ def main() -> int:
     )
     scaling = machine_scaling()
     print(
-        f"  the machine itself: 2 processes extracting (no database) are {scaling['speedup']:.2f}x as fast as 1",
+        f"  the machine itself: 2 processes extracting (no database) are {scaling['speedup']:.2f}x as fast as 1"
+        + (" (other processes were competing)" if scaling["speedup"] < 1.8 else ""),
         flush=True,
     )
     rounds = []

@@ -193,3 +193,6 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
+# Celery's Django fix-up closes the database connection around every task unless told to reuse
+# it: a new PostgreSQL backend per task cost ~10 ms of database CPU per article (bench/workers.py).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
