@@ -274,30 +274,51 @@ def _persist(
 ) -> dict[str, int]:
     stats = {"claims_created": 0, "mentions_attached": 0, "suggestions_created": 0, "conflicts_created": 0}
     cluster_claim: dict[str, int] = {}
+    created: list[tuple[str, Claim, list[int]]] = []
+    counts: list[Claim] = []
+    attach: list[tuple[int, list[int]]] = []
     for cluster in analysis.clusters:
         members = [by_key[k] for k in cluster.mentions if k in by_key]  # type: ignore[index]
         canonical = by_key.get(cluster.canonical)  # type: ignore[arg-type]
         if not members or canonical is None:
             continue
+        wording = {
+            "text": cluster.text,
+            "canonical_mention": canonical,
+            "checkworthiness": max(m.checkworthiness for m in members),
+            "features": canonical.features,
+            "slots": canonical.slots,
+        }
+        unaligned = [m.pk for m in members if m.claim_id is None]
         claim = claims.get(cluster.extends) if cluster.extends is not None else None  # type: ignore[arg-type]
         if claim is None:
-            claim = Claim(story=story)
-            stats["claims_created"] += 1
-        if not claim.is_decided:
-            claim.text = cluster.text
-            claim.canonical_mention = canonical
-            claim.checkworthiness = max(m.checkworthiness for m in members)
-            claim.features = canonical.features
-            claim.slots = canonical.slots
-        claim.independent_sources = cluster.independent_sources
-        claim.sources = list(cluster.sources)
-        claim.save()
-        claims[claim.pk] = claim
+            claim = Claim(
+                story=story, independent_sources=cluster.independent_sources, sources=list(cluster.sources), **wording
+            )
+            created.append((cluster.id, claim, unaligned))
+            continue
         cluster_claim[cluster.id] = claim.pk
-        new = [m.pk for m in members if m.claim_id is None]
-        if new:
-            # Only unaligned mentions are attached: the pipeline never moves evidence between claims.
-            stats["mentions_attached"] += Mention.objects.filter(pk__in=new, claim__isnull=True).update(claim=claim)
+        claim.independent_sources, claim.sources = cluster.independent_sources, list(cluster.sources)
+        counts.append(claim)
+        if not claim.is_decided and any(getattr(claim, f) != v for f, v in wording.items()):
+            # Conditional: if a reviewer acted since this stage read the claim, their wording stays.
+            Claim.objects.filter(pk=claim.pk, reviewed_at__isnull=True, status=Claim.Status.PROPOSED).update(**wording)
+        if unaligned:
+            attach.append((claim.pk, unaligned))
+    Claim.objects.bulk_create([claim for _, claim, _ in created], batch_size=500)
+    stats["claims_created"] = len(created)
+    for cluster_id, claim, unaligned in created:
+        claims[claim.pk] = claim
+        cluster_claim[cluster_id] = claim.pk
+        attach.append((claim.pk, unaligned))
+    # Source counts are the pipeline's own figures: people never edit them, so writing only
+    # these two columns cannot overwrite a reviewer's concurrent decision.
+    Claim.objects.bulk_update(counts, ["independent_sources", "sources"], batch_size=500)
+    for claim_id, unaligned in attach:
+        # Only unaligned mentions are attached: the pipeline never moves evidence between claims.
+        stats["mentions_attached"] += Mention.objects.filter(pk__in=unaligned, claim__isnull=True).update(
+            claim_id=claim_id
+        )
 
     for suggestion in analysis.suggestions:
         a, b = cluster_claim.get(suggestion.cluster_a), cluster_claim.get(suggestion.cluster_b)

@@ -189,3 +189,24 @@ def test_extraction_failure_marks_the_run_failed_and_the_story_stage_still_runs(
     [error] = [e for e in run.errors if e.get("fatal")]
     assert error["article_id"] == first and "cannot read this article" in error["reason"]
     assert Claim.objects.filter(story=story).exists()
+
+
+def test_a_decision_made_while_the_story_stage_runs_is_not_overwritten(
+    seed_story: Story, reviewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claims import pipeline, review
+
+    claim = Mention.objects.filter(article__story=seed_story, text__startswith="Seven armored vehicles").first().claim
+    Claim.objects.filter(pk=claim.pk).update(text="Wording the pipeline will want to replace")
+    real = pipeline.analyse_story
+
+    def analyse_while_a_reviewer_acts(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)  # the stage has read the claims; now a person acts
+        review.claim_edit(claim_id=claim.pk, user=reviewer, version=None, text="The reviewer's wording")
+        review.claim_confirm(claim_id=claim.pk, user=reviewer, version=None)
+        return result
+
+    monkeypatch.setattr(pipeline, "analyse_story", analyse_while_a_reviewer_acts)
+    services.story_analyse(story=seed_story)
+    claim.refresh_from_db()
+    assert (claim.text, claim.status) == ("The reviewer's wording", Claim.Status.CONFIRMED)
