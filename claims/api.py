@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -149,6 +151,29 @@ class ClaimSerializer(serializers.ModelSerializer):
         holder = claim.lease_holder()
         return holder.get_username() if holder else None
 
+    def to_representation(self, claim: Claim) -> dict[str, Any]:
+        """The document the fields above describe, built directly: DRF's field-by-field path costs about
+        0.05 ms a claim, 2-3 ms of a queue page of 50 (the schema still comes from the fields)."""
+        holder = claim.lease_holder(timezone.now())
+        return {
+            "id": claim.pk, "story": claim.story_id, "text": claim.text, "status": claim.status,
+            "merged_into": claim.merged_into_id, "checkworthiness": claim.checkworthiness,
+            "independent_sources": claim.independent_sources, "sources": claim.sources,
+            "open_conflicts": claim.open_conflicts, "mention_count": claim.mention_count,  # type: ignore[attr-defined]
+            "assignee": claim.assignee.username if claim.assignee_id else None,
+            "held_by": holder.get_username() if holder else None,
+            "lease_expires_at": _datetime(claim.lease_expires_at), "rejection_reason": claim.rejection_reason,
+            "version": claim.version, "reviewed_at": _datetime(claim.reviewed_at),
+            "created_at": _datetime(claim.created_at), "updated_at": _datetime(claim.updated_at),
+        }  # fmt: skip
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value: Any) -> str | None:
+    return _DATETIME.to_representation(value) if value is not None else None
+
 
 class ClaimDetailSerializer(ClaimSerializer):
     mentions = MentionSerializer(many=True, read_only=True)
@@ -168,14 +193,25 @@ class ClaimDetailSerializer(ClaimSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, claim: Claim) -> dict[str, Any]:
+        return serializers.ModelSerializer.to_representation(self, claim)  # every field, DRF's way
+
     @extend_schema_field(ConflictSerializer(many=True))
     def get_conflicts(self, claim: Claim) -> Any:
-        rows = conflicts_queryset().filter(sides__mention__claim=claim).distinct().order_by("id")
+        # The claim's mentions are prefetched: no join through them, and no DISTINCT over every column.
+        sides = ConflictMention.objects.filter(mention_id__in=[m.pk for m in claim.mentions.all()])
+        rows = conflicts_queryset().filter(id__in=sides.values("conflict_id")).order_by("id")
         return ConflictSerializer(rows, many=True).data
 
     @extend_schema_field(SuggestionSerializer(many=True))
     def get_merge_suggestions(self, claim: Claim) -> Any:
-        return SuggestionSerializer(selectors.claim_suggestions(claim).select_related("decided_by"), many=True).data
+        # Only the ids of claim_a and claim_b are shown: no need to load both claims.
+        rows = (
+            MergeSuggestion.objects.filter(Q(claim_a=claim) | Q(claim_b=claim), status=MergeSuggestion.Status.OPEN)
+            .select_related("decided_by")
+            .order_by("-score")
+        )
+        return SuggestionSerializer(rows, many=True).data
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -279,7 +315,7 @@ QUEUE_PARAMETERS = [
 
 
 def _claim_response(claim_id: int, status: int = 200) -> Response:
-    claim = selectors.claim_detail(claim_id)
+    claim = selectors.claim_for_api(claim_id)
     claim.mention_count = len(claim.mentions.all())  # type: ignore[attr-defined]
     response = Response(ClaimDetailSerializer(claim).data, status=status)
     response["ETag"] = f'"{claim.version}"'
@@ -304,7 +340,14 @@ class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
         params = self.request.query_params.copy()
         if params.get("status") and params["status"] != "all" and params["status"] not in Claim.Status.values:
             raise ApplicationError(f"Unknown status {params['status']!r}.", code="invalid")
-        return selectors.claim_queue(story, params, self.request.user).annotate(mention_count=Count("mentions"))
+        # Counted for the page's rows only (a correlated subquery): Count("mentions") joined and grouped
+        # every claim of the story with its mentions before the LIMIT could apply.
+        counts = Mention.objects.filter(claim=OuterRef("pk")).order_by().values("claim").annotate(n=Count("*"))
+        return (
+            selectors.claim_queue(story, params, self.request.user)
+            .defer("features", "slots")  # not in the list's document
+            .annotate(mention_count=Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), Value(0)))
+        )
 
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
         return selectors.QUEUE_ORDERS.get(

@@ -229,6 +229,30 @@ def claim_detail(claim_id: int) -> Claim:
     )
 
 
+def claim_for_api(claim_id: int) -> Claim:
+    """What the API's claim document shows, and no more: the page's claim_detail also loads each
+    mention's whole article (body and original text, for the paragraph context) and the story, the
+    merge target and the reviewer, none of which the API's serializer reads."""
+    from .models import Annotation
+
+    mentions = (
+        Mention.objects.select_related("article__outlet")
+        .only(
+            "id", "claim_id", "article_id", "start", "end", "text", "certainty", "checkworthiness", "slots",
+            "article__published_on", "article__outlet__name",
+        )
+        .order_by("article__published_on", "article_id", "start")
+    )  # fmt: skip
+    return (
+        Claim.objects.select_related("assignee")
+        .prefetch_related(
+            Prefetch("mentions", queryset=mentions),
+            Prefetch("annotations", queryset=Annotation.objects.select_related("author")),
+        )
+        .get(pk=claim_id)
+    )
+
+
 def claim_conflicts(claim: Claim) -> Any:
     return (
         Conflict.objects.filter(sides__mention__claim=claim)

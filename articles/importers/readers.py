@@ -115,6 +115,8 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode("utf-16"), "utf_16"
         except UnicodeDecodeError as exc:
             raise _Problem("not valid UTF-16 text despite its byte-order mark") from exc
+    if b"\x00" in data:
+        raise _Problem("binary file, not text (it holds NUL bytes)")
     try:
         return data.decode("utf-8-sig"), "utf_8"
     except UnicodeDecodeError:
@@ -277,6 +279,9 @@ def _build(
     url: str = "",
     dateline: str = "",
 ) -> ParsedArticle:
+    if any("\x00" in value for value in (text, title, outlet or "", url, dateline, external_id, original_text or "")):
+        # A JSON "\u0000" escape decodes to NUL, which no database text column can store.
+        raise _Problem("the article holds NUL characters, which cannot be stored; remove them")
     cleaned = clean_text(text, outlet=outlet, published_on=published_on, dateline=dateline)
     if not cleaned.body.strip():
         raise _Problem("no article text left after removing boilerplate")

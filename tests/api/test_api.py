@@ -393,3 +393,13 @@ def test_csv_and_claimreview_exports(reviewer_api: APIClient, processed_story: S
     reviews = reviewer_api.get(api(f"stories/{processed_story.pk}/claimreview/")).json()
     assert [r["claimReviewed"] for r in reviews] == [claim.text]
     assert reviews[0]["@type"] == "ClaimReview" and reviews[0]["url"].endswith(f"/claims/{claim.pk}/")
+
+
+def test_upload_with_nul_bytes_is_an_error_for_that_file_not_a_server_error(editor_api: APIClient) -> None:
+    story = editor_api.post(api("stories/"), {"name": "NUL"}, format="json").json()
+    upload = io.BytesIO(b"Some text\x00 with a NUL byte in it, about the flood.")
+    upload.name = "nul.txt"
+    response = editor_api.post(api(f"stories/{story['id']}/imports/"), {"files": [upload]}, format="multipart")
+    assert response.status_code == 202
+    [entry] = response.json()["report"]
+    assert entry["status"] == "error" and "NUL" in entry["message"]

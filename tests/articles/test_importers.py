@@ -303,3 +303,9 @@ def test_same_file_gives_same_content_hash_and_other_metadata_changes_it() -> No
     other = json.dumps({"text": "The same wire text, word for word, in two places.", "source": "Reuters"})
     assert parse_one("a.json", text.encode()).content_hash == parse_one("b.json", text.encode()).content_hash
     assert parse_one("a.json", text.encode()).content_hash != parse_one("a.json", other.encode()).content_hash
+
+
+def test_nul_bytes_and_nul_escapes_are_refused_clearly() -> None:
+    assert "NUL" in problem("x.txt", b"A report about the storm\x00 that hit the coast.")
+    record = json.dumps({"text": "A report about the storm\u0000 that hit the coast.", "title": "Storm"}).encode()
+    assert "NUL" in problem("x.json", record)
