@@ -141,24 +141,25 @@ def _require_open(claim: Claim) -> None:
 # --- claims ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def claim_confirm(*, claim_id: int, user: Any, version: int | None) -> Claim:
-    _require(user, REVIEW_PERMISSION)
+def _change_claim(*, claim_id: int, user: Any, version: int | None, action: str, **changes: Any) -> Claim:
+    """Lock, check and change a claim's own fields, bump its version, and audit the change."""
     claim = _lock_claim(claim_id, user=user, version=version)
     _require_open(claim)
     before = claim_state(claim)
-    claim.status = Claim.Status.CONFIRMED
-    claim.rejection_reason = ""
-    _bump(claim, user=user, fields=["status", "rejection_reason"])
-    _record(
-        actor=user,
-        action=Action.CONFIRM,
-        story_id=claim.story_id,
-        claims=[claim],
-        before=before,
-        after=claim_state(claim),
-    )
+    for field, value in changes.items():
+        setattr(claim, field, value)
+    _bump(claim, user=user, fields=list(changes))
+    _record(actor=user, action=action, story_id=claim.story_id, claims=[claim], before=before, after=claim_state(claim))
     return claim
+
+
+@transaction.atomic
+def claim_confirm(*, claim_id: int, user: Any, version: int | None) -> Claim:
+    _require(user, REVIEW_PERMISSION)
+    return _change_claim(
+        claim_id=claim_id, user=user, version=version, action=Action.CONFIRM,
+        status=Claim.Status.CONFIRMED, rejection_reason="",
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -167,21 +168,10 @@ def claim_reject(*, claim_id: int, user: Any, version: int | None, reason: str) 
     reason = reason.strip()
     if not reason:
         raise InvalidStateError("Say why the claim is rejected.", code="reason_required")
-    claim = _lock_claim(claim_id, user=user, version=version)
-    _require_open(claim)
-    before = claim_state(claim)
-    claim.status = Claim.Status.REJECTED
-    claim.rejection_reason = reason
-    _bump(claim, user=user, fields=["status", "rejection_reason"])
-    _record(
-        actor=user,
-        action=Action.REJECT,
-        story_id=claim.story_id,
-        claims=[claim],
-        before=before,
-        after=claim_state(claim),
-    )
-    return claim
+    return _change_claim(
+        claim_id=claim_id, user=user, version=version, action=Action.REJECT,
+        status=Claim.Status.REJECTED, rejection_reason=reason,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -191,15 +181,7 @@ def claim_edit(*, claim_id: int, user: Any, version: int | None, text: str) -> C
     text = " ".join(text.split())
     if not text:
         raise InvalidStateError("A claim needs some wording.", code="text_required")
-    claim = _lock_claim(claim_id, user=user, version=version)
-    _require_open(claim)
-    before = claim_state(claim)
-    claim.text = text
-    _bump(claim, user=user, fields=["text"])
-    _record(
-        actor=user, action=Action.EDIT, story_id=claim.story_id, claims=[claim], before=before, after=claim_state(claim)
-    )
-    return claim
+    return _change_claim(claim_id=claim_id, user=user, version=version, action=Action.EDIT, text=text)
 
 
 @transaction.atomic
