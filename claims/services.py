@@ -89,27 +89,39 @@ def run_fail(*, run_id: int, reason: str, article_id: int | None = None, stage: 
         run.save(update_fields=["errors", "state", "finished_at"])
 
 
-def run_article_done(*, run_id: int) -> bool:
-    """Update the run's progress after an article; True for the one call that should start the story stage.
+def run_article_done(*, run_id: int, extract_seconds: float = 0.0) -> bool:
+    """Count an article as done on its run; True for the one call that should start the story stage.
 
-    Progress is counted from the articles' own state, so a task delivered twice counts once;
-    the conditional update lets exactly one caller move the run on.
+    One short transaction per article, on the run's row: the run moves to `extracting`, the
+    extraction time adds to its timings, and progress is counted from the articles' own state, so
+    a task delivered twice counts once. Under the lock exactly one caller moves the run on.
     """
-    run = PipelineRun.objects.filter(pk=run_id).first()
-    if run is None:
-        return False
-    wanted = set(run.article_ids)
-    processed = set(Article.objects.filter(pk__in=wanted, processed_at__isnull=False).values_list("pk", flat=True))
-    failed = {e["article_id"] for e in run.errors if e.get("fatal")}
-    done = len((processed | failed) & wanted)
-    PipelineRun.objects.filter(pk=run_id, progress_done__lt=done).update(progress_done=done)
-    if done < len(run.article_ids):
-        return False
-    return bool(
-        PipelineRun.objects.filter(
-            pk=run_id, state__in=[PipelineRun.State.QUEUED, PipelineRun.State.EXTRACTING]
-        ).update(state=PipelineRun.State.ANALYSING)
-    )
+    with transaction.atomic():
+        run = PipelineRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None:
+            return False
+        wanted = set(run.article_ids)
+        processed = set(Article.objects.filter(pk__in=wanted, processed_at__isnull=False).values_list("pk", flat=True))
+        failed = {e["article_id"] for e in run.errors if e.get("fatal")}
+        done = len((processed | failed) & wanted)
+        changed: set[str] = set()
+        if run.state == PipelineRun.State.QUEUED:
+            run.state, run.started_at = PipelineRun.State.EXTRACTING, timezone.now()
+            changed |= {"state", "started_at"}
+        if extract_seconds:
+            seconds = run.timings.get("extract_seconds", 0.0) + extract_seconds
+            run.timings = {**run.timings, "extract_seconds": round(seconds, 4)}
+            changed.add("timings")
+        if done > run.progress_done:
+            run.progress_done = done
+            changed.add("progress_done")
+        start_story = done >= len(run.article_ids) and run.state == PipelineRun.State.EXTRACTING
+        if start_story:
+            run.state = PipelineRun.State.ANALYSING
+            changed.add("state")
+        if changed:
+            run.save(update_fields=sorted(changed))
+    return start_story
 
 
 # --- stage 1: per article -----------------------------------------------------------------------
@@ -140,15 +152,18 @@ def article_text(article: Article) -> ArticleText:
 
 
 def article_extract(*, article: Article, run_id: int | None = None) -> int:
-    """Extract an article's claim mentions once; returns how many were saved (0 if already done)."""
+    """Extract an article's claim mentions once; returns how many were saved (0 if already done).
+
+    What the extraction skipped is noted on the run; the run's progress is the caller's
+    (run_article_done), in its own short transaction.
+    """
     if article.processed_at is not None:
         return 0
-    started = time.perf_counter()
     extraction = pipeline.extract_article(article_text(article))
     with transaction.atomic():
-        # Locked and checked again: two deliveries of the same task must not both write.
-        locked = Article.objects.select_for_update().only("pk", "processed_at").get(pk=article.pk)
-        if locked.processed_at is not None:
+        # A conditional UPDATE claims the article: of two deliveries of the same task, the second
+        # waits on the row until the first commits, then matches nothing and writes nothing.
+        if not Article.objects.filter(pk=article.pk, processed_at__isnull=True).update(processed_at=timezone.now()):
             return 0
         mentions = [
             Mention(
@@ -164,20 +179,10 @@ def article_extract(*, article: Article, run_id: int | None = None) -> int:
             for m in extraction.mentions
         ]
         Mention.objects.bulk_create(mentions, ignore_conflicts=True)
-        locked.processed_at = timezone.now()
-        locked.save(update_fields=["processed_at"])
     if run_id is not None:
         for skipped in extraction.skipped:
             run_note(run_id=run_id, article_id=article.pk, stage="extract", reason=skipped.reason)
-        _mark_started(run_id)
-        _add_timing(run_id, "extract_seconds", time.perf_counter() - started)
     return len(mentions)
-
-
-def _mark_started(run_id: int) -> None:
-    PipelineRun.objects.filter(pk=run_id, state=PipelineRun.State.QUEUED).update(
-        state=PipelineRun.State.EXTRACTING, started_at=timezone.now()
-    )
 
 
 def _add_timing(run_id: int, name: str, seconds: float) -> None:

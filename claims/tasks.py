@@ -8,6 +8,7 @@ Database hiccups retry with backoff; anything else fails for good and says why o
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import Task, shared_task
@@ -49,12 +50,13 @@ class AnalyseTask(Task):
 
 @shared_task(base=ExtractTask, **RETRY)
 def extract_article(run_id: int, article_id: int) -> None:
+    started = time.perf_counter()
     article = Article.objects.select_related("outlet").filter(pk=article_id).first()
     if article is None:
         logger.warning("extract_article: article %s is gone", article_id)
     else:
         services.article_extract(article=article, run_id=run_id)
-    if services.run_article_done(run_id=run_id):
+    if services.run_article_done(run_id=run_id, extract_seconds=time.perf_counter() - started):
         analyse_story.delay(run_id)
 
 

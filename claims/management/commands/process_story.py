@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,11 +33,12 @@ class Command(BaseCommand):
             started_at=timezone.now(),
         )
         for article in tqdm(articles, desc="extract", unit="article", disable=not articles, file=self.stderr._out):
+            started = time.perf_counter()
             try:
                 services.article_extract(article=article, run_id=run.pk)
             except Exception as exc:  # same rule as the worker: one bad article costs only itself
                 services.run_note(run_id=run.pk, article_id=article.pk, stage="extract", reason=repr(exc), fatal=True)
-            services.run_article_done(run_id=run.pk)
+            services.run_article_done(run_id=run.pk, extract_seconds=time.perf_counter() - started)
         self.stderr.write("analyse: aligning claims and finding conflicts…")
         stats = services.story_analyse(story=story, run_id=run.pk, progress=self.stderr.write)
         services.run_finish(run_id=run.pk, stats=stats)
