@@ -77,7 +77,9 @@ class ArticleInput(StrictSerializer):
     title = serializers.CharField(max_length=500, required=False, allow_blank=True)
     date = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text="ISO date or datetime.")
     published = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    source = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="The outlet.")
+    source = serializers.CharField(  # type: ignore[assignment]  # the field "source", not Field.source
+        max_length=200, required=False, allow_blank=True, help_text="The outlet."
+    )
     outlet = serializers.CharField(max_length=200, required=False, allow_blank=True)
     url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
     external_id = serializers.CharField(max_length=255, required=False, allow_blank=True)

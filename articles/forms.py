@@ -26,7 +26,11 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(help_text=f"One or more files: {SUPPORTED_LABEL} (a .zip may hold many).")
+    # The input's name, which the API's upload shares; Form's own `files` (the uploads) is untouched,
+    # as the metaclass takes declared fields out of the class.
+    files = MultipleFileField(  # type: ignore[assignment]
+        help_text=f"One or more files: {SUPPORTED_LABEL} (a .zip may hold many)."
+    )
 
 
 class StoryForm(forms.Form):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from .models import Article, ImportBatch, Story
 
 
-def story_list() -> list[Story]:
+def story_list() -> Sequence[Story]:
     """Stories with their article count, claims by status, open conflicts and latest run.
 
     A fixed number of queries whatever the number of stories: counts are grouped in the

@@ -202,9 +202,9 @@ def fill(reviewer: Any) -> dict[str, Any]:
             first_claim = s * CLAIMS_PER_STORY  # global index of the story's claim 0
             # Each claim is one fact: a template and its values. Its three mentions state it in three
             # articles, with the number varied a little by outlet (as real reports do).
-            facts = []
+            facts: list[tuple[str, dict[str, Any]]] = []
             for _ in range(CLAIMS_PER_STORY):
-                values = {
+                values: dict[str, Any] = {
                     "org": rng.choice(ORGS),
                     "person": rng.choice(PEOPLE),
                     "place": rng.choice(PLACES),
@@ -480,7 +480,7 @@ def count_queries(token: str, paths: dict[str, list[str]]) -> dict[str, Any]:
     out: dict[str, Any] = {"floor /me": max(queries(p)[0] for p in paths["floor /me"])}
     for name in ("queue filtered", "queue priority"):
         by_size = {}
-        rows = {}
+        rows: dict[int, list[int]] = {}
         for size in (10, 50):
             counts = []
             for p in paths[name][:5]:
@@ -493,7 +493,7 @@ def count_queries(token: str, paths: dict[str, list[str]]) -> dict[str, Any]:
     return out
 
 
-def inprocess_costs(token: str, paths: dict[str, list[str]], n: int = 60) -> dict[str, dict[str, float]]:
+def inprocess_costs(token: str, paths: dict[str, list[str]], n: int = 60) -> dict[str, dict[str, float | None]]:
     """One request at a time in-process (no network, no concurrency): its time, and the CPU it takes in
     Python and in its PostgreSQL backend (when that runs on this machine)."""
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST=HOST)
@@ -502,7 +502,7 @@ def inprocess_costs(token: str, paths: dict[str, list[str]], n: int = 60) -> dic
         c.execute("SELECT pg_backend_pid()")
         backend = c.fetchone()[0]
     local = Path(f"/proc/{backend}/stat").exists()
-    out = {}
+    out: dict[str, dict[str, float | None]] = {}
     for name, ps in paths.items():
         for p in ps[:3]:
             client.get(p)
@@ -762,7 +762,7 @@ def explain_queries(token: str, paths: dict[str, list[str]], names: list[str]) -
         client.get(path)
         with CaptureQueriesContext(connection) as ctx:
             client.get(path)
-        listing = []
+        listing: list[dict[str, Any]] = []
         for q in ctx.captured_queries:
             with connection.cursor() as c:
                 c.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])

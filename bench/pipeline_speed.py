@@ -18,6 +18,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -109,7 +110,7 @@ def main() -> None:
 
     print("\nStory analysis (alignment + conflicts) by story size")
     print(f"  {'articles':>8}{'mentions':>10}{'analyse s':>11}{'x previous':>12}{'clusters':>10}{'conflicts':>11}")
-    stories = []
+    stories: list[dict[str, Any]] = []
     sizes = [n for n in (10, 100, 1000, 10_000) if n <= args.articles] or [args.articles]
     for n in sizes:
         st = bench_story(n)

@@ -435,7 +435,7 @@ def timed_phase(
     n_tasks = sum(sum(t.values()) for t in tasks.values())
     # The tail: after the last extraction only story stages are left, at most one per story.
     last_extract = Article.objects.filter(story_id__in=[r.story_id for r in runs]).aggregate(t=Max("processed_at"))["t"]
-    last_finish = max(run.finished_at for run in runs)
+    last_finish = max(run.finished_at for run in runs if run.finished_at is not None)
     return {
         "mode": mode,
         "workers": len(workers),

@@ -30,8 +30,7 @@ def _bulk(request: HttpRequest, queryset: QuerySet[Claim], action: Callable[[Cla
 
 class MentionInline(admin.TabularInline):
     model = Mention
-    fields = ["article", "start", "end", "text", "certainty", "checkworthiness"]
-    readonly_fields = fields
+    fields = readonly_fields = ("article", "start", "end", "text", "certainty", "checkworthiness")
     extra = 0
     can_delete = False
     show_change_link = True

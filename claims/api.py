@@ -59,7 +59,9 @@ class MentionSerializer(serializers.ModelSerializer):
 
 class AnnotationSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
-    label = serializers.ChoiceField(choices=Annotation.Label.choices, allow_blank=True, read_only=True)
+    label = serializers.ChoiceField(  # type: ignore[assignment]  # the field "label", not Field.label
+        choices=Annotation.Label.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Annotation
@@ -151,7 +153,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         holder = claim.lease_holder()
         return holder.get_username() if holder else None
 
-    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+    def to_representation(self, row: Any) -> dict[str, Any]:  # a row of CLAIM_COLUMNS
         """The document the fields above describe, built directly from a row of CLAIM_COLUMNS: DRF's
         field-by-field path over model instances costs about 0.1 ms a claim, 5 ms of a queue page of
         50 (the schema still comes from the fields; tests/api/test_documents.py checks they agree)."""
@@ -199,7 +201,7 @@ class ClaimDetailSerializer(ClaimSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, rows: selectors.ClaimRows) -> dict[str, Any]:
+    def to_representation(self, rows: Any) -> dict[str, Any]:  # selectors.ClaimRows
         claim = rows.claim
         document = super().to_representation({**claim, "mention_count": len(rows.mentions)})
         document["features"] = claim["features"]
@@ -268,7 +270,7 @@ def _conflicts(side_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True)
-    claims = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    claims = serializers.PrimaryKeyRelatedField[Claim](many=True, read_only=True)
 
     class Meta:
         model = ReviewEvent
@@ -320,7 +322,9 @@ class EditInput(VersionInput):
 
 class AnnotateInput(VersionInput):
     note = serializers.CharField(max_length=10000)
-    label = serializers.ChoiceField(choices=Annotation.Label.choices, required=False, allow_blank=True)
+    label = serializers.ChoiceField(  # type: ignore[assignment]  # the field "label", not Field.label
+        choices=Annotation.Label.choices, required=False, allow_blank=True
+    )
     links = serializers.ListField(child=serializers.URLField(max_length=2000), required=False, max_length=20)
 
 

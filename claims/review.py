@@ -237,10 +237,9 @@ def claim_release(*, claim_id: int, user: Any) -> Claim:
     claim = _lock_claim(claim_id, user=user, version=None, check_lease=False)
     if claim.assignee_id is None:
         return claim
-    if claim.assignee_id != user.pk and claim.lease_holder() is not None and not user.has_perm("auth.change_user"):
-        raise LeaseHeldError(
-            f"{claim.assignee.get_username()} holds claim #{claim.pk}; only they or an admin can release it."
-        )
+    holder = claim.lease_holder()
+    if claim.assignee_id != user.pk and holder is not None and not user.has_perm("auth.change_user"):
+        raise LeaseHeldError(f"{holder.get_username()} holds claim #{claim.pk}; only they or an admin can release it.")
     before = claim_state(claim)
     claim.assignee = None
     claim.lease_expires_at = None

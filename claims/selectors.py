@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ def story_export(story: Story) -> dict[str, Any]:
             {
                 "id": a.pk,
                 "external_id": a.external_id,
-                "outlet": a.outlet.name if a.outlet_id else None,
+                "outlet": a.outlet.name if a.outlet is not None else None,
                 "published_on": a.published_on.isoformat() if a.published_on else None,
                 "title": a.title,
                 "body": a.body,
@@ -242,11 +243,11 @@ CLAIM_COLUMNS = (
 class ClaimRows:
     """A claim and everything the API's claim document shows of its evidence, as plain rows."""
 
-    claim: dict[str, Any]  # CLAIM_COLUMNS, features and slots
-    mentions: list[dict[str, Any]]
-    annotations: list[dict[str, Any]]
-    conflict_sides: list[dict[str, Any]]  # one row per side mention, the conflict's columns repeated
-    suggestions: list[dict[str, Any]]
+    claim: Mapping[str, Any]  # CLAIM_COLUMNS, features and slots
+    mentions: Sequence[Mapping[str, Any]]
+    annotations: Sequence[Mapping[str, Any]]
+    conflict_sides: Sequence[Mapping[str, Any]]  # one row per side mention, the conflict's columns repeated
+    suggestions: Sequence[Mapping[str, Any]]
 
 
 def claim_for_api(claim_id: int) -> ClaimRows:

@@ -28,11 +28,9 @@ from articles.models import Article, Story
 from . import pipeline
 from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun
 from .pipeline.codec import from_jsonable
-from .pipeline.types import ArticleExtraction, ArticleText, Embed, Slots, to_jsonable
+from .pipeline.types import ArticleExtraction, ArticleText, ClaimId, Embed, MentionKey, Slots, to_jsonable
 
 logger = logging.getLogger(__name__)
-
-MentionKey = tuple[int, int, int]
 
 
 # --- runs ----------------------------------------------------------------------------------------
@@ -146,11 +144,11 @@ def article_text(article: Article) -> ArticleText:
         id=article.pk,
         body=article.body,
         published_on=article.published_on,
-        outlet=article.outlet.name if article.outlet_id else None,
+        outlet=article.outlet.name if article.outlet is not None else None,
         embeds=embeds,
         duplicate_of=article.duplicate_of_id,
         # Names the article where the outlet is missing or generic ("agencies") in explanations.
-        label=f"{article.outlet.name if article.outlet_id else 'unnamed outlet'} ({article.external_id})",
+        label=f"{article.outlet.name if article.outlet is not None else 'unnamed outlet'} ({article.external_id})",
     )
 
 
@@ -205,7 +203,7 @@ def _conflict_key(kind: str, side_a: Iterable[int], side_b: Iterable[int]) -> st
 
 def story_analyse(
     *, story: Story, run_id: int | None = None, progress: Callable[[str], None] | None = None
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Align the story's mentions into claims, propose merges and conflicts, count sources."""
     started = time.perf_counter()
     with transaction.atomic():
@@ -227,12 +225,12 @@ def story_analyse(
         texts = {a.pk: article_text(a) for a in articles}
         extractions = _extractions(texts, rows)
         claims = {c.pk: c for c in Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED)}
-        fixed: dict[int, list[MentionKey]] = defaultdict(list)
+        fixed: dict[ClaimId, list[MentionKey]] = defaultdict(list)
         for m in rows:
             if m.claim_id in claims:
                 fixed[m.claim_id].append((m.article_id, m.start, m.end))
         analysis = pipeline.analyse_story(extractions, list(texts.values()), fixed=dict(fixed))
-        stats = _persist(story, analysis, by_key, claims)
+        stats: dict[str, Any] = _persist(story, analysis, by_key, claims)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     if run_id is not None:
         _add_timing(run_id, "analyse_seconds", stats["seconds"])
@@ -286,8 +284,8 @@ def _persist(
     counts: list[Claim] = []
     attach: list[tuple[int, list[int]]] = []
     for cluster in analysis.clusters:
-        members = [by_key[k] for k in cluster.mentions if k in by_key]  # type: ignore[index]
-        canonical = by_key.get(cluster.canonical)  # type: ignore[arg-type]
+        members = [by_key[k] for k in cluster.mentions if k in by_key]
+        canonical = by_key.get(cluster.canonical)
         if not members or canonical is None:
             continue
         wording = {
@@ -333,24 +331,24 @@ def _persist(
         if a is None or b is None or a == b:
             continue
         low, high = sorted((a, b))
-        _, created = MergeSuggestion.objects.get_or_create(
+        _, is_new = MergeSuggestion.objects.get_or_create(
             claim_a_id=low,
             claim_b_id=high,
             defaults={"story": story, "score": suggestion.score, "reason": suggestion.reason[:300]},
         )
-        stats["suggestions_created"] += created
+        stats["suggestions_created"] += is_new
 
     for conflict in analysis.conflicts:
-        side_a = [by_key[k].pk for k in conflict.side_a if k in by_key]  # type: ignore[index]
-        side_b = [by_key[k].pk for k in conflict.side_b if k in by_key]  # type: ignore[index]
+        side_a = [by_key[k].pk for k in conflict.side_a if k in by_key]
+        side_b = [by_key[k].pk for k in conflict.side_b if k in by_key]
         if not side_a or not side_b:
             continue
-        row, created = Conflict.objects.get_or_create(
+        row, is_new = Conflict.objects.get_or_create(
             story=story,
             key=_conflict_key(conflict.kind, side_a, side_b),
             defaults={"kind": conflict.kind, "severity": conflict.severity, "explanation": conflict.explanation},
         )
-        if created:
+        if is_new:
             ConflictMention.objects.bulk_create(
                 [ConflictMention(conflict=row, mention_id=pk, side="a") for pk in side_a]
                 + [ConflictMention(conflict=row, mention_id=pk, side="b") for pk in side_b if pk not in side_a]

@@ -31,5 +31,5 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Give the token a name, e.g. the system that will use it.")
             return redirect("api_tokens")
         _, new_token = ApiToken.generate(user=request.user, name=name)
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")  # type: ignore[misc]  # logged in
     return render(request, "account/tokens.html", {"tokens": tokens, "new_token": new_token})

@@ -149,7 +149,7 @@ def cmd_score_pairs(args: argparse.Namespace) -> int:
     df = dict(Counter(t for s in terms for t in s))
     import numpy as np
 
-    cos = pair_cosine(x, np.arange(0, len(texts), 2), np.arange(1, len(texts), 2)) if texts else []
+    cos: Any = pair_cosine(x, np.arange(0, len(texts), 2), np.arange(1, len(texts), 2)) if texts else []
     for n, (pid, ma, mb) in enumerate(pairs):
         score = pair_score(float(cos[n]), overlap(terms[2 * n], terms[2 * n + 1], idf), ma, mb)
         same = score >= MERGE_THRESHOLD

@@ -212,11 +212,11 @@ def align(
     fixed_extra: dict[ClaimId, list[MentionKey]] = {}
     for claim_id in sorted(fixed, key=lambda c: (isinstance(c, str), str(c))):
         first = None
-        for key in fixed[claim_id]:
-            key = tuple(key)  # type: ignore[assignment]
-            i = index.get(key)  # type: ignore[arg-type]
+        for stored in fixed[claim_id]:
+            key: MentionKey = (stored[0], stored[1], stored[2])  # a tuple again, if JSON made it a list
+            i = index.get(key)
             if i is None:
-                fixed_extra.setdefault(claim_id, []).append(key)  # type: ignore[arg-type]
+                fixed_extra.setdefault(claim_id, []).append(key)
                 continue
             if groups.fixed[groups.find(i)] not in (None, claim_id):
                 continue  # a mention in two fixed claims stays with the first

@@ -26,7 +26,7 @@ from .quotes import sentence_subject
 from .similarity import content_terms, top_k_pairs
 from .sources import article_roots
 from .text import IRREGULAR, STOPWORDS, normalise_for_compare, stem
-from .types import ArticleId, ArticleText, Conflict, Mention, MentionKey, Quantity
+from .types import ArticleId, ArticleText, Conflict, Mention, MentionKey, Quantity, Severity
 
 CLUSTER_NEIGHBOURS = 10
 CLUSTER_MIN_SIM = 0.15
@@ -73,6 +73,13 @@ def _sorted_keys(keys: Iterable[MentionKey]) -> tuple[MentionKey, ...]:
     return tuple(sorted(set(keys), key=key_order))
 
 
+def _one_cluster(ctx: _Ctx, keys: Iterable[MentionKey]) -> str | None:
+    """The id of the one cluster all these mentions belong to, or None when they span several."""
+    clusters = {ctx.al.cluster_of.get(k) for k in keys}
+    only = clusters.pop() if len(clusters) == 1 else None
+    return ctx.cluster_ids[only] if only is not None else None
+
+
 def _excerpt(text: str, limit: int = 160) -> str:
     text = " ".join(text.split()).rstrip(".")
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
@@ -101,7 +108,7 @@ def cluster_pairs(ctx: _Ctx) -> dict[tuple[int, int], float]:
     ind = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_clusters, x.shape[0]))
     cent = ind @ x
     cent = sp.csr_matrix(cent) if sp.issparse(cent) else np.asarray(cent)
-    if sp.issparse(cent):
+    if isinstance(cent, sp.csr_matrix):
         norms = np.sqrt(np.asarray(cent.multiply(cent).sum(axis=1)).ravel())
         norms[norms == 0] = 1
         cent = sp.csr_matrix(sp.diags(1 / norms) @ cent)
@@ -133,7 +140,8 @@ def _qsig(q: Quantity) -> tuple:
 
 def _block(q: Quantity) -> str | None:
     if q.dimension == "count":
-        return "count:" + head_group(q.head) if q.head else None
+        group = head_group(q.head)
+        return f"count:{group}" if group else None
     return q.dimension + ":" + q.unit
 
 
@@ -191,7 +199,7 @@ def _local_context(m: Mention, q: Quantity, width: int = 5) -> set[str]:
 
 def _number_pairs(ctx: _Ctx, ma: Mention, mb: Mention, same_cluster: bool) -> list[tuple[Quantity, Quantity, set[str]]]:
     """Quantities of two mentions about the same thing that state different amounts."""
-    out = []
+    out: list[tuple[Quantity, Quantity, set[str]]] = []
     qa_all = [q for q in ma.slots.quantities if _block(q)]
     qb_all = [q for q in mb.slots.quantities if _block(q)]
     if not qa_all or not qb_all:
@@ -229,7 +237,7 @@ def _number_pairs(ctx: _Ctx, ma: Mention, mb: Mention, same_cluster: bool) -> li
     return out
 
 
-def _number_severity(a: Quantity, b: Quantity) -> tuple[str, str]:
+def _number_severity(a: Quantity, b: Quantity) -> tuple[Severity, str]:
     ia, ib = describe_interval(a), describe_interval(b)
     if _overlap(a, b):
         return "low", f"the ranges overlap ({ia} vs {ib}), so both can hold"
@@ -366,7 +374,7 @@ def _differing_words(a: str, b: str) -> tuple[list[str], list[str]]:
     return only_a, only_b
 
 
-def _quote_severity(only_a: list[str], only_b: list[str]) -> str:
+def _quote_severity(only_a: list[str], only_b: list[str]) -> Severity:
     words = {w.lower() for w in only_a + only_b}
     if words & _NEGATION or any(w.isdigit() for w in words):
         return "high"
@@ -459,8 +467,6 @@ def quote_conflicts(ctx: _Ctx) -> list[Conflict]:
                 f"{ctx.says(side_b, 'has', 'have')} “{tb}”{diff} — both are presented as the exact words, so at "
                 f"least one is a translation or paraphrase ({len(pairs)} differing sentence(s)){embed_note}"
             )
-            ci = {ctx.al.cluster_of.get(k) for k in side_a}
-            cj = {ctx.al.cluster_of.get(k) for k in side_b}
             out.append(
                 Conflict(
                     "quote",
@@ -468,8 +474,8 @@ def quote_conflicts(ctx: _Ctx) -> list[Conflict]:
                     expl,
                     _sorted_keys(side_a),
                     _sorted_keys(side_b),
-                    ctx.cluster_ids[ci.pop()] if len(ci) == 1 else None,
-                    ctx.cluster_ids[cj.pop()] if len(cj) == 1 else None,
+                    _one_cluster(ctx, side_a),
+                    _one_cluster(ctx, side_b),
                 )
             )
     return out
@@ -615,8 +621,6 @@ def certainty_conflicts(ctx: _Ctx) -> list[Conflict]:
                 f"{ctx.says(g['u'])} this was not known: “{unknown_text}” — one side reports as "
                 f"settled what the other says was unconfirmed."
             )
-        ca = {ctx.al.cluster_of.get(k) for k in g["a"]}
-        cu = {ctx.al.cluster_of.get(k) for k in g["u"]}
         out.append(
             Conflict(
                 "certainty",
@@ -624,8 +628,8 @@ def certainty_conflicts(ctx: _Ctx) -> list[Conflict]:
                 expl,
                 _sorted_keys(g["a"]),
                 _sorted_keys(g["u"]),
-                ctx.cluster_ids[ca.pop()] if len(ca) == 1 else None,
-                ctx.cluster_ids[cu.pop()] if len(cu) == 1 else None,
+                _one_cluster(ctx, g["a"]),
+                _one_cluster(ctx, g["u"]),
             )
         )
     return out

@@ -435,7 +435,7 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
         if not qm:
             q_start = start - len(cm.group(0))
     if vague:
-        nominal, lo, hi = _VAGUE[vague.lower()]
+        nominal, vague_lo, vague_hi = _VAGUE[vague.lower()]
         pos = end
         of = re.match(r"\s+of\b", s[pos:])
         thing, head, mods, t_end = _thing(s, pos)
@@ -446,8 +446,8 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
             start=q_start,
             end=end,
             value=nominal,
-            low=lo,
-            high=hi,
+            low=vague_lo,
+            high=vague_hi,
             unit="count",
             dimension="count",
             approximate=True,
@@ -502,7 +502,7 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
         pos = cv.end()
     lo, hi, approx = _interval(qual if qual != "between" or value2 else None, value, value2, dim == "count")
     thing = head = None
-    mods: tuple[str, ...] = ()
+    mods = ()
     t_end = pos
     if dim in ("count", "money"):
         thing, head, mods, t_end = _thing(s, pos)

@@ -178,7 +178,7 @@ def sentence_subject(text: str) -> str | None:
     """Initial noun phrase up to the first verb-like word or comma (at most 8 words)."""
     if _NOT_SUBJECT_START.match(text.strip()) or re.match(r"^\s*\w+ing\b", text):
         return None
-    words = []
+    words: list[str] = []
     for m in re.finditer(r"[\w’'.@()-]+|,", text):
         w = m.group()
         if w == "," or (words and _VERBISH.match(w)):
