@@ -73,24 +73,39 @@ def _sentence_sets(body: str) -> tuple[tuple[frozenset[str], int], ...]:
     return tuple((content_words(s), len(s)) for s in sentences(body))
 
 
-def _coverage(a: Sequence[tuple[frozenset[str], int]], b: Sequence[tuple[frozenset[str], int]]) -> float:
-    """Share of `a`'s sentence text that has a close counterpart in `b`."""
+def _coverage(
+    a: Sequence[tuple[frozenset[str], int]], b: Sequence[tuple[frozenset[str], int]], at_least: float = 0.0
+) -> float:
+    """Share of `a`'s sentence text that has a close counterpart in `b`.
+
+    Stops as soon as the share cannot reach `at_least`, and then returns a figure below it.
+    """
     total = sum(length for _, length in a)
     if not total:
         return 0.0
-    covered = 0
+    covered, left = 0, total
     for words, length in a:
+        left -= length
         for other, _ in b:
             if words and 2 * len(words & other) >= SENTENCE_MATCH * (len(words) + len(other)):
                 covered += length
                 break
+        if covered + left < at_least * total:
+            return (covered + left) / total
     return covered / total
 
 
-def similarity(body_a: str, body_b: str) -> float:
-    """How far two bodies are the same article (0..1), in the weaker of the two directions."""
+def similarity(body_a: str, body_b: str, at_least: float = 0.0) -> float:
+    """How far two bodies are the same article (0..1), in the weaker of the two directions.
+
+    Exact when it is at least `at_least`; below that, some figure below `at_least` (a pair that
+    cannot reach the threshold stops early: verification was most of an import's time).
+    """
     a, b = _sentence_sets(body_a), _sentence_sets(body_b)
-    return min(_coverage(a, b), _coverage(b, a))
+    first = _coverage(a, b, at_least)
+    if first < at_least:
+        return first
+    return min(first, _coverage(b, a, at_least))
 
 
 @dataclass(frozen=True)
@@ -131,7 +146,7 @@ def find_matches(new: Iterable[Doc], existing: Iterable[Doc], threshold: float =
             if pair in seen:
                 continue
             seen.add(pair)
-            score = similarity(doc.body, everything[other_id].body)
+            score = similarity(doc.body, everything[other_id].body, at_least=threshold)
             if score >= threshold:
                 matches.append(Match(pair[0], pair[1], round(score, 4)))
     return sorted(matches, key=lambda m: (-m.similarity, m.id, m.other_id))

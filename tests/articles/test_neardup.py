@@ -52,3 +52,21 @@ def test_unrelated_texts_do_not_match() -> None:
         neardup.find_matches([neardup.Doc(1, a, neardup.signature(a)), neardup.Doc(2, b, neardup.signature(b))], [])
         == []
     )
+
+
+def test_early_exit_never_changes_which_pairs_reach_the_threshold_or_their_score() -> None:
+    from bench.corpus import generate_story
+
+    bodies = [d.body for d in seed_docs()] + [a.body for a in generate_story(40, seed=11)]
+    checked = reached = 0
+    for a, b in itertools.combinations(bodies, 2):
+        exact = neardup.similarity(a, b)
+        for threshold in (0.3, neardup.DEFAULT_THRESHOLD, 0.9):
+            fast = neardup.similarity(a, b, at_least=threshold)
+            if exact >= threshold:
+                assert fast == exact
+                reached += 1
+            else:
+                assert fast < threshold
+            checked += 1
+    assert checked > 2000 and reached > 20  # both branches were exercised
