@@ -7,6 +7,7 @@ output serializers render the result.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
@@ -90,17 +91,22 @@ class ConflictSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ConflictSideSerializer(many=True))
     def get_sides(self, conflict: Conflict) -> list[dict[str, Any]]:
-        sides: dict[str, dict[str, Any]] = {
-            "a": {"side": "a", "mention_ids": [], "claim_ids": set()},
-            "b": {"side": "b", "mention_ids": [], "claim_ids": set()},
-        }
-        for row in conflict.sides.all():  # prefetched with their mentions
-            sides[row.side]["mention_ids"].append(row.mention_id)
-            if row.mention.claim_id:
-                sides[row.side]["claim_ids"].add(row.mention.claim_id)
-        return [
-            {**s, "mention_ids": sorted(s["mention_ids"]), "claim_ids": sorted(s["claim_ids"])} for s in sides.values()
-        ]
+        # prefetched with their mentions
+        return _sides((row.side, row.mention_id, row.mention.claim_id) for row in conflict.sides.all())
+
+
+def _sides(rows: Iterable[tuple[str, int, int | None]]) -> list[dict[str, Any]]:
+    """A conflict's two sides from (side, mention id, its claim id) rows: ids sorted, claims once."""
+    sides: dict[str, tuple[list[int], set[int]]] = {"a": ([], set()), "b": ([], set())}
+    for side, mention_id, claim_id in rows:
+        mention_ids, claim_ids = sides[side]
+        mention_ids.append(mention_id)
+        if claim_id:
+            claim_ids.add(claim_id)
+    return [
+        {"side": side, "mention_ids": sorted(mention_ids), "claim_ids": sorted(claim_ids)}
+        for side, (mention_ids, claim_ids) in sides.items()
+    ]
 
 
 def conflicts_queryset() -> QuerySet[Conflict]:
@@ -239,33 +245,28 @@ def _date(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _conflicts(side_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _conflicts(side_rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """ConflictSerializer's documents from rows of (side mention + its conflict's columns), by id."""
-    conflicts: dict[int, dict[str, Any]] = {}
-    sides: dict[int, dict[str, tuple[list[int], set[int]]]] = {}
+    by_conflict: dict[int, list[Mapping[str, Any]]] = {}
     for row in side_rows:
-        cid = row["conflict_id"]
-        if cid not in conflicts:
-            conflicts[cid] = {
+        by_conflict.setdefault(row["conflict_id"], []).append(row)
+    documents = []
+    for cid in sorted(by_conflict):
+        rows = by_conflict[cid]
+        row = rows[0]
+        documents.append(
+            {
                 "id": cid, "story": row["conflict__story_id"], "kind": row["conflict__kind"],
                 "severity": row["conflict__severity"], "status": row["conflict__status"],
-                "explanation": row["conflict__explanation"], "sides": None,
+                "explanation": row["conflict__explanation"],
+                "sides": _sides((r["side"], r["mention_id"], r["mention__claim_id"]) for r in rows),
                 "resolution": row["conflict__resolution"], "resolution_note": row["conflict__resolution_note"],
                 "resolved_by": row["conflict__resolved_by__username"],
                 "resolved_at": _datetime(row["conflict__resolved_at"]), "version": row["conflict__version"],
                 "created_at": _datetime(row["conflict__created_at"]),
-            }  # fmt: skip
-            sides[cid] = {"a": ([], set()), "b": ([], set())}
-        mention_ids, claim_ids = sides[cid][row["side"]]
-        mention_ids.append(row["mention_id"])
-        if row["mention__claim_id"]:
-            claim_ids.add(row["mention__claim_id"])
-    for cid, conflict in conflicts.items():
-        conflict["sides"] = [
-            {"side": side, "mention_ids": sorted(mention_ids), "claim_ids": sorted(claim_ids)}
-            for side, (mention_ids, claim_ids) in sides[cid].items()
-        ]
-    return [conflicts[cid] for cid in sorted(conflicts)]
+            }
+        )  # fmt: skip
+    return documents
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -469,6 +469,21 @@ def _conflict_claims(conflict: Conflict) -> list[Claim]:
     return list(Claim.objects.filter(mentions__conflict_sides__conflict=conflict).distinct())
 
 
+def _conflict_changed(conflict: Conflict, *, user: Any, action: str, before: dict[str, Any]) -> None:
+    """After a conflict's status changed: its claims' open-conflict counts, and the audit event."""
+    claims = _conflict_claims(conflict)
+    refresh_open_conflicts([c.pk for c in claims])
+    _record(
+        actor=user,
+        action=action,
+        story_id=conflict.story_id,
+        claims=claims,
+        conflict=conflict,
+        before=before,
+        after=conflict_state(conflict),
+    )
+
+
 @transaction.atomic
 def conflict_resolve(*, conflict_id: int, user: Any, version: int | None, resolution: str, note: str = "") -> Conflict:
     _require(user, CONFLICT_PERMISSION)
@@ -490,17 +505,7 @@ def conflict_resolve(*, conflict_id: int, user: Any, version: int | None, resolu
     conflict.resolved_at = timezone.now()
     conflict.version += 1
     conflict.save()
-    claims = _conflict_claims(conflict)
-    refresh_open_conflicts([c.pk for c in claims])
-    _record(
-        actor=user,
-        action=Action.RESOLVE,
-        story_id=conflict.story_id,
-        claims=claims,
-        conflict=conflict,
-        before=before,
-        after=conflict_state(conflict),
-    )
+    _conflict_changed(conflict, user=user, action=Action.RESOLVE, before=before)
     return conflict
 
 
@@ -514,17 +519,7 @@ def conflict_reopen(*, conflict_id: int, user: Any, version: int | None) -> Conf
     conflict.status = Conflict.Status.OPEN
     conflict.version += 1
     conflict.save(update_fields=["status", "version", "updated_at"])
-    claims = _conflict_claims(conflict)
-    refresh_open_conflicts([c.pk for c in claims])
-    _record(
-        actor=user,
-        action=Action.REOPEN,
-        story_id=conflict.story_id,
-        claims=claims,
-        conflict=conflict,
-        before=before,
-        after=conflict_state(conflict),
-    )
+    _conflict_changed(conflict, user=user, action=Action.REOPEN, before=before)
     return conflict
 
 
