@@ -110,11 +110,17 @@ class ConflictMentionInline(admin.TabularInline):
 
 @admin.register(Conflict)
 class ConflictAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "severity", "status", "explanation", "story"]
+    list_display = ["id", "kind", "severity", "status", "confidence", "explanation", "story"]
     list_filter = ["kind", "severity", "status", "story"]
     search_fields = ["explanation"]
     list_select_related = ["story"]
-    readonly_fields = ["key", "version"]
+    raw_id_fields = ["follows"]
+    # Status and resolution change only through resolve/reopen (checked and audited); confidence,
+    # its factors and what a conflict follows are the pipeline's.
+    readonly_fields = [
+        "key", "version", "status", "resolution", "resolution_note", "resolved_by", "resolved_at",
+        "confidence", "factors", "follows",
+    ]  # fmt: skip
     inlines = [ConflictMentionInline]
 
 
@@ -149,9 +155,18 @@ class AnnotationAdmin(admin.ModelAdmin):
 class ReviewEventAdmin(admin.ModelAdmin):
     """The audit trail, read-only."""
 
-    list_display = ["id", "created_at", "actor", "action", "story", "conflict"]
+    list_display = ["id", "created_at", "actor_display", "action", "story", "conflict"]
     list_filter = ["action", "story"]
     list_select_related = ["actor", "story", "conflict"]
+    fields = [
+        "created_at", "actor_display", "action", "story", "claims", "conflict", "suggestion",
+        "before", "after", "payload", "undone_by",
+    ]  # fmt: skip
+    readonly_fields = ["created_at", "actor_display"]
+
+    @admin.display(description="actor", ordering="actor__username")
+    def actor_display(self, event: ReviewEvent) -> str:
+        return event.actor_name  # "pipeline" for the pipeline's own events
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -270,7 +270,10 @@ def _conflicts(side_rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True)
+    actor = serializers.CharField(
+        source="actor_name", read_only=True, help_text='A username, or "pipeline" for the pipeline\'s own events.'
+    )
+    by_pipeline = serializers.SerializerMethodField()
     claims = serializers.PrimaryKeyRelatedField[Claim](many=True, read_only=True)
 
     class Meta:
@@ -279,6 +282,7 @@ class EventSerializer(serializers.ModelSerializer):
             "id",
             "story",
             "actor",
+            "by_pipeline",
             "action",
             "claims",
             "conflict",
@@ -290,6 +294,11 @@ class EventSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_by_pipeline(self, event: ReviewEvent) -> bool:
+        """True for the pipeline's own events (it extends and re-raises conflicts); `actor` is then "pipeline"."""
+        return event.actor_id is None
 
 
 class PipelineRunSerializer(serializers.ModelSerializer):

@@ -7,6 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+# How an event the pipeline wrote (ReviewEvent.actor is None) names its actor.
+PIPELINE_ACTOR = "pipeline"
+
 
 class Claim(models.Model):
     """A fact that one or more outlets state, with its mentions as evidence.
@@ -120,6 +123,7 @@ class Conflict(models.Model):
         CERTAINTY = "certainty", "Certainty"
         ATTRIBUTION = "attribution", "Attribution"
         DATE = "date", "Date"
+        NEGATION = "negation", "Contradiction"
 
     class Severity(models.TextChoices):
         LOW = "low", "Low"
@@ -152,13 +156,29 @@ class Conflict(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # How sure the pipeline is that this is a real disagreement (0..1), and the named contributions
+    # that add up to it. Below FACTDESK_CONFLICT_MIN_CONFIDENCE a conflict is a "possible discrepancy":
+    # kept, but not listed or counted by default.
+    confidence = models.FloatField(default=1.0)
+    factors = models.JSONField(default=dict, blank=True)
+    # The resolved conflict that this one re-raises with new evidence (the resolved one stays resolved).
+    follows = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="followed_by")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["status", "-created_at"]
-        constraints = [models.UniqueConstraint(fields=["story", "key"], name="conflict_unique_key_per_story")]
-        indexes = [models.Index(fields=["story", "status", "kind"])]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "key"], name="conflict_unique_key_per_story"),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0.0, confidence__lte=1.0), name="conflict_confidence_0_to_1"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["story", "status", "kind"]),
+            # The story page and the API list a story's (open) conflicts by confidence, above a threshold.
+            models.Index(fields=["story", "status", "-confidence", "id"], name="conflict_story_confidence"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} conflict: {self.explanation[:60]}"
@@ -189,6 +209,8 @@ class MergeSuggestion(models.Model):
         OPEN = "open", "Open"
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
+        # Set by the pipeline, not a person: the two claims are on opposite sides of an open conflict.
+        WITHDRAWN = "withdrawn", "Withdrawn: the claims disagree"
 
     story = models.ForeignKey("articles.Story", on_delete=models.CASCADE, related_name="merge_suggestions")
     claim_a = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
@@ -294,9 +316,14 @@ class ReviewEvent(models.Model):
         REJECT_SUGGESTION = "reject_suggestion", "Rejected a merge suggestion"
         TAKE = "take", "Took"
         RELEASE = "release", "Released"
+        CONFLICT_EXTEND = "conflict_extend", "Pipeline added evidence to a conflict"
+        CONFLICT_FOLLOW = "conflict_follow", "Pipeline re-raised a resolved conflict"
 
     story = models.ForeignKey("articles.Story", on_delete=models.CASCADE, related_name="review_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_events")
+    # None: the pipeline did it (it adds evidence to conflicts and re-raises resolved ones).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="review_events"
+    )
     action = models.CharField(max_length=30, choices=Action.choices)
     claims = models.ManyToManyField(Claim, related_name="review_events", blank=True)
     conflict = models.ForeignKey(
@@ -317,4 +344,9 @@ class ReviewEvent(models.Model):
         indexes = [models.Index(fields=["story", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.actor} {self.get_action_display().lower()} at {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.actor_name} {self.get_action_display().lower()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who acted, for people to read: a username, or "pipeline" for the pipeline's own events."""
+        return self.actor.get_username() if self.actor_id and self.actor else PIPELINE_ACTOR

@@ -91,7 +91,7 @@ def _record(
 def _describe_change(events: Sequence[ReviewEvent]) -> str:
     if not events:
         return "it was changed by the pipeline"
-    parts = [f"{e.actor.get_username()} {e.get_action_display().lower()} it at {e.created_at:%H:%M:%S}" for e in events]
+    parts = [f"{e.actor_name} {e.get_action_display().lower()} it at {e.created_at:%H:%M:%S}" for e in events]
     return "; ".join(parts)
 
 
@@ -453,7 +453,7 @@ def _lock_conflict(conflict_id: int, version: int | None) -> Conflict:
     if version is not None and conflict.version != version:
         last = ReviewEvent.objects.filter(conflict=conflict).select_related("actor").order_by("-created_at").first()
         who = (
-            f"{last.actor.get_username()} {last.get_action_display().lower()} it at {last.created_at:%H:%M:%S}"
+            f"{last.actor_name} {last.get_action_display().lower()} it at {last.created_at:%H:%M:%S}"
             if last
             else "it changed"
         )
@@ -524,9 +524,18 @@ def conflict_reopen(*, conflict_id: int, user: Any, version: int | None) -> Conf
 
 
 def refresh_open_conflicts(claim_ids: Sequence[int]) -> None:
-    """Recount each claim's open conflicts (a derived number: no version bump, no event)."""
+    """Recount each claim's open conflicts (a derived number: no version bump, no event).
+
+    Only the conflicts shown by default count (confidence at least FACTDESK_CONFLICT_MIN_CONFIDENCE),
+    so the queue's priority and its "open conflict" filter follow what a reviewer sees; the weak
+    ones are the queue's "possible discrepancies".
+    """
     counts = (
-        ConflictMention.objects.filter(mention__claim=OuterRef("pk"), conflict__status=Conflict.Status.OPEN)
+        ConflictMention.objects.filter(
+            mention__claim=OuterRef("pk"),
+            conflict__status=Conflict.Status.OPEN,
+            conflict__confidence__gte=settings.FACTDESK_CONFLICT_MIN_CONFIDENCE,
+        )
         .order_by()
         .values("mention__claim")
         .annotate(n=Count("conflict", distinct=True))

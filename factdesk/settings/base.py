@@ -8,11 +8,25 @@ of the box on an embedded SQLite database and a Redis on localhost.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def env_fraction(name: str, default: float) -> float:
+    """A number from 0 to 1 from the environment; anything else stops the start with a clear message."""
+    raw = env.str(name, default=str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, not {raw!r}.")
+    return value
+
 
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me")
 DEBUG = env.bool("DEBUG", default=True)
@@ -129,6 +143,11 @@ FACTDESK_MAX_ZIP_BYTES = env.int("FACTDESK_MAX_ZIP_BYTES", default=200 * 1024 * 
 FACTDESK_MAX_ZIP_MEMBERS = env.int("FACTDESK_MAX_ZIP_MEMBERS", default=5000)
 # Two articles whose bodies are at least this similar are linked as near-duplicates.
 FACTDESK_NEAR_DUPLICATE_THRESHOLD = env.float("FACTDESK_NEAR_DUPLICATE_THRESHOLD", default=0.6)
+# A conflict the pipeline is less sure of than this is a "possible discrepancy": kept and reachable,
+# but not listed, counted in the queue's priority, or returned by the API by default.
+# The default is claims.pipeline.confidence.DEFAULT_MIN_CONFIDENCE (not imported here: settings load
+# before the apps, and the pipeline package imports its NLP dependencies).
+FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENCE", 0.5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=500)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
