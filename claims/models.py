@@ -344,9 +344,14 @@ class ReviewEvent(models.Model):
         indexes = [models.Index(fields=["story", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.actor_name} {self.get_action_display().lower()} at {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.actor_name} {self.action_phrase} at {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
     def actor_name(self) -> str:
         """Who acted, for people to read: a username, or "pipeline" for the pipeline's own events."""
         return self.actor.get_username() if self.actor_id and self.actor else PIPELINE_ACTOR
+
+    @property
+    def action_phrase(self) -> str:
+        """The action as it reads after `actor_name`: "confirmed", "added evidence to a conflict"."""
+        return self.get_action_display().removeprefix("Pipeline ").lower()

@@ -91,8 +91,13 @@ def _record(
 def _describe_change(events: Sequence[ReviewEvent]) -> str:
     if not events:
         return "it was changed by the pipeline"
-    parts = [f"{e.actor_name} {e.get_action_display().lower()} it at {e.created_at:%H:%M:%S}" for e in events]
-    return "; ".join(parts)
+    return "; ".join(_describe(e) for e in events)
+
+
+def _describe(event: ReviewEvent) -> str:
+    """ "rita confirmed it at 10:02:03", "pipeline added evidence to a conflict at 10:02:03"."""
+    it = "" if event.actor_id is None else " it"
+    return f"{event.actor_name} {event.action_phrase}{it} at {event.created_at:%H:%M:%S}"
 
 
 def _lock_claim(claim_id: int, *, user: Any, version: int | None, check_lease: bool = True) -> Claim:
@@ -452,11 +457,7 @@ def _lock_conflict(conflict_id: int, version: int | None) -> Conflict:
     conflict = Conflict.objects.select_for_update().get(pk=conflict_id)
     if version is not None and conflict.version != version:
         last = ReviewEvent.objects.filter(conflict=conflict).select_related("actor").order_by("-created_at").first()
-        who = (
-            f"{last.actor_name} {last.get_action_display().lower()} it at {last.created_at:%H:%M:%S}"
-            if last
-            else "it changed"
-        )
+        who = _describe(last) if last else "it changed"
         raise StaleVersionError(
             f"Conflict #{conflict.pk} changed since you loaded it (version {version}, now {conflict.version}): {who}. "
             "Nothing was changed; reload to see it.",
