@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.models import Article, Story
 from articles.services import articles_import, story_get_or_create
 from claims import services
-from claims.models import Claim, Conflict, Mention, MergeSuggestion, PipelineRun
+from claims.models import Claim, Conflict, Mention, MergeSuggestion, PipelineRun, ReviewEvent
 from claims.selectors import story_export
 
 pytestmark = pytest.mark.django_db
@@ -40,11 +40,23 @@ def snapshot(story: Story) -> dict[str, Any]:
     return {
         "claims": sorted(Claim.objects.filter(story=story).values_list("id", "text", "status")),
         "mentions": sorted(Mention.objects.filter(article__story=story).values_list("id", "claim_id")),
-        "conflicts": sorted(Conflict.objects.filter(story=story).values_list("id", "key", "status")),
-        "suggestions": sorted(
-            MergeSuggestion.objects.filter(story=story).values_list("id", "claim_a_id", "claim_b_id")
+        "conflicts": sorted(
+            Conflict.objects.filter(story=story).values_list("id", "key", "status", "version", "confidence")
         ),
+        "conflict_sides": sorted(
+            Conflict.objects.filter(story=story).values_list("id", "sides__side", "sides__mention_id")
+        ),
+        "suggestions": sorted(
+            MergeSuggestion.objects.filter(story=story).values_list("id", "claim_a_id", "claim_b_id", "status")
+        ),
+        "events": ReviewEvent.objects.filter(story=story).count(),
     }
+
+
+def same_disagreement(x: Conflict, y: Conflict) -> bool:
+    """Two conflicts of one kind that share mentions on both sides (either way round)."""
+    xa, xb, ya, yb = (set(c.sides.filter(side=s).values_list("mention_id", flat=True)) for c in (x, y) for s in "ab")
+    return x.kind == y.kind and bool((xa & ya and xb & yb) or (xa & yb and xb & ya))
 
 
 @pytest.fixture
@@ -94,6 +106,39 @@ def test_an_added_article_joins_existing_claims(seed_files: list[Path]) -> None:
     assert set(before) <= set(Claim.objects.filter(story=story).values_list("pk", flat=True))
     added = Mention.objects.get(article__external_id__startswith="002", text__startswith="Seven armored vehicles")
     assert added.claim_id == vehicles.claim_id
+
+
+def test_an_added_article_never_duplicates_an_open_conflict(seed_files: list[Path]) -> None:
+    story, _ = story_get_or_create(name="Embassy")
+    import_files(story, [p for p in seed_files if not p.name.startswith("002")])
+    process(story)
+    before = set(Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).values_list("pk", flat=True))
+    assert before
+    import_files(story, [p for p in seed_files if p.name.startswith("002")])
+    process(story)
+    opened = list(Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).order_by("id"))
+    assert before <= {c.pk for c in opened}  # the earlier conflicts are still the open ones
+    for i, x in enumerate(opened):
+        for y in opened[i + 1 :]:
+            assert not same_disagreement(x, y), (x.pk, y.pk)
+    # Whatever the new article added to an earlier conflict is the pipeline's audited event.
+    for event in ReviewEvent.objects.filter(story=story):
+        assert (event.actor, event.action, event.conflict_id in before) == (None, "conflict_extend", True)
+
+
+def test_no_conflict_has_one_article_or_its_copies_on_both_sides(seed_story: Story) -> None:
+    parent = dict(Article.objects.filter(story=seed_story).values_list("pk", "duplicate_of_id"))
+
+    def root(article: int) -> int:
+        while parent.get(article):
+            article = parent[article]
+        return article
+
+    conflicts = Conflict.objects.filter(story=seed_story)
+    assert conflicts.exists()
+    for conflict in conflicts:
+        a, b = ({root(m.article_id) for m in conflict.mentions.filter(conflict_sides__side=s)} for s in "ab")
+        assert a and b and not a & b, conflict.explanation
 
 
 def test_people_decisions_survive_a_new_article_and_a_rerun(seed_files: list[Path], reviewer: Any) -> None:
