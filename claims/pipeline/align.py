@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from .polarity import polarity
 from .quantities import head_group
 from .similarity import SimilarityBackend, TfidfBackend, content_terms, pair_cosine, top_k_pairs
 from .text import normalise_for_compare
@@ -80,13 +81,15 @@ def pair_score(cos: float, ov: float, a: Mention, b: Mention) -> float:
 class _SlotFeatures:
     """What pair scoring needs from a mention, computed once per mention."""
 
-    __slots__ = ("length", "level", "quantities", "speakers")
+    __slots__ = ("affirmed", "length", "level", "negated", "quantities", "speakers")
 
     def __init__(self, m: Mention) -> None:
         self.length = len(m.text)
         self.level = m.slots.certainty.level
         self.quantities = {(q.unit, q.value, head_group(q.head)) for q in m.slots.quantities if q.value is not None}
         self.speakers = {q.speaker_key for q in m.slots.quotes if q.speaker_key and not q.fragment}
+        pol = polarity(m.text)
+        self.negated, self.affirmed = pol.negated, pol.affirmed
 
 
 def _score(cos: float, ov: float, a: _SlotFeatures, b: _SlotFeatures) -> float:
@@ -95,6 +98,9 @@ def _score(cos: float, ov: float, a: _SlotFeatures, b: _SlotFeatures) -> float:
     bonus = (0.05 if a.quantities & b.quantities else 0.0) + (0.05 if a.speakers & b.speakers else 0.0)
     # "X happened" and "it is unknown whether X happened" are related claims, not the same one.
     penalty = 0.15 if {a.level, b.level} == {"asserted", "unknown"} else 0.0
+    # "X was evacuated" and "X was not evacuated" disagree: never the same claim.
+    if (a.negated & b.affirmed) or (b.negated & a.affirmed):
+        penalty += 0.3
     return blend + bonus - penalty
 
 

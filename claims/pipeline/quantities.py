@@ -49,6 +49,7 @@ _SCALES = {
     "mn": 1e6,
     "k": 1e3,
     "m": 1e6,
+    "dozen": 12,
 }
 
 # Vague amounts: (nominal value or None, low, high).  Deliberately generous ranges.
@@ -189,9 +190,28 @@ _UNIT_RE = re.compile(
     r"(?:\s?|-)(" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")(?![\w²])",
     re.IGNORECASE,
 )
-_SCALE_RE = re.compile(r"\s?(thousand|million|billion|trillion|bn|mn|m|k)\b", re.IGNORECASE)
+_SCALE_RE = re.compile(r"(?:\s|-)?(thousand|million|billion|trillion|bn|mn|m|k|dozen)\b", re.IGNORECASE)
+# "several hundred", "a few thousand": a vague multiple of a scale word
+_VAGUE_SCALE_RE = re.compile(r"\s+(hundred|thousand|million|billion)\b(?!s)", re.IGNORECASE)
+_VAGUE_MULTIPLIERS = {"several", "a few", "a handful of", "a couple of", "a couple"}
+# "call 911", "a 911 call", "1-800-...": numbers that name a line, not an amount
+_PHONE_BEFORE_RE = re.compile(
+    r"\b(?:call(?:ed|ing|s)?|dial(?:ed|led|ing|s)?|phon(?:e|ed|ing)|text(?:ed)?|ring)\s+(?:the\s+)?$", re.I
+)
+_PHONE_AFTER_RE = re.compile(
+    r"^(?:\s+(?:call|calls|caller|callers|dispatcher|dispatchers|operator|operators|line|system|emergency|center|centre|"
+    r"tape|recording)\b|[-.]\d{3}[-.]\d{3,4}\b|\)\s?\d{3})",
+    re.I,
+)
+# "a 41-year-old neighbour", "41 years old": an age, a property of a person, not an amount of time
+_AGE_RE = re.compile(r"[\s-]*(?:years?|yrs?|months?)[\s-]*old\b", re.I)
+_AGO_RE = re.compile(r"\s+ago\b", re.I)
+# "eight of the ten judges": a part of a stated whole
+_PART_OF_RE = re.compile(
+    rf"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?(?P<total>{_DIGITS}|{_WORDNUM})\b(?!\s*(?:percent|per cent|%))", re.I
+)
 _CURRENCY_AFTER_RE = re.compile(r"\s(dollars?|euros?|pounds sterling|yuan|yen)\b", re.IGNORECASE)
-_RANGE_RE = re.compile(rf"\s*(?:-|–|—|to|and)\s*(?P<num>{_DIGITS}|{_WORDNUM})\b", re.IGNORECASE)
+_RANGE_RE = re.compile(rf"-?\s*(?:-|–|—|to|and)\s*(?P<num>{_DIGITS}|{_WORDNUM})\b", re.IGNORECASE)
 _CONVERSION_RE = re.compile(
     rf"\s*\((?:about |around |some |approximately |roughly |nearly )?(?:{_DIGITS}|{_WORDNUM})"
     r"[\s-]?[a-z%°²/ ]{0,20}\)",
@@ -321,9 +341,9 @@ def _interval(qual: str | None, v: float, v2: float | None, is_count: bool) -> t
         if is_count:
             lo, hi = math.floor(lo), math.ceil(hi)
         return lo, hi, True
-    if qual == "nearly":
+    if qual == "nearly":  # "almost four dozen" is fewer than 48
         lo = v * 0.85
-        return (math.floor(lo) if is_count else lo), v, True
+        return (math.floor(lo) if is_count else lo), v - step, True
     return v, v, False
 
 
@@ -347,6 +367,8 @@ def _thing(sentence: str, pos: int) -> tuple[str | None, str | None, tuple[str, 
             break
         if words and (lw.endswith("ed") or lw.endswith("ing")) and not w[:1].isupper():
             break  # "25 fighters killed", "vehicles carrying police": the verb ends the phrase
+        if words and _PLURAL.match(words[-1]) and not w[:1].isupper() and not _PLURAL.match(w):
+            break  # "100,000 secret files prove it": the noun phrase ended at the plural noun
         if not words:
             first = m.start(1)
         words.append(w)
@@ -358,6 +380,9 @@ def _thing(sentence: str, pos: int) -> tuple[str | None, str | None, tuple[str, 
     head = stem(words[-1])
     mods = tuple(sorted({stem(w) for w in words[:-1] if w[:1].isupper()}))
     return sentence[first:end], head, mods, end
+
+
+_PLURAL = re.compile(r"^[a-z]{3,}[^s]s$")
 
 
 def _first_start(sentence: str, pos: int) -> int:
@@ -424,19 +449,34 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
         and (low_raw == "a" or _ONE_SKIP_BEFORE.search(before) or _ONE_SKIP_AFTER.match(after))
     ):
         return None
-    qm = _QUAL_RE.search(before)
-    qual_text = qm.group(1) if qm else None
-    qual = _QUALIFIERS.get(qual_text.lower()) if qual_text else None
-    q_start = start - len(before) + qm.start(1) if qm else start
+    if digits and (_PHONE_BEFORE_RE.search(before) or _PHONE_AFTER_RE.match(after)):
+        return None
+    # The currency sits between the qualifier and the number: "more than $2 million".
     cur = None
-    cm = _CURRENCY_BEFORE_RE.search(s[max(0, (q_start if not qm else start) - 4) : start])
+    cm = _CURRENCY_BEFORE_RE.search(before)
+    head_end = len(before)
     if cm:
         cur = _CURRENCY[cm.group(1).lower()]
-        if not qm:
-            q_start = start - len(cm.group(0))
+        head_end = cm.start()
+    qm = _QUAL_RE.search(before[:head_end] if cm else before)
+    if cm and qm is None and head_end and not before[:head_end].endswith(" "):
+        qm = _QUAL_RE.search(before[:head_end] + " ")
+    qual_text = qm.group(1) if qm else None
+    qual = _QUALIFIERS.get(qual_text.lower()) if qual_text else None
+    if qm:
+        q_start = start - len(before) + qm.start(1)
+    elif cm:
+        q_start = start - len(before) + cm.start()
+    else:
+        q_start = start
     if vague:
         nominal, vague_lo, vague_hi = _VAGUE[vague.lower()]
         pos = end
+        vs = _VAGUE_SCALE_RE.match(s, pos) if vague.lower() in _VAGUE_MULTIPLIERS else None
+        if vs:  # "several hundred people": 300-900, not 3-9
+            factor_v = _SCALES[vs.group(1).lower()]
+            nominal, vague_lo, vague_hi = None, vague_lo * factor_v, vague_hi * factor_v
+            pos = end = vs.end()
         of = re.match(r"\s+of\b", s[pos:])
         thing, head, mods, t_end = _thing(s, pos)
         if of is None and thing is None:
@@ -455,12 +495,31 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
             thing=thing,
             head=head,
             modifiers=mods,
+            # "tens of thousands" does not end sharply at 99,999
+            precision=0.05 * vague_hi,
         )
         return q, t_end if thing else end
     v = _num_value(raw)
     if v is None:
         return None
     pos = end
+    age = _AGE_RE.match(s, pos)
+    if age and not qual_text:
+        thing, head, mods, t_end = _thing(s, age.end())
+        q = Quantity(
+            text=s[q_start : age.end()],
+            start=q_start,
+            end=age.end(),
+            value=v,
+            low=v,
+            high=v,
+            unit="years",
+            dimension="age",
+            thing=thing,
+            head=head,
+            modifiers=mods,
+        )
+        return q, max(t_end, age.end())
     v2 = None
     rm = _RANGE_RE.match(s, pos)
     if rm and (qual == "between" or not rm.group().strip().lower().startswith("and")):
@@ -493,6 +552,8 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
         unit, dim, factor = cur, "money", 1.0
     if dim == "count" and scale == 1.0 and not v2 and _is_year(v, raw, qual_text, s[pos : pos + 20]):
         return None
+    if dim == "duration" and _AGO_RE.match(s, pos):
+        return None  # "three years ago" places an event in time; it is not an amount
     value = v * scale * factor
     value2 = v2 * scale * factor if v2 is not None else None
     conversion = None
@@ -501,11 +562,18 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
         conversion = cv.group().strip()
         pos = cv.end()
     lo, hi, approx = _interval(qual if qual != "between" or value2 else None, value, value2, dim == "count")
+    precision = _precision(raw if not v2 else rm.group("num"), scale * factor) if digits else 0.0
+    total = None
     thing = head = None
     mods = ()
     t_end = pos
     if dim in ("count", "money"):
-        thing, head, mods, t_end = _thing(s, pos)
+        pm = _PART_OF_RE.match(s, pos) if dim == "count" else None
+        if pm:
+            total = _num_value(pm.group("total"))
+            thing, head, mods, t_end = _thing(s, pm.end())
+        else:
+            thing, head, mods, t_end = _thing(s, pos)
     text_end = pos
     q = Quantity(
         text=s[q_start:text_end],
@@ -522,8 +590,21 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
         head=head,
         modifiers=mods,
         conversion=conversion,
+        total=total,
+        precision=precision,
     )
     return q, max(t_end, text_end)
+
+
+def _precision(raw: str, factor: float) -> float:
+    """Half a unit of the last written digit, when it is a decimal or scaled ("2.3 million")."""
+    raw = raw.strip().replace(",", "")
+    if "." in raw:
+        decimals = len(raw.split(".", 1)[1])
+        return 0.49 * 10**-decimals * factor
+    if factor >= 1000:  # "$70 million" may be 70.4 million
+        return 0.49 * factor
+    return 0.0
 
 
 def describe_interval(q: Quantity) -> str:

@@ -96,6 +96,13 @@ def analyse_story(
         for a, b, s in al.suggestions
     ]
     conflicts = find_conflicts(al, ids, arts)
+    # Two claims on opposite sides of a disagreement are not one claim: no merge suggestion.
+    opposed: set[frozenset[str]] = set()
+    for c in conflicts:
+        for ka in c.side_a:
+            for kb in c.side_b:
+                opposed.add(frozenset((ids[al.cluster_of[ka]], ids[al.cluster_of[kb]])))
+    suggestions = [s for s in suggestions if frozenset((s.cluster_a, s.cluster_b)) not in opposed]
     return StoryAnalysis(tuple(clusters), tuple(suggestions), tuple(conflicts))
 
 

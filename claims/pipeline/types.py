@@ -20,7 +20,7 @@ ClaimId = int | str
 
 CertaintyLevel = Literal["asserted", "hedged", "unknown"]
 Severity = Literal["low", "medium", "high"]
-ConflictKind = Literal["number", "quote", "certainty", "attribution", "date"]
+ConflictKind = Literal["number", "quote", "certainty", "negation", "attribution", "date"]
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,16 @@ class Quantity:
     value: float | None
     low: float | None
     high: float | None
-    unit: str  # canonical: "count", "m", "kg", "s", "percent", "USD", "EUR", "GBP", ...
-    dimension: str  # "count", "length", "mass", "duration", "percent", "money", "area", "speed"
+    unit: str  # canonical: "count", "m", "kg", "s", "percent", "USD", "EUR", "GBP", "years" (age), ...
+    dimension: str  # "count", "length", "mass", "duration", "percent", "money", "area", "speed", "age"
     approximate: bool = False
     qualifier: str | None = None  # e.g. "at least", "about", "dozens"
     thing: str | None = None  # "US soldiers"
     head: str | None = None  # lemma of the head noun: "soldier"
     modifiers: tuple[str, ...] = ()  # capitalised / nationality modifiers: ("us",)
     conversion: str | None = None  # parenthetical restatement kept as the same quantity
+    total: float | None = None  # "eight of the ten judges": the whole the part is taken from
+    precision: float = 0.0  # half a unit of the last written digit ("2.3 million": 50,000)
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,9 @@ class Conflict:
     side_b: tuple[MentionKey, ...]
     cluster_a: str | None = None
     cluster_b: str | None = None
+    # How sure the pipeline is that this is a real disagreement (0..1), and what made it so.
+    confidence: float = 1.0
+    factors: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def key(self) -> tuple[str, frozenset[frozenset[MentionKey]]]:

@@ -1,0 +1,128 @@
+"""Negation conflicts: one outlet says something happened, another that it did not, or reports a denial.
+
+"The ambassador was not evacuated" against "the ambassador and his staff were evacuated";
+"X denied meeting Y" against "X met Y". A mention's polarity frame lists the predicates it
+negates and the ones it affirms (``polarity``); two mentions conflict when one negates a
+predicate the other affirms and the rest of the two clauses is about the same things. The
+negated mention is always on its own side, and each side is quoted in its own words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ..align import key_order
+from ..confidence import Factors
+from ..polarity import clause_of, polarity
+from ..similarity import content_terms
+from ..text import IRREGULAR, stem
+from ..types import Conflict, Mention, MentionKey
+from .context import Ctx, excerpt
+
+MAX_AFFIRMING = 200  # a predicate affirmed more often than this proposes no pairs by itself
+
+
+def negation_conflicts(ctx: Ctx) -> list[Conflict]:
+    candidates: list[tuple[Mention, Mention, str, float]] = []
+    pols = {m.key: polarity(m.text) for m in ctx.mentions}
+    negating = {m.key for m in ctx.mentions if pols[m.key].negated}
+    if not negating:
+        return []
+    # Candidates: mention pairs alignment found alike (its neighbours), one side negating.
+    for (i, j), score in sorted(ctx.al.pair_scores.items()):
+        a, b = ctx.mentions[i], ctx.mentions[j]
+        if a.key not in negating and b.key not in negating:
+            continue
+        if {a.slots.certainty.level, b.slots.certainty.level} & {"unknown", "hedged"}:
+            continue
+        for p in sorted((pols[a.key].negated & pols[b.key].affirmed) | (pols[b.key].negated & pols[a.key].affirmed)):
+            candidates.append((a, b, p, score))
+    # ... and mentions affirming a predicate another negates, whether or not alignment found them
+    # alike ("it does not name Trump as a defendant" / "naming ... defendants that includes Mr. Trump").
+    affirming: dict[str, list[Mention]] = defaultdict(list)
+    for m in ctx.mentions:
+        if m.slots.certainty.level == "asserted":
+            for p in pols[m.key].affirmed:
+                affirming[p].append(m)
+    seen = {(a.key, b.key) for a, b, _, _ in candidates}
+    for n in ctx.mentions:
+        if n.key not in negating or n.slots.certainty.level in ("unknown", "hedged"):
+            continue
+        for p in sorted(pols[n.key].negated):
+            if len(affirming[p]) > MAX_AFFIRMING:
+                continue
+            for m in affirming[p]:
+                if m.key != n.key and (n.key, m.key) not in seen and (m.key, n.key) not in seen:
+                    seen.add((n.key, m.key))
+                    candidates.append((n, m, p, 0.0))
+    groups: dict[tuple, dict] = {}
+    for a, b, p, score in candidates:
+        neg, pos = (a, b) if p in pols[a.key].negated else (b, a)
+        (ca, na), (cb, nb) = clause_of(pols[neg.key], p), clause_of(pols[pos.key], p)
+        ca, cb = ca - {p}, cb - {p}
+        if na and nb and not na & nb:
+            continue  # about different people or places: "does not name Trump" / "Stone is named"
+        shared = {t for t in ca & cb if ctx.informative(t) or ctx.weight(t) > 1.0}
+        union = ca | cb
+        overlap = sum(ctx.weight(t) for t in ca & cb) / (sum(ctx.weight(t) for t in union) or 1.0)
+        # The same subject and object: most of the two clauses, and something specific, in common.
+        # A name on the negated side that the other clause lacks asks for more in common.
+        if len(shared) < 1 or overlap < 0.3 or (na and not na & cb and len(ca & cb) < 2):
+            continue
+        key = (p, ctx.al.cluster_of[neg.key], ctx.al.cluster_of[pos.key])
+        g = groups.setdefault(key, {"neg": set(), "pos": set(), "p": p, "overlap": 0.0, "score": 0.0, "shared": set()})
+        g["neg"].add(neg.key)
+        g["pos"].add(pos.key)
+        if overlap > g["overlap"]:
+            g["shown"] = (neg.key, pos.key)  # the closest pair explains best
+        g["overlap"] = max(g["overlap"], overlap)
+        g["score"] = max(g["score"], score)
+        g["shared"] |= shared
+    # Everyone stating the same thing joins its side: the whole claim each mention belongs to.
+    out = []
+    merged: dict[tuple, dict] = {}
+    for (p, cn, cp), g in sorted(groups.items(), key=lambda t: (t[0][0], t[0][1], t[0][2])):
+        neg_side = {k for k in ctx.al.clusters[cn] if k in pols and p in pols[k].negated} | g["neg"]
+        pos_side = {k for k in ctx.al.clusters[cp] if k in pols and p in pols[k].affirmed} | g["pos"]
+        mk = (p, frozenset(neg_side))
+        if mk in merged:
+            merged[mk]["pos"] |= pos_side
+            continue
+        merged[mk] = {**g, "neg": neg_side, "pos": pos_side}
+    for g in merged.values():
+        sides = ctx.separate(g["neg"], g["pos"])
+        if sides is None:
+            continue
+        out.append(_conflict(ctx, g, *sides, pols))
+    return out
+
+
+def _conflict(ctx: Ctx, g: dict, neg: set[MentionKey], pos: set[MentionKey], pols: dict) -> Conflict:
+    n0, p0 = (
+        g["shown"]
+        if g["shown"][0] in neg and g["shown"][1] in pos
+        else (min(neg, key=key_order), min(pos, key=key_order))
+    )
+    nm, pm = ctx.by_key[n0], ctx.by_key[p0]
+    denial = pols[n0].denial
+    in_quote = any(g["p"] in set(content_terms(q.text)) for q in nm.slots.quotes)
+    factors = Factors(0.35, "a negation conflict")
+    factors.add("the same clause, negated on one side", round(0.3 * min(1.0, g["overlap"] * 1.5), 3))
+    factors.add("alike sentences", round(0.15 * min(1.0, g["score"]), 3))
+    factors.add("a denial by a party, reported by the outlet", -0.1, when=denial)
+    factors.add("the negation is inside a quotation", -0.15, when=in_quote)
+    verb = _surface(nm.text, g["p"])
+    how = "reports a denial" if denial else "says it did not happen"
+    expl = (
+        f"{ctx.says(neg)} “{excerpt(nm.text)}”; {ctx.says(pos)} “{excerpt(pm.text)}” — one side {how} "
+        f"(“{verb}” negated), the other states that it did."
+    )
+    return ctx.conflict("negation", "high" if not denial else "medium", expl, neg, pos, factors)
+
+
+def _surface(text: str, predicate: str) -> str:
+    for m in re.finditer(r"[A-Za-z][a-z’']+", text):
+        if stem(IRREGULAR.get(m.group().lower(), m.group())) == predicate:
+            return m.group()
+    return predicate

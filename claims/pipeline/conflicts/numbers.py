@@ -1,0 +1,261 @@
+"""Number conflicts: the same fact (by its frame) stated with amounts that cannot both hold.
+
+Candidates are mentions of one claim, and mention-level neighbours of different claims that
+alignment scored as alike; each candidate pair of quantities must then pass
+``frames.compare_frames``. Amounts are intervals: when the intervals overlap, both can hold
+and there is no conflict, except that clearly different nominal figures whose ranges still
+touch ("at least three" / "half a dozen") are kept as a weak, possible discrepancy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..confidence import Factors
+from ..frames import FrameMatch, QuantityFrame, compare_frames, mention_frames
+from ..quantities import describe_interval
+from ..text import stem
+from ..types import Conflict, Mention, MentionKey, Quantity, Severity
+from .context import Ctx
+
+# Mentions of different claims are compared only when alignment found them this alike.
+NEIGHBOUR_MIN_SCORE = 0.3
+# Overlapping ranges whose nominal figures differ this much are a possible discrepancy.
+DIFFERENT_PICTURE_RATIO = 1.5
+# A counted thing named by at most this many mentions (and 1.5 per article) is "rare".
+RARE_BLOCK_MAX = 40
+
+
+def _lo(q: Quantity) -> float:
+    return (q.low if q.low is not None else -np.inf) - q.precision
+
+
+def _hi(q: Quantity) -> float:
+    return (q.high if q.high is not None else np.inf) + q.precision
+
+
+def overlap(a: Quantity, b: Quantity) -> bool:
+    """Both can hold: the intervals (widened by the rounding of the written digits) meet."""
+    return max(_lo(a), _lo(b)) <= min(_hi(a), _hi(b))
+
+
+def same_quantity(a: Quantity, b: Quantity) -> bool:
+    """The same amount, allowing unit-conversion rounding and vague words that contain the number."""
+    if a.unit != b.unit:
+        return False
+    if a.value is not None and b.value is not None and not (a.qualifier or b.qualifier):
+        tolerance = max(0.03 * max(abs(a.value), abs(b.value)), a.precision + b.precision)
+        return abs(a.value - b.value) <= tolerance
+    if a.value is not None and b.value is not None and a.value == b.value and a.qualifier == b.qualifier:
+        return True
+    if a.value is None or b.value is None:
+        return overlap(a, b)
+    return False
+
+
+def _same_count(a: Quantity, b: Quantity) -> bool:
+    """'25 fighters' / 'Twenty-five people': the same count under another noun."""
+    return a.dimension == b.dimension == "count" and a.value is not None and a.value == b.value and a.value > 1
+
+
+def _qsig(q: Quantity) -> tuple:
+    return (
+        q.unit,
+        -np.inf if q.value is None else q.value,
+        -np.inf if q.low is None else q.low,
+        np.inf if q.high is None else q.high,
+    )
+
+
+def rare_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
+    """Counted things few mentions name ("questions", "files"), with those mentions.
+
+    A count of something the story rarely counts is likely the same count wherever it appears,
+    so these are compared across claims even when alignment did not find the sentences alike.
+    """
+    by_block: dict[str, list[Mention]] = defaultdict(list)
+    for m in ctx.mentions:
+        for b in {f.block for f in mention_frames(m)}:
+            if b.startswith(("count:", "age:")):
+                by_block[b].append(m)
+    n_articles = len({ctx.root(m.key) for m in ctx.mentions}) or 1
+    limit = min(RARE_BLOCK_MAX, max(2, int(1.5 * n_articles)))
+    return {b: ms for b, ms in by_block.items() if 1 < len(ms) <= limit}
+
+
+def _candidate_pairs(ctx: Ctx, rare: dict[str, list[Mention]]) -> Iterator[tuple[Mention, Mention, bool, float]]:
+    """(a, b, same claim, alignment score): one representative per distinct set of amounts."""
+    seen: set[tuple] = set()
+    for ci in range(len(ctx.al.clusters)):
+        profiles: dict[tuple, Mention] = {}
+        for m in ctx.members(ci):
+            sig = tuple(sorted(_qsig(q) for q in m.slots.quantities))
+            if sig:
+                profiles.setdefault(sig, m)
+        reps = [profiles[s] for s in sorted(profiles)]
+        for i, a in enumerate(reps):
+            for b in reps[i + 1 :]:
+                yield a, b, True, 1.0
+    for (i, j), score in sorted(ctx.al.pair_scores.items()):
+        if score < NEIGHBOUR_MIN_SCORE:
+            continue
+        a, b = ctx.mentions[i], ctx.mentions[j]
+        if ctx.al.cluster_of[a.key] == ctx.al.cluster_of[b.key] or not (a.slots.quantities and b.slots.quantities):
+            continue
+        sig = (tuple(sorted(_qsig(q) for q in a.slots.quantities)), tuple(sorted(_qsig(q) for q in b.slots.quantities)))
+        pair = (ctx.al.cluster_of[a.key], ctx.al.cluster_of[b.key], sig)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        yield a, b, False, score
+    done = {(a.key, b.key) for a, b in ((ctx.mentions[i], ctx.mentions[j]) for i, j in ctx.al.pair_scores)}
+    for block in sorted(rare):
+        ms = rare[block]
+        for i, a in enumerate(ms):
+            for b in ms[i + 1 :]:
+                if ctx.root(a.key) == ctx.root(b.key) or (a.key, b.key) in done or (b.key, a.key) in done:
+                    continue
+                if ctx.al.cluster_of[a.key] == ctx.al.cluster_of[b.key]:
+                    continue
+                done.add((a.key, b.key))
+                yield a, b, False, 0.0
+
+
+def _frame_pairs(
+    ctx: Ctx, ma: Mention, mb: Mention, aligned: bool, rare: dict[str, list[Mention]]
+) -> list[tuple[QuantityFrame, QuantityFrame, FrameMatch]]:
+    """Quantities of two mentions that state the same fact with different amounts."""
+    fa_all, fb_all = mention_frames(ma), mention_frames(mb)
+    if not fa_all or not fb_all:
+        return []
+    used_b: set[int] = set()
+    rest_a = []
+    for fa in fa_all:  # amounts stated alike on both sides pair off first ("about 5m" ~ "about 5 meters")
+        hit = next(
+            (
+                i
+                for i, fb in enumerate(fb_all)
+                if i not in used_b and fa.block == fb.block and same_quantity(fa.quantity, fb.quantity)
+            ),
+            None,
+        )
+        if hit is None:
+            rest_a.append(fa)
+        else:
+            used_b.add(hit)
+    rest_b = [fb for i, fb in enumerate(fb_all) if i not in used_b]
+    rest_a = [fa for fa in rest_a if not any(_same_count(fa.quantity, fb.quantity) for fb in fb_all)]
+    rest_b = [fb for fb in rest_b if not any(_same_count(fb.quantity, fa.quantity) for fa in fa_all)]
+    out = []
+    for fa in rest_a:
+        for fb in rest_b:
+            if fa.block != fb.block:
+                continue
+            match = compare_frames(fa, fb, weight=ctx.weight, aligned=aligned, rare=fa.block in rare)
+            if match.same:
+                out.append((fa, fb, match))
+    return out
+
+
+def _relation(a: Quantity, b: Quantity) -> tuple[str, Severity, str] | None:
+    """('disjoint' | 'different picture', severity, why) or None when the amounts agree."""
+    ia, ib = describe_interval(a), describe_interval(b)
+    if overlap(a, b):
+        if a.value and b.value and max(a.value, b.value) / min(a.value, b.value) >= DIFFERENT_PICTURE_RATIO:
+            return "different picture", "low", f"the ranges overlap ({ia} vs {ib}), so both can hold"
+        return None
+    if a.approximate or b.approximate or a.value is None or b.value is None:
+        return "disjoint", "medium", f"the ranges do not overlap ({ia} vs {ib}), though at least one is approximate"
+    return "disjoint", "high", f"these cannot both be true ({ia} vs {ib})"
+
+
+def number_conflicts(ctx: Ctx) -> list[Conflict]:
+    groups: dict[tuple, dict] = {}
+    rare = rare_blocks(ctx)
+    for ra, rb, aligned, score in _candidate_pairs(ctx, rare):
+        for fa, fb, match in _frame_pairs(ctx, ra, rb, aligned, rare):
+            rel = _relation(fa.quantity, fb.quantity)
+            if rel is None:
+                continue
+            ci, cj = ctx.al.cluster_of[ra.key], ctx.al.cluster_of[rb.key]
+            side_a = [m.key for m in ctx.members(ci) if _states(m, fa.quantity)] or [ra.key]
+            side_b = [m.key for m in ctx.members(cj) if _states(m, fb.quantity)] or [rb.key]
+            sides = ctx.separate(side_a, side_b)
+            if sides is None:
+                continue
+            sa, sb = _qsig(fa.quantity), _qsig(fb.quantity)
+            if sa > sb:
+                sa, sb, fa, fb, ra, rb, sides = sb, sa, fb, fa, rb, ra, (sides[1], sides[0])
+            gk = (fa.block, sa, sb, min(ci, cj), max(ci, cj))
+            g = groups.setdefault(
+                gk, {"a": set(), "b": set(), "fa": fa, "fb": fb, "ma": ra, "mb": rb, "match": match, "rel": rel}
+            )
+            g["a"] |= sides[0]
+            g["b"] |= sides[1]
+            g["aligned"] = g.get("aligned", False) or aligned
+            g["score"] = max(g.get("score", 0.0), score)
+    # With several versions of one count (3, 4, 5, 7 ...), report each minority version against the
+    # most widely reported one instead of every pair of versions.
+    support: dict[tuple, Counter] = defaultdict(Counter)
+    for (block, sa, sb, ci, cj), g in groups.items():
+        support[(block, ci, cj)][sa] = max(support[(block, ci, cj)][sa], len(g["a"]))
+        support[(block, ci, cj)][sb] = max(support[(block, ci, cj)][sb], len(g["b"]))
+    out = []
+    for (block, sa, sb, ci, cj), g in sorted(groups.items(), key=lambda t: repr(t[0])):
+        counts = support[(block, ci, cj)]
+        if len(counts) > 2:
+            mode = max(sorted(counts), key=lambda sig: counts[sig])
+            if mode not in (sa, sb):
+                continue
+        out.append(_conflict(ctx, g))
+    return out
+
+
+def _states(m: Mention, q: Quantity) -> bool:
+    return any(_qsig(x) == _qsig(q) for x in m.slots.quantities)
+
+
+def _conflict(ctx: Ctx, g: dict) -> Conflict:
+    fa, fb, match = g["fa"], g["fb"], g["match"]
+    qa, qb = fa.quantity, fb.quantity
+    how, severity, why = g["rel"]
+    factors = Factors(0.3, "a number conflict")
+    factors.add("the same claim (aligned)", 0.2, when=g["aligned"])
+    factors.add("alike sentences in different claims", round(0.2 * min(1.0, g["score"]), 3), when=not g["aligned"])
+    factors.add("a rarely counted thing", 0.1, when=any("rarely counted" in r for r in match.reasons))
+    factors.add("nothing else links the sentences", -0.1, when=not g["aligned"] and not g["score"])
+    factors.add("context in common around the numbers", round(0.2 * match.strength, 3))
+    factors.add("the same event verb", 0.1, when=bool(fa.predicate & fb.predicate))
+    exact = not (qa.approximate or qb.approximate or qa.value is None or qb.value is None)
+    factors.add("exact figures on both sides", 0.1, when=exact and how == "disjoint")
+    factors.add("an approximate figure", -0.05, when=not exact)
+    factors.add("both can hold (the ranges overlap)", -0.4, when=how == "different picture")
+    words = sorted({_surface(g["ma"].text, t) for t in match.shared})
+    about = f" (both about: {', '.join(words[:3])})" if words else ""
+    expl = f"{ctx.says(g['a'])} “{_qphrase(g['ma'], qa)}”; {ctx.says(g['b'])} “{_qphrase(g['mb'], qb)}”{about} — {why}"
+    return ctx.conflict("number", severity, expl, g["a"], g["b"], factors)
+
+
+def _surface(text: str, term: str) -> str:
+    """The word in ``text`` whose stem is ``term`` ('roof' for 'roof', 'village' for 'villag')."""
+    for w in re.findall(r"[A-Za-z][\w'’-]*", text):
+        if stem(w) == term:
+            return w.lower()
+    return term
+
+
+def _qphrase(m: Mention, q: Quantity) -> str:
+    s = q.start - m.start
+    e = q.end - m.start
+    if q.thing:
+        t = m.text.find(q.thing, e)
+        if 0 <= t - e <= 12:
+            e = t + len(q.thing)
+    return m.text[s:e]
+
+
+__all__ = ["MentionKey", "number_conflicts", "overlap", "same_quantity"]

@@ -1,0 +1,127 @@
+"""Polarity: which predicates a sentence says did not happen (negation, denial) and which it says did.
+
+Shared by alignment (a sentence and its negation are not the same claim) and the negation
+conflicts ("the ambassador was not evacuated" / "the ambassador was evacuated").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .similarity import content_terms
+from .text import IRREGULAR, STOPWORDS, stem
+
+# "was not evacuated", "has never met", "were n't", "no longer holds"
+_NEGATION = re.compile(
+    r"\b(?:not|never|n[’']t|no\s+longer)\s+(?:(?:been|be|being|have|has|had|yet|immediately|actually|even|ever|"
+    r"really|all|fully)\s+){0,3}(?P<verb>[a-z]+)",
+    re.IGNORECASE,
+)
+# "did not meet", "does not name", "will not attend", "could n't find": do-support and modals are
+# followed by a verb's base form, which no suffix marks
+_DO_NEGATION = re.compile(
+    r"\b(?:do|does|did|will|would|can|could|should|shall|may|might|must)\s*(?:not|n[’']t)\s+(?:(?:yet|immediately|"
+    r"actually|even|ever|really|fully)\s+){0,2}(?P<verb>[a-z]+)",
+    re.IGNORECASE,
+)
+# "denied meeting", "denied that he met", "denies having", "rejected reports that ... had"
+_DENIAL = re.compile(
+    r"\b(?:denied|denies|deny|denying|refuted|disputed)\s+(?:(?:that|reports?|claims?|allegations?|it|he|she|they|"
+    r"had|has|have|was|were|ever|any|the|of|his|her|their)\s+){0,4}(?P<verb>[a-z]+)",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(
+    r"[,;:()—–]\s*|\s+(?:but|while|although|though|because|after|before|which|who)\s+"
+    r"|\s+and\s+(?=[a-z]+(?:ed|en)\b|(?:was|were|is|are|has|had|have|will|would)\b)"
+)
+_AUX = frozenset("is are was were be been being have has had do does did will would can could should may might".split())
+_VERB_END = re.compile(r"^[a-z]{3,}(?:ed|en|ing)$")
+_IRREGULAR_VERBS = frozenset(k for k, v in IRREGULAR.items() if k != v) | frozenset(IRREGULAR.values())
+# Verbs that say nothing by themselves ("did not say", "would not comment") or belong to
+# "unknown" constructions, which the certainty stage handles.
+_NOT_EVENTS = frozenset(
+    stem(w)
+    for w in """say said comment respond reply confirm know known clear immediately specify disclose elaborate
+    answer return identify release reveal explain provide give want think believe expect seem appear have be
+    do make go get""".split()
+)
+
+
+@dataclass(frozen=True)
+class Polarity:
+    negated: frozenset[str]  # predicate stems the mention says did not happen
+    affirmed: frozenset[str]  # predicate stems it says did happen
+    clauses: tuple[tuple[str, frozenset[str], frozenset[str]], ...]  # (predicate, clause stems, names)
+    denial: bool = False
+
+
+def _is_verb(word: str) -> bool:
+    lw = word.lower()
+    return lw not in STOPWORDS and (bool(_VERB_END.match(lw)) or lw in _IRREGULAR_VERBS)
+
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
+
+
+def _clause_terms(text: str, pos: int) -> tuple[frozenset[str], frozenset[str]]:
+    """Content stems of the clause around ``pos``, and the stems of the names in it."""
+    starts = [m.end() for m in _CLAUSE.finditer(text, 0, pos)]
+    start = starts[-1] if starts else 0
+    m = _CLAUSE.search(text, pos)
+    end = m.start() if m else len(text)
+    clause = text[start:end]
+    terms = frozenset(t for t in content_terms(clause) if not t[0].isdigit())
+    names = frozenset(stem(n) for n in _NAME.findall(clause) if n.lower() not in STOPWORDS) & terms
+    return terms, names
+
+
+@lru_cache(maxsize=50_000)
+def polarity(text: str) -> Polarity:
+    """Which predicates a sentence negates and which it affirms, with their clauses."""
+    negated: set[str] = set()
+    clauses: list[tuple[str, frozenset[str], frozenset[str]]] = []
+    spans: list[tuple[int, int]] = []
+    denial = False
+    for rx in (_DO_NEGATION, _NEGATION, _DENIAL):
+        for m in rx.finditer(text):
+            verb = m.group("verb")
+            if any(s <= m.start("verb") < e for s, e in spans):
+                continue
+            base_form = rx is _DO_NEGATION and verb.lower() not in STOPWORDS
+            if not (base_form or _is_verb(verb)) or stem(verb) in _NOT_EVENTS:
+                continue
+            p = stem(IRREGULAR.get(verb.lower(), verb))
+            negated.add(p)
+            denial |= rx is _DENIAL
+            clauses.append((p, *_clause_terms(text, m.start("verb"))))
+            spans.append((m.start(), m.end()))
+    affirmed: set[str] = set()
+    for m in re.finditer(r"[A-Za-z][a-z’']+", text):
+        if any(s <= m.start() < e for s, e in spans) or not _is_verb(m.group()):
+            continue
+        prev = text[max(0, m.start() - 12) : m.start()].lower()
+        if re.search(r"\b(?:to|if|whether|would|could|might|may|will)\s+(?:\w+\s+)?$", prev):
+            continue  # "plans to evacuate", "whether they were evacuated": not a statement that it happened
+        p = stem(IRREGULAR.get(m.group().lower(), m.group()))
+        if p in negated or p in _NOT_EVENTS:
+            continue
+        affirmed.add(p)
+        clauses.append((p, *_clause_terms(text, m.start())))
+    return Polarity(frozenset(negated), frozenset(affirmed), tuple(clauses), denial)
+
+
+def opposed(a: str, b: str) -> frozenset[str]:
+    """Predicates one text negates and the other affirms."""
+    pa, pb = polarity(a), polarity(b)
+    return (pa.negated & pb.affirmed) | (pb.negated & pa.affirmed)
+
+
+def clause_of(pol: Polarity, predicate: str) -> tuple[frozenset[str], frozenset[str]]:
+    terms: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    for p, t, n in pol.clauses:
+        if p == predicate:
+            terms, names = terms | t, names | n
+    return terms, names
