@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from .models import Article, ImportBatch, Story
@@ -29,8 +30,12 @@ def story_list() -> Sequence[Story]:
         Claim.objects.filter(story_id__in=ids).values_list("story_id", "status").annotate(n=Count("id")).order_by()
     ):
         by_status.setdefault(story_id, {})[status] = n
-    open_conflicts = dict(
-        Conflict.objects.filter(story_id__in=ids, status=Conflict.Status.OPEN)
+    open_conflicts = dict(  # the ones shown by default: possible discrepancies are not counted
+        Conflict.objects.filter(
+            story_id__in=ids,
+            status=Conflict.Status.OPEN,
+            confidence__gte=settings.FACTDESK_CONFLICT_MIN_CONFIDENCE,
+        )
         .values_list("story_id")
         .annotate(n=Count("id"))
         .order_by()

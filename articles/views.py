@@ -41,11 +41,13 @@ def story_create(request: HttpRequest) -> HttpResponse:
 
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
+    # ?possible=1 lists the conflicts below FACTDESK_CONFLICT_MIN_CONFIDENCE instead of the others.
+    possible = request.GET.get("possible") in ("1", "true")
     return render(
         request,
         "articles/story_detail.html",
         {
-            **story_claim_summary(story),
+            **story_claim_summary(story, possible=possible),
             "story": story,
             "articles": selectors.story_articles(story),
             "batches": selectors.story_import_batches(story),

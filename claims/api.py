@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -78,13 +78,26 @@ class ConflictSideSerializer(serializers.Serializer):
 
 class ConflictSerializer(serializers.ModelSerializer):
     sides = serializers.SerializerMethodField()
+    confidence = serializers.FloatField(
+        read_only=True,
+        help_text="How sure the pipeline is that this is a real disagreement, 0 to 1. Below the server's "
+        "FACTDESK_CONFLICT_MIN_CONFIDENCE it is a possible discrepancy, left out of lists by default.",
+    )
+    factors = serializers.DictField(
+        child=serializers.FloatField(),
+        read_only=True,
+        help_text="The named contributions that add up to the confidence; negative ones pushed it down.",
+    )
+    follows = serializers.PrimaryKeyRelatedField[Conflict](
+        read_only=True, allow_null=True, help_text="The resolved conflict that this one re-raises with new evidence."
+    )
     resolution = serializers.ChoiceField(choices=Conflict.Resolution.choices, allow_blank=True, read_only=True)
     resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Conflict
         fields = [
-            "id", "story", "kind", "severity", "status", "explanation", "sides",
+            "id", "story", "kind", "severity", "status", "confidence", "factors", "follows", "explanation", "sides",
             "resolution", "resolution_note", "resolved_by", "resolved_at", "version", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -258,7 +271,8 @@ def _conflicts(side_rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             {
                 "id": cid, "story": row["conflict__story_id"], "kind": row["conflict__kind"],
                 "severity": row["conflict__severity"], "status": row["conflict__status"],
-                "explanation": row["conflict__explanation"],
+                "confidence": row["conflict__confidence"], "factors": row["conflict__factors"],
+                "follows": row["conflict__follows_id"], "explanation": row["conflict__explanation"],
                 "sides": _sides((r["side"], r["mention_id"], r["mention__claim_id"]) for r in rows),
                 "resolution": row["conflict__resolution"], "resolution_note": row["conflict__resolution_note"],
                 "resolved_by": row["conflict__resolved_by__username"],
@@ -367,10 +381,41 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 
 # --- claims ---------------------------------------------------------------------------------------------
 
+CONFIDENCE = {"type": "number", "minimum": 0, "maximum": 1}
+
+
+def confidence_param(request: Request, name: str = "min_confidence") -> float | None:
+    """A confidence given as a query parameter, or None; anything but a number from 0 to 1 is a 400."""
+    try:
+        return selectors.parse_confidence(request.query_params.get(name))
+    except ValueError as exc:
+        raise ApplicationError(f"`{name}` must be a number from 0 to 1.", code="invalid") from exc
+
+
+def choice_param(request: Request, name: str, choices: Sequence[str]) -> str | None:
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    if value not in choices:
+        raise ApplicationError(f"`{name}` must be one of {', '.join(choices)}.", code="invalid")
+    return value
+
+
 QUEUE_PARAMETERS = [
     OpenApiParameter("story", int, description="Only this story's claims."),
     OpenApiParameter("status", str, enum=["all", *Claim.Status.values], description="Default: all."),
-    OpenApiParameter("conflict", str, enum=["open", "none"], description="Has an open conflict, or none."),
+    OpenApiParameter(
+        "conflict",
+        str,
+        enum=list(selectors.QUEUE_CONFLICT_FILTERS),
+        description="`open`: has an open conflict at least FACTDESK_CONFLICT_MIN_CONFIDENCE (or `min_confidence`) "
+        "sure; `possible`: has an open possible discrepancy (below that setting); `none`: no open conflict.",
+    ),
+    OpenApiParameter(
+        "min_confidence",
+        CONFIDENCE,
+        description="Has an open conflict at least this sure (0 to 1); also the bar for `conflict=open` and `kind`.",
+    ),
     OpenApiParameter("kind", str, enum=Conflict.Kind.values, description="Has an open conflict of this kind."),
     OpenApiParameter("assignee", str, description="A username, `me` or `none`."),
     OpenApiParameter("outlet", str, description="Outlet slug: has a mention from this outlet."),
@@ -388,7 +433,11 @@ def _claim_response(claim_id: int, status: int = 200) -> Response:
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=QUEUE_PARAMETERS, tags=["claims"]),
+    list=extend_schema(
+        parameters=QUEUE_PARAMETERS,
+        responses={200: ClaimSerializer(many=True), 400: ErrorSerializer},
+        tags=["claims"],
+    ),
     retrieve=extend_schema(responses={200: ClaimDetailSerializer, 404: ErrorSerializer}, tags=["claims"]),
 )
 class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
@@ -405,6 +454,8 @@ class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
         params = self.request.query_params.copy()
         if params.get("status") and params["status"] != "all" and params["status"] not in Claim.Status.values:
             raise ApplicationError(f"Unknown status {params['status']!r}.", code="invalid")
+        choice_param(self.request, "conflict", list(selectors.QUEUE_CONFLICT_FILTERS))
+        confidence_param(self.request)
         # Counted for the page's rows only (a correlated subquery): Count("mentions") joined and grouped
         # every claim of the story with its mentions before the LIMIT could apply.
         counts = Mention.objects.filter(claim=OuterRef("pk")).order_by().values("claim").annotate(n=Count("*"))
@@ -537,6 +588,9 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet
         return qs
 
 
+CONFLICT_ORDERS: dict[str, tuple[str, ...]] = {"newest": ("-id",), "confidence": ("-confidence", "-id")}
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -544,19 +598,45 @@ class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet
             OpenApiParameter("status", str, enum=Conflict.Status.values),
             OpenApiParameter("kind", str, enum=Conflict.Kind.values),
             OpenApiParameter("claim", int),
+            OpenApiParameter(
+                "min_confidence",
+                CONFIDENCE,
+                description="Only conflicts at least this sure (0 to 1). Default: the server's "
+                "FACTDESK_CONFLICT_MIN_CONFIDENCE; 0 lists every conflict.",
+            ),
+            OpenApiParameter(
+                "possible",
+                bool,
+                description="true: only the possible discrepancies, the conflicts below FACTDESK_CONFLICT_MIN_CONFIDENCE "
+                "(and at least `min_confidence`, if given).",
+            ),
+            OpenApiParameter(
+                "order",
+                str,
+                enum=list(CONFLICT_ORDERS),
+                description="`newest` (the default) or `confidence`: surest first.",
+            ),
         ],
+        responses={200: ConflictSerializer(many=True), 400: ErrorSerializer},
         tags=["conflicts"],
     ),
     retrieve=extend_schema(tags=["conflicts"]),
 )
 class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
-    """Conflicts between sources, with both sides; resolve and reopen them."""
+    """Conflicts between sources, with both sides and a confidence; resolve and reopen them.
+
+    The list leaves out the possible discrepancies (confidence below FACTDESK_CONFLICT_MIN_CONFIDENCE)
+    unless asked for them (`possible=true`) or for a lower bar (`min_confidence`); a conflict's own URL
+    and its actions work whatever its confidence.
+    """
 
     serializer_class = ConflictSerializer
     queryset = Conflict.objects.none()
 
     def get_queryset(self) -> QuerySet[Conflict]:
         qs = conflicts_queryset().order_by("-id")
+        if self.action != "list":
+            return qs
         story = _int_param(self.request, "story")
         if story is not None:
             qs = qs.filter(story_id=story)
@@ -570,7 +650,20 @@ class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSe
                 if value not in allowed:
                     raise ApplicationError(f"Unknown {name} {value!r}.", code="invalid")
                 qs = qs.filter(**{name: value})
+        low = confidence_param(self.request)
+        possible = choice_param(self.request, "possible", ["true", "false"]) == "true"
+        choice_param(self.request, "order", list(CONFLICT_ORDERS))
+        weak = Q(confidence__lt=selectors.min_confidence())
+        if possible:
+            qs = qs.filter(weak)
+        if low is not None:
+            qs = qs.filter(confidence__gte=low)
+        elif not possible:
+            qs = qs.exclude(weak)
         return qs
+
+    def cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return CONFLICT_ORDERS.get(request.query_params.get("order") or "newest", CONFLICT_ORDERS["newest"])
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from articles.models import Story
 
 from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion
+
+
+def min_confidence() -> float:
+    """Below this a conflict is a "possible discrepancy": kept and reachable, not shown by default."""
+    return float(settings.FACTDESK_CONFLICT_MIN_CONFIDENCE)
+
+
+def parse_confidence(value: Any) -> float | None:
+    """A confidence given as text ("0.7"), or None when none is given; ValueError unless it is 0 to 1."""
+    if value is None or str(value).strip() == "":
+        return None
+    number = float(str(value))  # ValueError for words
+    if not (math.isfinite(number) and 0.0 <= number <= 1.0):
+        raise ValueError(f"{value!r} is not a number from 0 to 1")
+    return number
+
+
+def confidence_factors(factors: Mapping[str, float]) -> dict[str, list[tuple[str, float]]]:
+    """A conflict's factors as what pushed its confidence up and what pushed it down, strongest first."""
+    ordered = sorted(factors.items(), key=lambda item: (-abs(item[1]), item[0]))
+    return {"up": [(n, v) for n, v in ordered if v > 0], "down": [(n, v) for n, v in ordered if v < 0]}
 
 
 def story_lookup(value: str) -> Story:
@@ -79,6 +102,9 @@ def story_export(story: Story) -> dict[str, Any]:
                 "kind": k.kind,
                 "severity": k.severity,
                 "status": k.status,
+                "confidence": round(k.confidence, 4),
+                "factors": k.factors,
+                "follows": k.follows_id,
                 "explanation": k.explanation,
                 "sides": [
                     {
@@ -103,18 +129,23 @@ def story_export(story: Story) -> dict[str, Any]:
     }
 
 
-def story_claim_summary(story: Story, limit: int = 100) -> dict[str, Any]:
-    """What the story page shows: the latest run, top claims, open conflicts."""
-    from django.db.models import Count
+def story_claim_summary(story: Story, limit: int = 100, possible: bool = False) -> dict[str, Any]:
+    """What the story page shows: the latest run, top claims, and its conflicts, surest first.
 
+    The conflicts are those at least FACTDESK_CONFLICT_MIN_CONFIDENCE sure, or with `possible`, the
+    weaker ones ("possible discrepancies"); both are counted.
+    """
+    minimum = min_confidence()
     claims = (
         Claim.objects.filter(story=story)
         .exclude(status=Claim.Status.MERGED)
         .annotate(mention_count=Count("mentions"))
         .order_by("-independent_sources", "-checkworthiness", "id")[:limit]
     )
+    weak = Q(confidence__lt=minimum)
     conflicts = (
         Conflict.objects.filter(story=story)
+        .filter(weak if possible else ~weak)
         .prefetch_related(
             Prefetch(
                 "sides",
@@ -123,14 +154,20 @@ def story_claim_summary(story: Story, limit: int = 100) -> dict[str, Any]:
                 ),
             )
         )
-        .order_by("status", "kind", "id")
+        .order_by("status", "-confidence", "id")
     )
     counts = dict(Claim.objects.filter(story=story).values_list("status").annotate(n=Count("id")).order_by())
+    conflict_counts = Conflict.objects.filter(story=story).aggregate(
+        shown=Count("id", filter=~weak), possible=Count("id", filter=weak)
+    )
     return {
         "run": story.pipeline_runs.order_by("-created_at").first(),
         "claims": claims,
         "claim_counts": counts,
         "conflicts": conflicts,
+        "showing_possible": possible,
+        "conflict_counts": conflict_counts,
+        "min_confidence": minimum,
     }
 
 
@@ -142,13 +179,22 @@ QUEUE_ORDERS: dict[str, tuple[str, ...]] = {
     "sources": ("-independent_sources", "-checkworthiness", "id"),
     "newest": ("-id",),
 }
-QUEUE_FILTERS = ("status", "conflict", "kind", "assignee", "outlet", "q", "order")
+QUEUE_FILTERS = ("status", "conflict", "min_confidence", "kind", "assignee", "outlet", "q", "order")
+QUEUE_CONFLICT_FILTERS = {
+    "open": "has an open conflict",
+    "possible": "has a possible discrepancy",
+    "none": "no open conflict",
+}
 
 
 def claim_queue(story: Story | None, params: Any, user: Any = None) -> Any:
-    """A story's claims (or every story's), filtered and ordered as `params` (a QueryDict) asks."""
-    from django.db.models import Exists, OuterRef
+    """A story's claims (or every story's), filtered and ordered as `params` (a QueryDict) asks.
 
+    Conflicts count when they are open and at least FACTDESK_CONFLICT_MIN_CONFIDENCE sure, or
+    `min_confidence` sure when that is given: `conflict=open` (and `kind`) use them; `conflict=possible`
+    asks for an open conflict below the setting instead (and at least `min_confidence`). A
+    `min_confidence` that is not a number from 0 to 1 is ignored here; the API refuses it.
+    """
     qs = Claim.objects.select_related("assignee")
     if story is not None:
         qs = qs.filter(story=story)
@@ -156,19 +202,24 @@ def claim_queue(story: Story | None, params: Any, user: Any = None) -> Any:
     if status and status != "all":
         qs = qs.filter(status=status)
     conflict = params.get("conflict")
-    if conflict == "open":
-        qs = qs.filter(open_conflicts__gt=0)
-    elif conflict == "none":
-        qs = qs.filter(open_conflicts=0)
     kind = params.get("kind")
-    if kind:
-        qs = qs.filter(
-            Exists(
-                ConflictMention.objects.filter(
-                    mention__claim=OuterRef("pk"), conflict__kind=kind, conflict__status=Conflict.Status.OPEN
-                )
-            )
-        )
+    try:
+        low = parse_confidence(params.get("min_confidence"))
+    except ValueError:
+        low = None
+    if conflict == "none":
+        qs = qs.filter(open_conflicts=0)
+    elif conflict == "open" and not kind and low is None:
+        qs = qs.filter(open_conflicts__gt=0)  # the denormalised count of exactly these: no subquery
+    if conflict == "possible" or kind or low is not None:
+        condition = Q(mention__claim=OuterRef("pk"), conflict__status=Conflict.Status.OPEN)
+        if conflict == "possible":
+            condition &= Q(conflict__confidence__lt=min_confidence(), conflict__confidence__gte=low or 0.0)
+        else:
+            condition &= Q(conflict__confidence__gte=min_confidence() if low is None else low)
+        if kind:
+            condition &= Q(conflict__kind=kind)
+        qs = qs.filter(Exists(ConflictMention.objects.filter(condition)))
     assignee = params.get("assignee")
     if assignee == "me" and user is not None:
         qs = qs.filter(assignee=user)
@@ -283,7 +334,8 @@ def claim_for_api(claim_id: int) -> ClaimRows:
             "side", "mention_id", "mention__claim_id", "conflict_id", "conflict__story_id", "conflict__kind",
             "conflict__severity", "conflict__status", "conflict__explanation", "conflict__resolution",
             "conflict__resolution_note", "conflict__resolved_by__username", "conflict__resolved_at",
-            "conflict__version", "conflict__created_at",
+            "conflict__version", "conflict__created_at", "conflict__confidence", "conflict__factors",
+            "conflict__follows_id",
         )
     )  # fmt: skip
     suggestions = list(
@@ -306,7 +358,7 @@ def claim_conflicts(claim: Claim) -> Any:
                 "sides", queryset=ConflictMention.objects.select_related("mention__article__outlet", "mention__claim")
             )
         )
-        .order_by("status", "-severity", "id")
+        .order_by("status", "-confidence", "id")
     )
 
 

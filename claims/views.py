@@ -70,6 +70,8 @@ def claim_queue(request: HttpRequest, slug: str) -> HttpResponse:
             "queue_string": urlencode(keep),
             "statuses": Claim.Status.choices,
             "kinds": Conflict.Kind.choices,
+            "conflict_filters": selectors.QUEUE_CONFLICT_FILTERS,
+            "min_confidence": selectors.min_confidence(),
             "orders": list(selectors.QUEUE_ORDERS),
             "outlets": Outlet.objects.filter(articles__story=story).distinct().order_by("name"),
             "queue_keys": QUEUE_KEYS,
@@ -98,6 +100,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "story": claim.story,
             "mentions": mentions,
             "conflicts": selectors.claim_conflicts(claim),
+            "min_confidence": selectors.min_confidence(),
             "suggestions": selectors.claim_suggestions(claim),
             "history": history,
             "undoable": [
@@ -226,7 +229,7 @@ def suggestion_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 
 def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    conflict = get_object_or_404(Conflict.objects.select_related("story", "resolved_by"), pk=pk)
+    conflict = get_object_or_404(Conflict.objects.select_related("story", "resolved_by", "follows__resolved_by"), pk=pk)
     sides: dict[str, list[dict[str, Any]]] = {"a": [], "b": []}
     for side in conflict.sides.select_related("mention__article__outlet", "mention__claim").order_by(
         "mention__article_id"
@@ -242,6 +245,9 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "side_a": sides["a"],
             "side_b": sides["b"],
             "resolutions": Conflict.Resolution.choices,
+            "min_confidence": selectors.min_confidence(),
+            "factors": selectors.confidence_factors(conflict.factors),
+            "followed_by": conflict.followed_by.order_by("id"),
             "history": conflict.review_events.select_related("actor").order_by("-created_at"),
         },
     )
