@@ -3,6 +3,7 @@
     python bench/conflict_eval.py                 # score every judged event, print the table
     python bench/conflict_eval.py --dump DIR      # also write each event's proposed conflicts as JSON
     python bench/conflict_eval.py --events 0 3    # some events only
+    python bench/conflict_eval.py --multinews 200 # also 200 Multi-News clusters (no outlets)
 
 Reads ``../shared/dev-stories/newswcl50/event-N/`` (real articles; never copied into the
 project) through the real importers, links near-duplicates as the import does, runs the pure
@@ -41,6 +42,7 @@ from claims.pipeline.confidence import DEFAULT_MIN_CONFIDENCE  # noqa: E402
 from claims.pipeline.types import ArticleText, Conflict, Mention  # noqa: E402
 
 DEV_DIR = ROOT.parent / "shared" / "dev-stories" / "newswcl50"
+MULTINEWS = ROOT.parent / "shared" / "dev-stories" / "multinews_test.jsonl"
 JUDGMENTS = Path(__file__).with_name("conflict_judgments.json")
 
 
@@ -59,6 +61,37 @@ def load_event(folder: Path) -> list[ArticleText]:
                         label=f"{parsed.outlet or 'unnamed outlet'} ({path.stem})",
                     )
                 )
+    return _link_copies(articles)
+
+
+def multinews_events(count: int, offset: int = 0) -> list[tuple[str, list[ArticleText]]]:
+    """Clusters of the Multi-News test split with at least three documents, in file order.
+
+    The documents have no outlets: each is named by its position ("d0", "d1", ...).
+    """
+    out: list[tuple[str, list[ArticleText]]] = []
+    seen = 0
+    with MULTINEWS.open(encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            if record.get("num_documents", 0) < 3:
+                continue
+            seen += 1
+            if seen <= offset:
+                continue
+            docs = [d.replace(" ||||| ", "\n\n") for d in record["documents"]]
+            articles = [
+                ArticleText(id=f"d{i}", body=body, outlet=f"document {i}", label=f"document {i}")
+                for i, body in enumerate(docs)
+                if body.strip()
+            ]
+            out.append((f"multinews-{record['idx']}", _link_copies(articles)))
+            if len(out) >= count:
+                break
+    return out
+
+
+def _link_copies(articles: list[ArticleText]) -> list[ArticleText]:
     docs = [neardup.Doc(i, a.body, neardup.signature(a.body)) for i, a in enumerate(articles)]
     copies = {m.other_id: m.id for m in neardup.find_matches(docs, [])}
     return [
@@ -67,12 +100,13 @@ def load_event(folder: Path) -> list[ArticleText]:
     ]
 
 
-def analyse_event(folder: Path) -> tuple[list[Conflict], dict[tuple, Mention]]:
-    articles = load_event(folder)
+def analyse_articles(articles: list[ArticleText]) -> tuple[list[Conflict], dict[tuple, Mention]]:
     extractions = [extract_article(a) for a in articles]
     analysis = analyse_story(extractions, articles)
     by_key = {m.key: m for ex in extractions for m in ex.mentions}
     return list(analysis.conflicts), by_key
+
+
 
 
 def _side_texts(keys: tuple, by_key: dict[tuple, Mention]) -> list[tuple[str, str]]:
@@ -107,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, help="write each event's conflicts to DIR/event-N.json")
     parser.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument(
+        "--multinews", type=int, default=0, metavar="N", help="also score the first N Multi-News clusters (3+ documents)"
+    )
+    parser.add_argument("--multinews-offset", type=int, default=0, metavar="K", help="skip the first K such clusters")
+    parser.add_argument("--only-multinews", action="store_true", help="skip the newswcl50 events")
     args = parser.parse_args(argv)
     if not DEV_DIR.is_dir():
         print(f"skipped: {DEV_DIR} is absent (development data, not part of the project)")
@@ -115,12 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     folders = sorted(DEV_DIR.glob("event-*"), key=lambda p: int(p.name.split("-")[1]))
     if args.events:
         folders = [f for f in folders if int(f.name.split("-")[1]) in args.events]
+    events: list[tuple[str, list[ArticleText]]] = [] if args.only_multinews else [(f.name, load_event(f)) for f in folders]
+    if args.multinews and MULTINEWS.exists():
+        events += multinews_events(args.multinews, args.multinews_offset)
     totals = {"shown": 0, "hidden": 0, "real": 0, "judged": 0, "unjudged": 0, "real_found": 0, "real_all": 0}
     verdicts_shown: dict[str, int] = {}
     rows = []
-    for folder in folders:
-        event = folder.name
-        conflicts, by_key = analyse_event(folder)
+    for event, articles in events:
+        conflicts, by_key = analyse_articles(articles)
         event_judgments = [j for j in judgments if j["event"] == event]
         shown = [c for c in conflicts if c.confidence >= args.min_confidence]
         found_real: set[int] = set()
@@ -153,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
             (args.dump / f"{event}.json").write_text(json.dumps(dump, indent=1, ensure_ascii=False))
     print(f"{'event':<10}{'shown':>7}{'hidden':>8}{'judged':>8}{'real':>6}{'unjudged':>10}{'recall':>12}")
     for event, n_shown, hidden, judged, real, unjudged, found, real_all in rows:
+        if event.startswith("multinews") and not (n_shown or hidden or real_all):
+            continue
         print(f"{event:<10}{n_shown:>7}{hidden:>8}{judged:>8}{real:>6}{unjudged:>10}{f'{found}/{real_all}':>12}")
     precision = totals["real"] / totals["judged"] if totals["judged"] else float("nan")
     recall = totals["real_found"] / totals["real_all"] if totals["real_all"] else float("nan")

@@ -121,11 +121,13 @@ def quantity_block(q: Quantity) -> str | None:
 WINDOW = 8  # words on each side: the words nearest a value say what it is about
 
 
-def _clause(text: str, start: int, end: int) -> tuple[str, str]:
-    """The quantity's clause before and after it, at most WINDOW words each side."""
+def _clause(text: str, start: int, end: int, window: int | None = WINDOW) -> tuple[str, str]:
+    """The quantity's clause before and after it, at most ``window`` words each side."""
     before = _CLAUSE_BREAK.split(text[:start])[-1]
     after = _CLAUSE_BREAK.split(text[end:])[0]
-    return " ".join(before.split()[-WINDOW:]), " ".join(after.split()[:WINDOW])
+    if window is None:
+        return before, after
+    return " ".join(before.split()[-window:]), " ".join(after.split()[:window])
 
 
 def predicates_in(words: list[str]) -> set[str]:
@@ -165,12 +167,15 @@ def frame_of(m: Mention, q: Quantity, dates: tuple[date | None, ...] = ()) -> Qu
             tail_start = t + len(q.thing)
     before, after = _clause(m.text, rel_s, tail_start)
     clause = f"{before} {after}"
+    # Names anywhere in the clause say whose value it is ("Governor Brennan had won earlier
+    # primaries with as much as 81 percent"): they are read beyond the context window.
+    whole = " ".join(_clause(m.text, rel_s, tail_start, window=None))
     words = re.findall(r"[A-Za-z][\w'’-]*", clause)
     skip = {stem(w) for w in (q.thing or "").split()} | set(q.modifiers) | {q.head or ""}
     context = {t for t in content_terms(clause) if not t[0].isdigit() and t not in skip}
     names = {
         stem(n)
-        for n in _CAPITAL.findall(clause)
+        for n in _CAPITAL.findall(whole)
         if n.lower() not in _NOT_NAMES and stem(n) not in skip and n.lower() not in STOPWORDS
     }
     when = set(_YEAR.findall(clause)) | {d.isoformat() for d in dates if d is not None}

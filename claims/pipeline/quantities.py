@@ -101,6 +101,7 @@ _QUALIFIERS = {
     "at most": "max",
     "up to": "max",
     "as many as": "max",
+    "as much as": "max",
     "no more than": "max",
     "a maximum of": "max",
     "fewer than": "lt",

@@ -63,6 +63,8 @@ def find_conflicts(
     )
     unique: dict = {}
     for c in found:
+        if not ctx.cross(c.side_a, c.side_b):
+            continue  # every detector separates its sides; this keeps the rule whatever they do
         prev = unique.get(c.key)
         if prev is None or (c.confidence, _SEVERITY_RANK[c.severity]) > (
             prev.confidence,

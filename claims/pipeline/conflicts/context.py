@@ -71,7 +71,9 @@ class Ctx:
         return self.al.informative(term)
 
     def weight(self, term: str) -> float:
-        return self.idf.get(term, 1.0)
+        """How much sharing a term says: 1 plus its IDF, so that in a story of two articles a
+        word both share still counts (its IDF there is near 0)."""
+        return 1.0 + self.idf.get(term, 1.0)
 
     def members(self, ci: int) -> list[Mention]:
         return [self.by_key[k] for k in self.al.clusters[ci] if k in self.by_key]

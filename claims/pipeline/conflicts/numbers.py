@@ -59,7 +59,13 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
 
 def _same_count(a: Quantity, b: Quantity) -> bool:
     """'25 fighters' / 'Twenty-five people': the same count under another noun."""
-    return a.dimension == b.dimension == "count" and a.value is not None and a.value == b.value and a.value > 1
+    return (
+        a.dimension == b.dimension == "count"
+        and a.value is not None
+        and a.value == b.value
+        and a.value > 1
+        and overlap(a, b)  # "at least four dozen" / "almost four dozen" name 48 and disagree
+    )
 
 
 def _qsig(q: Quantity) -> tuple:
@@ -211,7 +217,10 @@ def number_conflicts(ctx: Ctx) -> list[Conflict]:
             mode = max(sorted(counts), key=lambda sig: counts[sig])
             if mode not in (sa, sb):
                 continue
-        out.append(_conflict(ctx, g))
+        sides = ctx.separate(g["a"], g["b"])  # pairs merged into one group may share an article
+        if sides is not None:
+            g["a"], g["b"] = sides
+            out.append(_conflict(ctx, g))
     return out
 
 
