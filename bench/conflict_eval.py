@@ -107,8 +107,6 @@ def analyse_articles(articles: list[ArticleText]) -> tuple[list[Conflict], dict[
     return list(analysis.conflicts), by_key
 
 
-
-
 def _side_texts(keys: tuple, by_key: dict[tuple, Mention]) -> list[tuple[str, str]]:
     return [(str(k[0]), by_key[k].text) for k in keys if k in by_key]
 
@@ -142,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument(
-        "--multinews", type=int, default=0, metavar="N", help="also score the first N Multi-News clusters (3+ documents)"
+        "--multinews",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score the first N Multi-News clusters (3+ documents)",
     )
     parser.add_argument("--multinews-offset", type=int, default=0, metavar="K", help="skip the first K such clusters")
     parser.add_argument("--only-multinews", action="store_true", help="skip the newswcl50 events")
@@ -154,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     folders = sorted(DEV_DIR.glob("event-*"), key=lambda p: int(p.name.split("-")[1]))
     if args.events:
         folders = [f for f in folders if int(f.name.split("-")[1]) in args.events]
-    events: list[tuple[str, list[ArticleText]]] = [] if args.only_multinews else [(f.name, load_event(f)) for f in folders]
+    events: list[tuple[str, list[ArticleText]]] = (
+        [] if args.only_multinews else [(f.name, load_event(f)) for f in folders]
+    )
     if args.multinews and MULTINEWS.exists():
         events += multinews_events(args.multinews, args.multinews_offset)
     totals = {"shown": 0, "hidden": 0, "real": 0, "judged": 0, "unjudged": 0, "real_found": 0, "real_all": 0}

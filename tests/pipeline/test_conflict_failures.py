@@ -99,9 +99,15 @@ def test_counts_pinned_to_different_years_are_different_facts():
         ("We don't accept the ruling and we won't back down", "We do not accept the ruling and we will not back down"),
         ("The plan is dead, and everyone in the room knows it", "The plan is dead ... everyone in the room knows it"),
         ("They [the rebels] will lay down their weapons by Friday", "They will lay down their weapons by Friday"),
-        ("Qaddafi must leave the country now, for the sake of peace", "Gadhafi must leave the country now, for the sake of peace"),
+        (
+            "Qaddafi must leave the country now, for the sake of peace",
+            "Gadhafi must leave the country now, for the sake of peace",
+        ),
         ("we will rebuild the bridge", "Our city is strong, and we will rebuild the bridge before the winter comes"),
-        ("They restart it, they will have big problems", "They restart their nuclear program, they will have big problems"),
+        (
+            "They restart it, they will have big problems",
+            "They restart their nuclear program, they will have big problems",
+        ),
     ],
 )
 def test_harmless_quote_variants_are_not_differences(a, b):
@@ -239,7 +245,7 @@ def test_a_quoted_party_claim_against_unknown_is_named_and_weak():
 
 
 def test_not_evacuated_against_evacuated_is_a_negation_conflict_on_its_own_side():
-    arts, res = story(
+    _arts, res = story(
         "The ambassador and other embassy staff were evacuated from the compound in Baghdad on Tuesday.",
         "The ambassador was not evacuated from the compound in Baghdad and stayed there throughout.",
         outlets=("Reuters", "Daily Courier"),
