@@ -125,3 +125,26 @@ def test_the_queue_filters_by_conflict_confidence(
     assert queue(min_confidence="not a number") == queue()  # the page ignores what it cannot read
     page = as_reviewer.get(url, {"conflict": "possible"}).content.decode()
     assert '<option value="possible" selected>has a possible discrepancy</option>' in page
+
+
+def test_the_conflict_admin_cannot_change_status_resolution_or_confidence(
+    client: Client, processed_story: Story, admin_user: User
+) -> None:
+    from claims.models import ReviewEvent
+
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    conflict = Conflict.objects.filter(story=processed_story).first()
+    response = client.get(reverse("admin:claims_conflict_change", args=[conflict.pk]))
+    assert response.status_code == 200
+    editable = set(response.context["adminform"].form.fields)
+    assert editable and not editable & {"status", "resolution", "resolved_by", "confidence", "factors", "follows"}
+
+    event = ReviewEvent.objects.create(
+        story=processed_story, actor=None, action=ReviewEvent.Action.CONFLICT_EXTEND, conflict=conflict
+    )
+    listing = client.get(reverse("admin:claims_reviewevent_changelist")).content.decode()
+    assert '<td class="field-actor_display">pipeline</td>' in listing
+    detail = client.get(reverse("admin:claims_reviewevent_change", args=[event.pk]))
+    assert detail.status_code == 200 and ">pipeline<" in detail.content.decode()

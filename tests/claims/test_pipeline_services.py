@@ -126,6 +126,40 @@ def test_an_added_article_never_duplicates_an_open_conflict(seed_files: list[Pat
         assert (event.actor, event.action, event.conflict_id in before) == (None, "conflict_extend", True)
 
 
+def test_one_more_article_joins_the_open_conflicts_instead_of_copying_them(seed_story: Story) -> None:
+    """The issue's report: one uploaded article turned the seed story's open conflicts into near-copies."""
+    opened_before = set(Conflict.objects.filter(story=seed_story, status="open").values_list("pk", flat=True))
+    record = {
+        "external_id": "extra-wire",
+        "source": "Reuters",
+        "date": "2019-12-31",
+        "title": "Militia supporters storm US embassy in Baghdad",
+        "text": (
+            "Dozens of Iraqi Shiite militia supporters broke into the US embassy compound in Baghdad on Tuesday, "
+            "smashing a main door and setting fire to a reception area.\n\n"
+            "A photographer at the scene saw flames rising from inside the compound and at least three US "
+            "soldiers on the roof of the main embassy building.\n\n"
+            "Hundreds of angry protesters, some in militia uniforms, set up tents outside the embassy.\n\n"
+            "The US ambassador to Iraq was not evacuated and remained in the compound throughout, "
+            "a State Department official said."
+        ),
+    }
+    articles_import(story=seed_story, files=[("extra.json", json.dumps([record]).encode())])
+    process(seed_story)
+    opened = list(Conflict.objects.filter(story=seed_story, status="open").order_by("id"))
+    assert opened_before <= {c.pk for c in opened}
+    for i, x in enumerate(opened):
+        for y in opened[i + 1 :]:
+            assert not same_disagreement(x, y), (x.explanation, y.explanation)
+    extra = Mention.objects.filter(article__external_id="extra-wire")
+    assert extra.filter(claim__isnull=False).exists()
+    events = list(ReviewEvent.objects.filter(story=seed_story))
+    assert events  # the article's evidence joined earlier conflicts (else this tests nothing)
+    for event in events:
+        assert (event.actor, event.action) == (None, "conflict_extend")
+        assert set(event.payload["added_a"] + event.payload["added_b"]) <= set(extra.values_list("pk", flat=True))
+
+
 def test_no_conflict_has_one_article_or_its_copies_on_both_sides(seed_story: Story) -> None:
     parent = dict(Article.objects.filter(story=seed_story).values_list("pk", "duplicate_of_id"))
 
