@@ -80,6 +80,8 @@ class ConflictSerializer(serializers.ModelSerializer):
     sides = serializers.SerializerMethodField()
     confidence = serializers.FloatField(
         read_only=True,
+        min_value=0.0,
+        max_value=1.0,
         help_text="How sure the pipeline is that this is a real disagreement, 0 to 1. Below the server's "
         "FACTDESK_CONFLICT_MIN_CONFIDENCE it is a possible discrepancy, left out of lists by default.",
     )

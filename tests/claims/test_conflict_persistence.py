@@ -210,6 +210,7 @@ def test_a_reviewer_acting_on_a_conflict_the_pipeline_extended_is_told_so(
     assert "<strong>pipeline</strong> added evidence to a conflict" in page
     claim_page = client.get(reverse("claims:claim_detail", args=[desk.claim("guardian1").pk])).content.decode()
     assert "<strong>pipeline</strong> added evidence to a conflict" in claim_page
+    assert f'(<a href="/conflicts/{conflict.pk}/">#{conflict.pk}</a>)' in claim_page
 
 
 # --- what a person resolved --------------------------------------------------------------------------
