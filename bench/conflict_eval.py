@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         events += multinews_events(args.multinews, args.multinews_offset)
     totals = {"shown": 0, "hidden": 0, "real": 0, "judged": 0, "unjudged": 0, "real_found": 0, "real_all": 0}
     verdicts_shown: dict[str, int] = {}
+    scored: list[tuple[float, str | None]] = []  # every conflict's confidence and verdict
     rows = []
     for event, articles in events:
         conflicts, by_key = analyse_articles(articles)
@@ -177,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             if hits:
                 verdicts = [event_judgments[i]["verdict"] for i in hits]
                 verdict = "real" if "real" in verdicts else verdicts[0]
+            scored.append((c.confidence, verdict))
             visible = c.confidence >= args.min_confidence
             if visible:
                 if verdict is None:
@@ -212,6 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"recall (real disagreements found / judged real): {totals['real_found']}/{totals['real_all']} = {recall:.2f}"
     )
+    print("\nprecision if the threshold were ... (real / judged, unjudged):")
+    for threshold in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7):
+        above = [v for c, v in scored if c >= threshold]
+        judged_above = [v for v in above if v is not None]
+        real_above = sum(v == "real" for v in judged_above)
+        share = f"{real_above / len(judged_above):.2f}" if judged_above else "—"
+        print(
+            f"  {threshold:.2f}: {real_above}/{len(judged_above)} = {share}, {len(above) - len(judged_above)} unjudged"
+        )
     if args.json:
         args.json.write_text(json.dumps({**totals, "precision": precision, "recall": recall}, indent=1))
     return 0

@@ -114,8 +114,21 @@ def quantity_block(q: Quantity) -> str | None:
     """What kind of value this is and what it counts or measures; None when that is unknown."""
     if q.dimension in ("count", "age"):
         group = head_group(q.head)
-        return f"{q.dimension}:{group}" if group else None
+        if not group or group in _NOT_THINGS:
+            return None
+        return f"{q.dimension}:{group}"
     return q.dimension + ":" + q.unit
+
+
+# Heads that do not name what is counted: "five times" (a multiple), "three others" (relative
+# to someone named before), "one of them".
+_NOT_THINGS = frozenset(stem(w) for w in "time times other others one ones them each per".split())
+
+
+def thing_words(q: Quantity) -> frozenset[str]:
+    """The counted thing's words other than its head ("new" in "eight new cases")."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", q.thing or "")
+    return frozenset(stem(w) for w in words[:-1] if w.lower() not in STOPWORDS)
 
 
 WINDOW = 8  # words on each side: the words nearest a value say what it is about
@@ -249,6 +262,11 @@ def compare_frames(
     qa, qb = a.quantity, b.quantity
     if qa.modifiers and qb.modifiers and not set(qa.modifiers) & set(qb.modifiers):
         return FrameMatch(False, 0.0, ("different groups (" + ", ".join(qa.modifiers + qb.modifiers) + ")",))
+    wa, wb = thing_words(qa), thing_words(qb)
+    if wa and wb and not wa & wb:
+        return FrameMatch(False, 0.0, (f"different groups ({qa.thing} vs {qb.thing})",))
+    if a.block.startswith("age:") and not aligned and not (a.names & b.names):
+        return FrameMatch(False, 0.0, ("ages of people not named as the same person",))
     if (qa.total is None) != (qb.total is None) and not aligned:
         return FrameMatch(False, 0.0, ("a part of a whole against a whole",))
     if a.predicate and b.predicate and not a.predicate & b.predicate:

@@ -563,7 +563,8 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
         conversion = cv.group().strip()
         pos = cv.end()
     lo, hi, approx = _interval(qual if qual != "between" or value2 else None, value, value2, dim == "count")
-    precision = _precision(raw if not v2 else rm.group("num"), scale * factor) if digits else 0.0
+    last_number = rm.group("num") if v2 is not None and rm is not None else raw
+    precision = _precision(last_number, scale * factor) if digits else 0.0
     total = None
     thing = head = None
     mods = ()

@@ -313,3 +313,14 @@ def test_no_merge_suggestion_between_the_sides_of_a_conflict():
     opposed = {c.cluster_a, c.cluster_b}
     for s in res.suggestions:
         assert {s.cluster_a, s.cluster_b} != opposed
+
+
+def test_a_quoted_denial_is_attributed_to_the_speaker():
+    _, res = story(
+        "The minister met the rebel commander in Geneva last week, two officials said.",
+        "“I never met the rebel commander in Geneva,” the minister said on Monday.",
+        outlets=("Reuters", "AFP"),
+    )
+    (c,) = conflicts_of(res, "negation")
+    assert "AFP quotes the minister" in c.explanation or "Agence France-Presse quotes the minister" in c.explanation
+    assert c.factors["a quoted party’s words, not the outlet’s"] < 0

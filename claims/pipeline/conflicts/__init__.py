@@ -52,6 +52,7 @@ def find_conflicts(
         roots=article_roots(articles.values()),
         outlets=outlets,
         idf=al.idf,
+        lengths={a.id: len(a.body) for a in articles.values()},
     )
     found = (
         number_conflicts(ctx)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..align import Alignment, key_order
 from ..confidence import Factors
 from ..types import ArticleId, Conflict, ConflictKind, Mention, MentionKey, Severity
+
+LEAD_SHARE = 0.2
 
 
 @dataclass
@@ -22,6 +24,12 @@ class Ctx:
     roots: dict[ArticleId, ArticleId]
     outlets: dict[ArticleId, str]
     idf: Mapping[str, float]
+    lengths: Mapping[ArticleId, int] = field(default_factory=dict)  # article body lengths
+
+    def in_lead(self, key: MentionKey) -> bool:
+        """The mention is in the first fifth of its article: where the story's main facts are."""
+        n = self.lengths.get(key[0], 0)
+        return n > 0 and key[1] <= LEAD_SHARE * n
 
     def root(self, key: MentionKey) -> ArticleId:
         return self.roots.get(key[0], key[0])

@@ -15,7 +15,6 @@ from collections import defaultdict
 from ..align import key_order
 from ..confidence import Factors
 from ..polarity import clause_of, polarity
-from ..similarity import content_terms
 from ..text import IRREGULAR, stem
 from ..types import Conflict, Mention, MentionKey
 from .context import Ctx, excerpt
@@ -106,19 +105,36 @@ def _conflict(ctx: Ctx, g: dict, neg: set[MentionKey], pos: set[MentionKey], pol
     )
     nm, pm = ctx.by_key[n0], ctx.by_key[p0]
     denial = pols[n0].denial
-    in_quote = any(g["p"] in set(content_terms(q.text)) for q in nm.slots.quotes)
+    neg_speaker, pos_speaker = _quoted_speaker(nm, g["p"]), _quoted_speaker(pm, g["p"])
     factors = Factors(0.35, "a negation conflict")
     factors.add("the same clause, negated on one side", round(0.3 * min(1.0, g["overlap"] * 1.5), 3))
     factors.add("alike sentences", round(0.15 * min(1.0, g["score"]), 3))
     factors.add("a denial by a party, reported by the outlet", -0.1, when=denial)
-    factors.add("the negation is inside a quotation", -0.15, when=in_quote)
+    factors.add("a quoted party’s words, not the outlet’s", -0.15, when=bool(neg_speaker or pos_speaker))
     verb = _surface(nm.text, g["p"])
     how = "reports a denial" if denial else "says it did not happen"
     expl = (
-        f"{ctx.says(neg)} “{excerpt(nm.text)}”; {ctx.says(pos)} “{excerpt(pm.text)}” — one side {how} "
-        f"(“{verb}” negated), the other states that it did."
+        f"{_voice(ctx, neg, neg_speaker)} “{excerpt(nm.text)}”; {_voice(ctx, pos, pos_speaker)} “{excerpt(pm.text)}” "
+        f"— one side {how} (“{verb}” negated), the other states that it did."
     )
     return ctx.conflict("negation", "high" if not denial else "medium", expl, neg, pos, factors)
+
+
+def _quoted_speaker(m: Mention, predicate: str) -> str | None:
+    """Who is quoted saying the predicate, when the mention says it only inside a quotation."""
+    for q in m.slots.quotes:
+        if not q.fragment and predicate in {
+            stem(IRREGULAR.get(w.lower(), w)) for w in re.findall(r"[A-Za-z’']+", q.text)
+        }:
+            return q.speaker or "a quoted source"
+    return None
+
+
+def _voice(ctx: Ctx, keys: set[MentionKey], speaker: str | None) -> str:
+    """'Reuters says' or, for a quoted party's words, 'Reuters quotes the minister:'."""
+    if speaker:
+        return f"{ctx.says(keys, 'quotes', 'quote')} {speaker}:"
+    return ctx.says(keys)
 
 
 def _surface(text: str, predicate: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..confidence import Factors
-from ..frames import FrameMatch, QuantityFrame, compare_frames, mention_frames
+from ..frames import FrameMatch, QuantityFrame, compare_frames, mention_frames, thing_words
 from ..quantities import describe_interval
 from ..text import stem
 from ..types import Conflict, Mention, MentionKey, Quantity, Severity
@@ -30,12 +30,36 @@ DIFFERENT_PICTURE_RATIO = 1.5
 RARE_BLOCK_MAX = 40
 
 
+def _slack(q: Quantity) -> float:
+    """Rounding of the written digits; and "more than 40" next to "40" is a rounding too."""
+    step = 1.0 if q.dimension == "count" and q.qualifier in _STRICT else 0.0
+    return q.precision + step
+
+
+_STRICT = frozenset(
+    {
+        "more than",
+        "over",
+        "upwards of",
+        "in excess of",
+        "just over",
+        "well over",
+        "above",
+        "fewer than",
+        "less than",
+        "under",
+        "just under",
+        "below",
+    }
+)
+
+
 def _lo(q: Quantity) -> float:
-    return (q.low if q.low is not None else -np.inf) - q.precision
+    return (q.low if q.low is not None else -np.inf) - _slack(q)
 
 
 def _hi(q: Quantity) -> float:
-    return (q.high if q.high is not None else np.inf) + q.precision
+    return (q.high if q.high is not None else np.inf) + _slack(q)
 
 
 def overlap(a: Quantity, b: Quantity) -> bool:
@@ -224,6 +248,22 @@ def number_conflicts(ctx: Ctx) -> list[Conflict]:
     return out
 
 
+def _ratio(a: Quantity, b: Quantity) -> float | None:
+    """How far apart two figures are (>= 1), by their nominal values or range midpoints."""
+    va, vb = _nominal(a), _nominal(b)
+    if not va or not vb or va <= 0 or vb <= 0:
+        return None
+    return max(va, vb) / min(va, vb)
+
+
+def _nominal(q: Quantity) -> float | None:
+    if q.value is not None:
+        return q.value
+    if q.low is not None and q.high is not None:
+        return (q.low + q.high) / 2
+    return q.low
+
+
 def _states(m: Mention, q: Quantity) -> bool:
     return any(_qsig(x) == _qsig(q) for x in m.slots.quantities)
 
@@ -232,17 +272,28 @@ def _conflict(ctx: Ctx, g: dict) -> Conflict:
     fa, fb, match = g["fa"], g["fb"], g["match"]
     qa, qb = fa.quantity, fb.quantity
     how, severity, why = g["rel"]
+    exact = not (qa.approximate or qb.approximate or qa.value is None or qb.value is None)
+    ratio = _ratio(qa, qb)
+    lead = any(ctx.in_lead(k) for k in g["a"]) and any(ctx.in_lead(k) for k in g["b"])
+    narrower = bool(thing_words(qa)) != bool(thing_words(qb))
     factors = Factors(0.3, "a number conflict")
     factors.add("the same claim (aligned)", 0.2, when=g["aligned"])
     factors.add("alike sentences in different claims", round(0.2 * min(1.0, g["score"]), 3), when=not g["aligned"])
     factors.add("a rarely counted thing", 0.1, when=any("rarely counted" in r for r in match.reasons))
-    factors.add("nothing else links the sentences", -0.1, when=not g["aligned"] and not g["score"])
+    factors.add("nothing else links the sentences", -0.2, when=not g["aligned"] and not g["score"])
     factors.add("context in common around the numbers", round(0.2 * match.strength, 3))
-    factors.add("the same event verb", 0.1, when=bool(fa.predicate & fb.predicate))
-    exact = not (qa.approximate or qb.approximate or qa.value is None or qb.value is None)
-    factors.add("exact figures on both sides", 0.1, when=exact and how == "disjoint")
+    factors.add("the same event verb", 0.05, when=bool(fa.predicate & fb.predicate))
+    # Outlets that disagree on one fact usually give close figures; figures of another order
+    # are usually of another scope (a part and the whole, a day and a year).
+    if ratio is not None and how == "disjoint":
+        factors.add("close figures", 0.2, when=ratio <= 1.25)
+        factors.add("figures some way apart", -0.05, when=1.25 < ratio < 3)
+        factors.add("figures of a different order (another scope?)", -0.4, when=ratio >= 3)
+    factors.add("both in their articles’ leads (the main facts)", 0.1, when=lead)
+    factors.add("a single one counted", -0.1, when=1 in (qa.value, qb.value))
+    factors.add("one side counts a narrower group", -0.1, when=narrower and not g["aligned"])
     factors.add("an approximate figure", -0.05, when=not exact)
-    factors.add("both can hold (the ranges overlap)", -0.4, when=how == "different picture")
+    factors.add("both can hold (the ranges overlap)", -0.5, when=how == "different picture")
     words = sorted({_surface(g["ma"].text, t) for t in match.shared})
     about = f" (both about: {', '.join(words[:3])})" if words else ""
     expl = f"{ctx.says(g['a'])} “{_qphrase(g['ma'], qa)}”; {ctx.says(g['b'])} “{_qphrase(g['mb'], qb)}”{about} — {why}"

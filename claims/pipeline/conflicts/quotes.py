@@ -67,7 +67,8 @@ def quote_tokens(text: str) -> tuple[Token, ...]:
     t = re.sub(r"\.{3,}|(?:\.\s){2,}\.", f" {GAP} ", t)  # an ellipsis: words left out on purpose
     t = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", t)  # editorial insertions: "[the deal]", "(Russian President) Putin"
     t = re.sub(r"\b([A-Za-z])\.([A-Za-z])\.", r"\1\2", t)  # U.S. -> US
-    t = re.sub(r"\s+'\s*", "'", t) if re.search(r"\w\s+'(?:re|ve|ll|m|d|s|t)\b", t) else t
+    t = re.sub(r"(?<=\w)\s*'\s*(re|ve|ll|m|d|s|t)\b", r"'\1", t)  # tokenised "i ' m", "they 're"
+    t = re.sub(r"(?<=\w)\s+n't\b", "n't", t)
     for rx, rep in _CONTRACTION_RES:
         t = rx.sub(rep, t)
     out = []
@@ -102,6 +103,15 @@ def _spelling_variant(a: list[Token], b: list[Token]) -> bool:
 _PRONOUNS = frozenset("it they them he she him her this that these those we us".split())
 
 
+def _same_letters(a: list[Token], b: list[Token]) -> bool:
+    """'front runner' / 'frontrunner', 'sept' / 'september': spacing or an abbreviation."""
+    ja, jb = "".join(t.word for t in a), "".join(t.word for t in b)
+    if not ja or not jb:
+        return False
+    short, long_ = sorted((ja, jb), key=len)
+    return ja == jb or (len(a) == len(b) == 1 and len(short) >= 3 and long_.startswith(short) and short.isalpha())
+
+
 def _clarified(a: list[Token], b: list[Token]) -> bool:
     """One side is a pronoun, the other a short noun phrase in its place."""
     for x, y in ((a, b), (b, a)):
@@ -127,7 +137,7 @@ def compare_quotes(a: str, b: str) -> Comparison:
         return Comparison(False, coverage, (), shared=matched)
     ops = sm.get_opcodes()
     first = next((i for i, op in enumerate(ops) if op[0] == "equal"), None)
-    last = max((i for i, op in enumerate(ops) if op[0] == "equal"), default=None)
+    last = max((i for i, op in enumerate(ops) if op[0] == "equal"), default=len(ops))
     diffs: list[tuple[str, str]] = []
     neg = num = name = False
     for i, (tag, i1, i2, j1, j2) in enumerate(ops):
@@ -147,14 +157,14 @@ def compare_quotes(a: str, b: str) -> Comparison:
             continue
         if {stem(t.word) for t in ma} == {stem(t.word) for t in mb}:
             continue  # word order or inflection only: "should have never" / "should never have"
-        if _spelling_variant(ma, mb):
+        if _spelling_variant(ma, mb) or _same_letters(wa, wb):
             continue
         if tag == "replace" and _clarified(wa, wb):
             continue  # "they restart it" / "they restart [their nuclear program]": an unmarked clarification
         words_a, words_b = {t.word for t in wa}, {t.word for t in wb}
         neg |= bool((words_a ^ words_b) & NEGATIONS)
         num |= any(w[0].isdigit() for w in words_a ^ words_b)
-        name |= any(t.name for t in ma + mb)
+        name |= any(t.name for t in ma) and any(t.name for t in mb)  # a name swapped for another
         diffs.append((" ".join(t.word for t in wa), " ".join(t.word for t in wb)))
     return Comparison(True, coverage, tuple(diffs), neg, num, name, shared=matched)
 
@@ -339,6 +349,15 @@ def _utterance_conflict(
     )
     embed = any(versions[n]["embed"] for n in ref_class)
     factors.add("an embedded original post", 0.05, when=embed)
+    reworded = any(len(x.split()) > 4 or len(y.split()) > 4 for x, y in diffs)
+    factors.add("a whole phrase differs (another statement?)", -0.2, when=reworded)
+    factors.add("a loose match of the wording", -0.1, when=best.coverage < 0.7)
+    speakers_a = {k for n in ref_class for k in versions[n]["speakers"]}
+    speakers_b = {k for n in other_class for k in versions[n]["speakers"]}
+    factors.add(
+        "the speakers found differ", -0.15, when=bool(speakers_a and speakers_b and not speakers_a & speakers_b)
+    )
+    factors.add("no speaker found on one side", -0.05, when=not speakers_a or not speakers_b)
     shown = "; ".join(f"“{x or '—'}” ↔ “{y or '—'}”" for x, y in diffs[:5])
     embed_note = f"; the embedded original post matches {ctx.outlets_of(side_a)}’s wording" if embed else ""
     expl = (
