@@ -147,7 +147,7 @@ FACTDESK_NEAR_DUPLICATE_THRESHOLD = env.float("FACTDESK_NEAR_DUPLICATE_THRESHOLD
 # but not listed, counted in the queue's priority, or returned by the API by default.
 # The default is claims.pipeline.confidence.DEFAULT_MIN_CONFIDENCE (not imported here: settings load
 # before the apps, and the pipeline package imports its NLP dependencies).
-FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENCE", 0.5)
+FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENCE", 0.55)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=500)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
