@@ -288,7 +288,7 @@ def head_group(head: str | None) -> str | None:
     return _HEAD_GROUPS.get(head, head)
 
 
-def _word_value(text: str) -> float | None:
+def word_value(text: str) -> float | None:
     """'twenty-five' -> 25, 'a hundred and five' -> 105, 'two million' -> 2e6."""
     total = 0.0
     current = 0.0
@@ -320,7 +320,7 @@ def _num_value(text: str) -> float | None:
             return float(t.replace(",", ""))
         except ValueError:
             return None
-    return _word_value(t)
+    return word_value(t)
 
 
 def _interval(qual: str | None, v: float, v2: float | None, is_count: bool) -> tuple[float | None, float | None, bool]:

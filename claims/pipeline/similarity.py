@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .quantities import _word_value
+from .quantities import word_value
 from .text import STOPWORDS, TOKEN_RE, stem
 
 Matrix = "sp.csr_matrix | np.ndarray"
@@ -53,7 +53,7 @@ def _content_terms(text: str) -> tuple[str, ...]:
         if lw in STOPWORDS and not (len(w) >= 2 and w.isupper()):
             continue
         if _NUMWORD.match(lw):
-            v = _word_value(lw)
+            v = word_value(lw)
             if v is not None:
                 out.append(str(int(v)))
                 continue

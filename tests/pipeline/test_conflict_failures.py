@@ -108,6 +108,8 @@ def test_counts_pinned_to_different_years_are_different_facts():
             "They restart it, they will have big problems",
             "They restart their nuclear program, they will have big problems",
         ),
+        ("We will defend the honour of this centre", "We will defend the honor of this center"),
+        ("Twenty families lost their homes in the flood", "20 families lost their homes in the flood"),
     ],
 )
 def test_harmless_quote_variants_are_not_differences(a, b):
@@ -324,3 +326,10 @@ def test_a_quoted_denial_is_attributed_to_the_speaker():
     (c,) = conflicts_of(res, "negation")
     assert "AFP quotes the minister" in c.explanation or "Agence France-Presse quotes the minister" in c.explanation
     assert c.factors["a quoted party’s words, not the outlet’s"] < 0
+
+
+def test_a_negating_prefix_is_not_a_spelling_variant():
+    c = compare_quotes(
+        "It is possible to rebuild the bridge by spring", "It is impossible to rebuild the bridge by spring"
+    )
+    assert c.same_utterance and c.differences == (("possible", "impossible"),)

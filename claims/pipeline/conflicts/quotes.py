@@ -20,6 +20,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from ..confidence import Factors
+from ..quantities import word_value
 from ..text import STOPWORDS, fold_quotes, stem
 from ..types import Conflict, Severity
 from .context import Ctx
@@ -71,11 +72,41 @@ def quote_tokens(text: str) -> tuple[Token, ...]:
     t = re.sub(r"(?<=\w)\s+n't\b", "n't", t)
     for rx, rep in _CONTRACTION_RES:
         t = rx.sub(rep, t)
+    t = t.replace("%", " percent ").replace("per cent", "percent")
     out = []
     for i, m in enumerate(_TOKEN.finditer(t)):
         w = m.group()
-        out.append(Token(w.lower().replace(",", ""), name=i > 0 and w[:1].isupper() and not w.isupper()))
+        lw = w.lower().replace(",", "")
+        value = word_value(lw) if lw in _NUMBER_WORDS else None
+        word = str(int(value)) if value is not None else _american(lw)
+        out.append(Token(word, name=i > 0 and w[:1].isupper() and not w.isupper()))
     return tuple(out)
+
+
+# British and American spellings of one word: "honour" / "honor", "centre" / "center",
+# "organise" / "organize", "defence" / "defense", "programme" / "program". Applied to both
+# sides alike, so a rule can only make two spellings meet.
+_SPELLINGS = [
+    (re.compile(r"(?<=\w{3})our(s?)$"), r"or\1"),
+    (re.compile(r"(?<=\w{3})tre(s?)$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{3})ence$"), "ense"),
+    (re.compile(r"^programme(s?)$"), r"program\1"),
+]
+
+
+def _american(word: str) -> str:
+    if len(word) < 5:
+        return word
+    for rx, rep in _SPELLINGS:
+        word = rx.sub(rep, word)
+    return word
+
+
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred".split()
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +132,23 @@ def _spelling_variant(a: list[Token], b: list[Token]) -> bool:
 
 
 _PRONOUNS = frozenset("it they them he she him her this that these those we us".split())
+
+
+_NEGATING_PREFIX = re.compile(r"^(?:un|in|im|il|ir|non|dis|mis)")
+
+
+def _spelt_alike(a: list[Token], b: list[Token]) -> bool:
+    """'honour' / 'honor', 'centre' / 'center', 'memorandums' / 'memoranda': one word spelt two
+    ways, but never 'possible' / 'impossible' (a prefix that negates is a real difference)."""
+    if len(a) != 1 or len(b) != 1:
+        return False
+    x, y = a[0].word, b[0].word
+    if min(len(x), len(y)) < 5 or x[:3] != y[:3]:
+        return False
+    longer, shorter = (x, y) if len(x) >= len(y) else (y, x)
+    if longer.endswith(shorter) and _NEGATING_PREFIX.match(longer[: len(longer) - len(shorter)]):
+        return False
+    return fuzz.ratio(x, y) >= 80
 
 
 def _same_letters(a: list[Token], b: list[Token]) -> bool:
@@ -157,7 +205,7 @@ def compare_quotes(a: str, b: str) -> Comparison:
             continue
         if {stem(t.word) for t in ma} == {stem(t.word) for t in mb}:
             continue  # word order or inflection only: "should have never" / "should never have"
-        if _spelling_variant(ma, mb) or _same_letters(wa, wb):
+        if _spelling_variant(ma, mb) or _same_letters(wa, wb) or _spelt_alike(ma, mb):
             continue
         if tag == "replace" and _clarified(wa, wb):
             continue  # "they restart it" / "they restart [their nuclear program]": an unmarked clarification
