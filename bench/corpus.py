@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from articles.importers import ImportLimits, ParsedArticle, iter_path_files, parse_file  # noqa: E402
+from articles.importers import ParsedArticle  # noqa: E402
+from claims.pipeline.inputs import article_text_from_parsed, load_seeds, read_paths  # noqa: E402
 from claims.pipeline.sentences import split_sentences  # noqa: E402
 from claims.pipeline.types import ArticleText  # noqa: E402
-from tests.pipeline.seedio import article_text, load_seeds  # noqa: E402
 
 OUTLETS = [
     "Associated Press",
@@ -114,12 +114,9 @@ def generate_story(n: int, seed: int = 1) -> list[ArticleText]:
 def load_folder(paths: list[str]) -> list[ArticleText]:
     """Articles in the importers' formats (files, folders, .zip) as the pipeline sees them."""
     out: list[ArticleText] = []
-    for item in iter_path_files(paths, ImportLimits()):
-        if not isinstance(item, tuple):
-            continue
-        for parsed in parse_file(item[0], item[1]):
-            if isinstance(parsed, ParsedArticle):
-                out.append(article_text(parsed, len(out) + 1))
+    for parsed in read_paths(paths):
+        if isinstance(parsed, ParsedArticle):
+            out.append(article_text_from_parsed(parsed, len(out) + 1))
     return out
 
 

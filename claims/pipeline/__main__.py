@@ -1,63 +1,45 @@
-"""Command line: ``python -m claims.pipeline extract FILE...`` and ``score-pairs FILE.tsv``. No database."""
+"""Command line: ``python -m claims.pipeline extract FILE...`` and ``score-pairs FILE.tsv``. No database.
+
+``extract`` reads files (.txt, .json, .jsonl, .html, folders and .zip) through the importers,
+so it sees each article cleaned exactly as an upload would be, and prints one JSON line per
+sentence unit; a file or record the importers refuse is reported on stderr (exit status 1).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
+
+from articles.importers import ImportProblem
 
 from .align import MERGE_THRESHOLD, Alignment, overlap, pair_score
 from .conflicts import find_conflicts
 from .extract import extract_article
+from .inputs import article_text_from_parsed, read_paths
 from .similarity import TfidfBackend, content_terms, pair_cosine
 from .types import ArticleText, Mention, to_jsonable
 
-_DATE_LINE = re.compile(r"^\s?date (\d{4}-\d{2}-\d{2})\s*(.*)$")
 
+def read_articles(path: Path, sentences: bool = False) -> Iterator[ArticleText | ImportProblem]:
+    """The articles in a file, folder or .zip, read and cleaned by the importers as on upload.
 
-def _parse_date(value: Any) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def read_articles(path: Path, sentences: bool = False) -> list[ArticleText]:
-    """The one place that knows input formats: seeds-style .txt, .json (object or list), .jsonl."""
-    raw = path.read_text(encoding="utf-8", errors="replace")
+    With ``sentences`` the file is a list of sentences, one per line, read as they are (each
+    line a paragraph): an evaluation set, not an article, so nothing is cleaned out of it.
+    """
     if sentences:
+        raw = path.read_text(encoding="utf-8", errors="replace")
         lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
-        return [ArticleText(id=path.stem, body="\n\n".join(lines))]
-    if path.suffix in (".json", ".jsonl"):
-        records = (
-            [json.loads(ln) for ln in raw.splitlines() if ln.strip()] if path.suffix == ".jsonl" else json.loads(raw)
-        )
-        records = records if isinstance(records, list) else [records]
-        out = []
-        for i, r in enumerate(records):
-            out.append(
-                ArticleText(
-                    id=r.get("id", f"{path.stem}:{i}"),
-                    body=str(r.get("text") or r.get("body") or ""),
-                    published_on=_parse_date(r.get("date") or r.get("published") or r.get("published_on")),
-                    outlet=r.get("source") or r.get("outlet"),
-                )
-            )
-        return out
-    lines = raw.split("\n")
-    published = None
-    m = _DATE_LINE.match(lines[0]) if lines else None
-    if m:
-        published = _parse_date(m.group(1))
-        lines[0] = m.group(2)
-    return [ArticleText(id=path.stem, body="\n".join(lines).strip(), published_on=published)]
+        yield ArticleText(id=path.stem, body="\n\n".join(lines))
+        return
+    for parsed in read_paths([path]):
+        if isinstance(parsed, ImportProblem):
+            yield parsed
+        else:
+            yield article_text_from_parsed(parsed, parsed.external_id)
 
 
 def _mention_json(m: Mention) -> dict[str, Any]:
@@ -75,8 +57,13 @@ def _mention_json(m: Mention) -> dict[str, Any]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    failed = False
     for name in args.files:
         for art in read_articles(Path(name), sentences=args.sentences):
+            if isinstance(art, ImportProblem):
+                print(f"{art.source}: {art.message}", file=sys.stderr)
+                failed = True
+                continue
             ex = extract_article(art)
             for m in sorted(ex.mentions + ex.rejected, key=lambda m: m.start):
                 print(json.dumps(_mention_json(m), ensure_ascii=False))
@@ -87,7 +74,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                         ensure_ascii=False,
                     )
                 )
-    return 0
+    return 1 if failed else 0
 
 
 def _read_pairs(path: Path) -> Iterator[tuple[str, str, str]]:

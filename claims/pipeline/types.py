@@ -1,7 +1,8 @@
 """Plain, frozen dataclasses exchanged by the pipeline stages.
 
-Nothing here knows about Django: the importer builds ``ArticleText`` objects
-and the services persist what ``extract_article`` / ``analyse_story`` return.
+Nothing here knows about Django: ``inputs.py`` builds ``ArticleText`` objects (from the
+importers' output or an article's stored fields) and the services persist what
+``extract_article`` / ``analyse_story`` return.
 All offsets are character offsets into ``ArticleText.body``.
 """
 

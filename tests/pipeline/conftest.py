@@ -12,8 +12,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from claims.pipeline import analyse_story, extract_article  # noqa: E402
+from claims.pipeline.inputs import load_seeds  # noqa: E402
 from claims.pipeline.types import ArticleText, StoryAnalysis  # noqa: E402
-from tests.pipeline.seedio import load_seeds  # noqa: E402
 
 
 @pytest.fixture(scope="session")
