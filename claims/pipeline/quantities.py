@@ -207,6 +207,7 @@ _PHONE_AFTER_RE = re.compile(
 # "a 41-year-old neighbour", "41 years old": an age, a property of a person, not an amount of time
 _AGE_RE = re.compile(r"[\s-]*(?:years?|yrs?|months?)[\s-]*old\b", re.I)
 _AGO_RE = re.compile(r"\s+ago\b", re.I)
+_ERA_RE = re.compile(r"\s?(?:[Bb]\.?[Cc]\.?(?:[Ee]\.?)?|AD|A\.D\.|CE)(?!\w)")
 # "eight of the ten judges": a part of a stated whole
 _PART_OF_RE = re.compile(
     rf"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?(?P<total>{_DIGITS}|{_WORDNUM})\b(?!\s*(?:percent|per cent|%))", re.I
@@ -553,6 +554,8 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
         unit, dim, factor = cur, "money", 1.0
     if dim == "count" and scale == 1.0 and not v2 and _is_year(v, raw, qual_text, s[pos : pos + 20]):
         return None
+    if _ERA_RE.match(s, pos):
+        return None  # "7,700 BC", "AD 79": a year, not an amount
     if dim == "duration" and _AGO_RE.match(s, pos):
         return None  # "three years ago" places an event in time; it is not an amount
     value = v * scale * factor

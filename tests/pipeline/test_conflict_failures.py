@@ -333,3 +333,12 @@ def test_a_negating_prefix_is_not_a_spelling_variant():
         "It is possible to rebuild the bridge by spring", "It is impossible to rebuild the bridge by spring"
     )
     assert c.same_utterance and c.differences == (("possible", "impossible"),)
+
+
+def test_a_hedged_and_a_plain_statement_of_one_figure_agree():
+    _, res = story(
+        "The church has stood in the square of Oaxaca for nearly eight decades, the parish said.",
+        "The church has stood in the square of Oaxaca for eight decades, the parish said.",
+    )
+    assert conflicts_of(res, "number") == []
+    assert extract_quantities("The site was occupied from 7,700 BC.") == []

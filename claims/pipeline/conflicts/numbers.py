@@ -74,8 +74,10 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
     if a.value is not None and b.value is not None and not (a.qualifier or b.qualifier):
         tolerance = max(0.03 * max(abs(a.value), abs(b.value)), a.precision + b.precision)
         return abs(a.value - b.value) <= tolerance
-    if a.value is not None and b.value is not None and a.value == b.value and a.qualifier == b.qualifier:
-        return True
+    if a.value is not None and b.value is not None and a.value == b.value:
+        # "nearly eight decades" / "eight decades", "more than 40" / "40": one figure, one of them
+        # hedged. Only two opposite hedges on one figure ("almost 48" / "at least 48") disagree.
+        return a.qualifier == b.qualifier or not (a.qualifier and b.qualifier)
     if a.value is None or b.value is None:
         return overlap(a, b)
     return False
