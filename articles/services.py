@@ -19,6 +19,7 @@ from factdesk.roles import can_import
 from . import neardup
 from .importers import ImportLimits, ImportProblem, ParsedArticle, parse_file
 from .models import Article, ImportBatch, Outlet, Story
+from .signals import articles_imported
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ def articles_import(
     Each article is saved in its own transaction: a bad file or record is reported and
     skipped, the rest of the batch imports, and no article is ever half-saved. An article
     already in the story (same content) is reported as skipped. New articles are linked to
-    the near-duplicates they copy, and a pipeline run for them is queued once committed.
+    the near-duplicates they copy, and `articles_imported` is sent for them (claims/ creates a
+    pipeline run and queues it once committed).
 
     `user` is None for trusted callers (management commands); a user must be allowed to import.
     """
@@ -120,10 +122,8 @@ def articles_import(
         raise
     finally:
         _finish_batch(batch, report)
-    if created:
-        from claims.services import pipeline_start  # claims builds on articles, not the other way
-
-        pipeline_start(story=story, article_ids=[a.pk for a in created], import_batch=batch)
+    if created:  # claims/ starts processing them (a run the batch shows, queued on commit)
+        articles_imported.send(sender=ImportBatch, story=story, article_ids=[a.pk for a in created], import_batch=batch)
     return batch
 
 

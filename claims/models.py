@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # How an event the pipeline wrote (ReviewEvent.actor is None) names its actor.
@@ -200,6 +202,30 @@ class ConflictMention(models.Model):
 
     def __str__(self) -> str:
         return f"side {self.side} of conflict #{self.conflict_id}: mention #{self.mention_id}"
+
+
+def refresh_open_conflicts(claim_ids: Sequence[int]) -> None:
+    """Recount each claim's open conflicts (a derived number: no version bump, no event).
+
+    Only the conflicts shown by default count (confidence at least FACTDESK_CONFLICT_MIN_CONFIDENCE),
+    so the queue's priority and its "open conflict" filter follow what a reviewer sees; the weak
+    ones are the queue's "possible discrepancies". The reviewers' actions (claims/review.py) and the
+    pipeline's persistence (claims/persist.py) both call it.
+    """
+    counts = (
+        ConflictMention.objects.filter(
+            mention__claim=OuterRef("pk"),
+            conflict__status=Conflict.Status.OPEN,
+            conflict__confidence__gte=settings.FACTDESK_CONFLICT_MIN_CONFIDENCE,
+        )
+        .order_by()
+        .values("mention__claim")
+        .annotate(n=Count("conflict", distinct=True))
+        .values("n")
+    )
+    Claim.objects.filter(pk__in=list(claim_ids)).update(
+        open_conflicts=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+    )
 
 
 class MergeSuggestion(models.Model):

@@ -18,13 +18,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from factdesk.errors import InvalidStateError, LeaseHeldError, StaleVersionError
 
-from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, ReviewEvent
+from .models import (
+    Annotation,
+    Claim,
+    Conflict,
+    Mention,
+    MergeSuggestion,
+    ReviewEvent,
+    refresh_open_conflicts,
+)
 
 REVIEW_PERMISSION = "claims.change_claim"
 CONFLICT_PERMISSION = "claims.change_conflict"
@@ -522,26 +528,3 @@ def conflict_reopen(*, conflict_id: int, user: Any, version: int | None) -> Conf
     conflict.save(update_fields=["status", "version", "updated_at"])
     _conflict_changed(conflict, user=user, action=Action.REOPEN, before=before)
     return conflict
-
-
-def refresh_open_conflicts(claim_ids: Sequence[int]) -> None:
-    """Recount each claim's open conflicts (a derived number: no version bump, no event).
-
-    Only the conflicts shown by default count (confidence at least FACTDESK_CONFLICT_MIN_CONFIDENCE),
-    so the queue's priority and its "open conflict" filter follow what a reviewer sees; the weak
-    ones are the queue's "possible discrepancies".
-    """
-    counts = (
-        ConflictMention.objects.filter(
-            mention__claim=OuterRef("pk"),
-            conflict__status=Conflict.Status.OPEN,
-            conflict__confidence__gte=settings.FACTDESK_CONFLICT_MIN_CONFIDENCE,
-        )
-        .order_by()
-        .values("mention__claim")
-        .annotate(n=Count("conflict", distinct=True))
-        .values("n")
-    )
-    Claim.objects.filter(pk__in=list(claim_ids)).update(
-        open_conflicts=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-    )

@@ -1,6 +1,8 @@
 """Celery tasks for the claim pipeline. Thin: ids in, a service call, the run's state updated.
 
-Both tasks are idempotent (an article is extracted once; the story stage adds only what is not
+The tasks own enqueueing: `start_run` (sent by name when an import commits, claims/services.py)
+queues each article's extraction, and the last extraction to finish queues the story stage.
+The tasks are idempotent (an article is extracted once; the story stage adds only what is not
 there), so they acknowledge late and a task lost with its worker is simply run again.
 Database hiccups retry with backoff; anything else fails for good and says why on the run.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from celery import Task, shared_task
@@ -16,7 +19,7 @@ from django.db import InterfaceError, OperationalError
 
 from articles.models import Article
 
-from . import services
+from . import persist, runs
 from .models import PipelineRun
 
 logger = logging.getLogger(__name__)
@@ -33,19 +36,42 @@ RETRY = {
 }
 
 
+def queue_run(run_id: int, article_ids: Sequence[int]) -> None:
+    """Queue a run's work: each article's extraction, or the story stage when it has no article."""
+    try:
+        if not article_ids:
+            analyse_story.delay(run_id)
+        for article_id in article_ids:
+            extract_article.delay(run_id, article_id)
+    except Exception as exc:  # the broker is down: say so on the run; `process_story` can catch up
+        logger.exception("could not queue pipeline run %s", run_id)
+        runs.run_fail(run_id=run_id, reason=f"could not queue the processing: {exc}")
+
+
 class ExtractTask(Task):
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         run_id, article_id = args
-        services.run_note(
+        runs.run_note(
             run_id=run_id, article_id=article_id, stage="extract", reason=f"{type(exc).__name__}: {exc}", fatal=True
         )
-        if services.run_article_done(run_id=run_id):
+        if runs.run_article_done(run_id=run_id):
             analyse_story.delay(run_id)
 
 
 class AnalyseTask(Task):
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        services.run_fail(run_id=args[0], stage="analyse", reason=f"{type(exc).__name__}: {exc}")
+        runs.run_fail(run_id=args[0], stage="analyse", reason=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(**RETRY)
+def start_run(run_id: int) -> None:
+    run = PipelineRun.objects.filter(pk=run_id).only("pk", "state", "article_ids").first()
+    if run is None:
+        logger.warning("start_run: run %s is gone", run_id)
+        return
+    if run.state != PipelineRun.State.QUEUED:
+        return  # delivered again after its work began: that work is already queued
+    queue_run(run.pk, run.article_ids)
 
 
 @shared_task(base=ExtractTask, **RETRY)
@@ -55,8 +81,8 @@ def extract_article(run_id: int, article_id: int) -> None:
     if article is None:
         logger.warning("extract_article: article %s is gone", article_id)
     else:
-        services.article_extract(article=article, run_id=run_id)
-    if services.run_article_done(run_id=run_id, extract_seconds=time.perf_counter() - started):
+        persist.article_extract(article=article, run_id=run_id)
+    if runs.run_article_done(run_id=run_id, extract_seconds=time.perf_counter() - started):
         analyse_story.delay(run_id)
 
 
@@ -66,5 +92,5 @@ def analyse_story(run_id: int) -> None:
     if run is None:
         logger.warning("analyse_story: run %s is gone", run_id)
         return
-    stats = services.story_analyse(story=run.story, run_id=run_id)
-    services.run_finish(run_id=run_id, stats=stats)
+    stats = persist.story_analyse(story=run.story, run_id=run_id)
+    runs.run_finish(run_id=run_id, stats=stats)

@@ -2,7 +2,7 @@
 changes are audited, what a person resolved stays resolved, and no article argues with itself.
 
 The proposals are hand-made `claims.pipeline.types.Conflict`s (plain dataclasses), so each test says
-exactly what the pipeline proposed; the persistence under test is `claims.services.conflicts_persist`.
+exactly what the pipeline proposed; the persistence under test is `claims.persist.conflicts_persist`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Outlet, Story
-from claims import pipeline, review, services
+from claims import persist as persistence
+from claims import pipeline, review
 from claims.models import Claim, Conflict, Mention, MergeSuggestion, ReviewEvent
 from claims.pipeline.types import Cluster, StoryAnalysis
 from claims.pipeline.types import Conflict as Proposal
@@ -104,7 +105,7 @@ def proposal(
 
 def persist(desk: Desk, *proposals: Proposal) -> dict[str, int]:
     by_key = {key(m): m for m in Mention.objects.filter(article__story=desk.story)}
-    return services.conflicts_persist(story=desk.story, proposals=proposals, by_key=by_key)
+    return persistence.conflicts_persist(story=desk.story, proposals=proposals, by_key=by_key)
 
 
 def sides(desk: Desk, conflict: Conflict) -> tuple[set[str], set[str]]:
@@ -338,7 +339,7 @@ def test_no_merge_suggestion_between_claims_on_opposite_sides_of_an_open_conflic
     analysis = analysis_with(desk, [conflict], merges)
     monkeypatch.setattr(pipeline, "analyse_story", lambda *args, **kwargs: analysis)
 
-    stats = services.story_analyse(story=desk.story)
+    stats = persistence.story_analyse(story=desk.story)
 
     assert suggestion(desk, "ap1", "bbc1").status == MergeSuggestion.Status.WITHDRAWN  # type: ignore[union-attr]
     assert suggestion(desk, "ap1", "guardian1").status == MergeSuggestion.Status.REJECTED  # type: ignore[union-attr]
@@ -351,7 +352,7 @@ def test_no_merge_suggestion_between_claims_on_opposite_sides_of_an_open_conflic
     review.conflict_resolve(
         conflict_id=Conflict.objects.get(story=desk.story).pk, user=reviewer, version=None, resolution="both"
     )
-    services.story_analyse(story=desk.story)
+    persistence.story_analyse(story=desk.story)
     assert suggestion(desk, "ap1", "bbc1").status == MergeSuggestion.Status.OPEN  # type: ignore[union-attr]
     assert suggestion(desk, "reuters1", "bbc1").status == MergeSuggestion.Status.OPEN  # type: ignore[union-attr]
     assert suggestion(desk, "ap1", "guardian1").status == MergeSuggestion.Status.REJECTED  # type: ignore[union-attr]

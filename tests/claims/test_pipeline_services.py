@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from articles.models import Article, Story
 from articles.services import articles_import, story_get_or_create
-from claims import services
+from claims import persist, services
 from claims.models import Claim, Conflict, Mention, MergeSuggestion, PipelineRun, ReviewEvent
 from claims.selectors import story_export
 
@@ -90,7 +90,7 @@ def test_seven_armored_vehicles_is_one_claim_with_two_mentions(seed_story: Story
 def test_rerunning_the_pipeline_adds_nothing(seed_story: Story) -> None:
     before = snapshot(seed_story)
     process(seed_story)
-    services.story_analyse(story=seed_story)
+    persist.story_analyse(story=seed_story)
     assert snapshot(seed_story) == before
 
 
@@ -251,14 +251,14 @@ def test_extraction_failure_marks_the_run_failed_and_the_story_stage_still_runs(
     first, second = run.article_ids
     queued: list[int] = []
     monkeypatch.setattr(tasks.analyse_story, "delay", lambda run_id: queued.append(run_id))
-    real_extract = services.article_extract
+    real_extract = persist.article_extract
 
     def extract(*, article: Article, run_id: int | None = None) -> int:
         if article.pk == first:
             raise ValueError("cannot read this article")
         return real_extract(article=article, run_id=run_id)
 
-    monkeypatch.setattr(services, "article_extract", extract)
+    monkeypatch.setattr(persist, "article_extract", extract)
     tasks.extract_article.apply(args=(run.pk, first))
     tasks.extract_article.apply(args=(run.pk, second))
     assert queued == [run.pk]  # the failed article does not hold the story stage back
@@ -286,6 +286,6 @@ def test_a_decision_made_while_the_story_stage_runs_is_not_overwritten(
         return result
 
     monkeypatch.setattr(pipeline, "analyse_story", analyse_while_a_reviewer_acts)
-    services.story_analyse(story=seed_story)
+    persist.story_analyse(story=seed_story)
     claim.refresh_from_db()
     assert (claim.text, claim.status) == ("The reviewer's wording", Claim.Status.CONFIRMED)

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Story
-from claims import review, services
+from claims import persist, review
 from claims.models import Annotation, Claim, Conflict, Mention, MergeSuggestion, ReviewEvent
 from factdesk.errors import InvalidStateError, LeaseHeldError, StaleVersionError
 
@@ -210,7 +210,7 @@ def test_pipeline_rerun_after_review_changes_nothing_people_decided(processed_st
         Claim.objects.filter(story=processed_story).values_list("pk", "status", "text", "merged_into", "version")
     )
     mentions = sorted(Mention.objects.filter(article__story=processed_story).values_list("pk", "claim_id"))
-    services.story_analyse(story=processed_story)
+    persist.story_analyse(story=processed_story)
     assert (
         sorted(
             Claim.objects.filter(story=processed_story).values_list("pk", "status", "text", "merged_into", "version")

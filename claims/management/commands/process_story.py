@@ -4,12 +4,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from tqdm import tqdm
 
 from articles.models import Story
-from claims import services
-from claims.models import PipelineRun
+from claims import persist, runs
 from claims.selectors import story_lookup
 
 
@@ -25,23 +23,19 @@ class Command(BaseCommand):
         except Story.DoesNotExist as exc:
             raise CommandError(f"No story {options['story']!r}.") from exc
         articles = list(story.articles.filter(processed_at__isnull=True).select_related("outlet").order_by("id"))
-        run = PipelineRun.objects.create(
-            story=story,
-            article_ids=[a.pk for a in articles],
-            progress_total=len(articles) + 1,
-            state=PipelineRun.State.EXTRACTING,
-            started_at=timezone.now(),
-        )
+        # The same run service as an import's, started here instead of queued.
+        run = runs.pipeline_start(story=story, article_ids=[a.pk for a in articles])
+        runs.run_begin(run_id=run.pk)
         for article in tqdm(articles, desc="extract", unit="article", disable=not articles, file=self.stderr._out):
             started = time.perf_counter()
             try:
-                services.article_extract(article=article, run_id=run.pk)
+                persist.article_extract(article=article, run_id=run.pk)
             except Exception as exc:  # same rule as the worker: one bad article costs only itself
-                services.run_note(run_id=run.pk, article_id=article.pk, stage="extract", reason=repr(exc), fatal=True)
-            services.run_article_done(run_id=run.pk, extract_seconds=time.perf_counter() - started)
+                runs.run_note(run_id=run.pk, article_id=article.pk, stage="extract", reason=repr(exc), fatal=True)
+            runs.run_article_done(run_id=run.pk, extract_seconds=time.perf_counter() - started)
         self.stderr.write("analyse: aligning claims and finding conflicts…")
-        stats = services.story_analyse(story=story, run_id=run.pk, progress=self.stderr.write)
-        services.run_finish(run_id=run.pk, stats=stats)
+        stats = persist.story_analyse(story=story, run_id=run.pk, progress=self.stderr.write)
+        runs.run_finish(run_id=run.pk, stats=stats)
         run.refresh_from_db()
         for error in run.errors:
             self.stderr.write(f"  skipped: article {error['article_id']} ({error['stage']}): {error['reason']}")

@@ -1,0 +1,675 @@
+"""Persistence for the claim pipeline: run the pure-Python stages and store what they find.
+
+The run's bookkeeping is claims/runs.py; queueing the work is claims/tasks.py.
+
+The rules that protect people's work live here, once:
+- mentions are only ever added, never deleted or moved by the pipeline;
+- every existing claim is handed to the story stage as fixed: its mentions stay together and
+  new mentions may join it, so re-running or adding an article never starts over;
+- a claim a person has acted on (`Claim.is_decided`) keeps its status and wording; new
+  evidence attaches to it and a new disagreement with it becomes a new open conflict;
+- one disagreement is one conflict across re-runs: new evidence joins the open conflict it
+  overlaps (the pipeline's audited CONFLICT_EXTEND), and a resolved conflict stays as a person
+  resolved it, re-raised by a new conflict that `follows` it only when there is new evidence;
+- a conflict never has one article (or copies of one) on both sides, and two claims on opposite
+  sides of an open conflict get no merge suggestion;
+- a merge suggestion is identified by its two claims, so a re-run adds nothing that is already
+  there, and never reopens what a person rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, Story
+
+from . import pipeline
+from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion, ReviewEvent, refresh_open_conflicts
+from .pipeline.codec import from_jsonable
+from .pipeline.types import ArticleExtraction, ArticleText, ClaimId, Embed, MentionKey, Slots, to_jsonable
+from .runs import run_add_timing, run_note
+
+# --- stage 1: per article -----------------------------------------------------------------------
+
+
+def article_text(article: Article) -> ArticleText:
+    embeds = tuple(
+        Embed(
+            start=e["start"],
+            end=e["end"],
+            author=e.get("author", ""),
+            handle=e.get("handle", ""),
+            posted_on=date.fromisoformat(e["posted_on"]) if e.get("posted_on") else None,
+            platform=e.get("platform", "twitter"),
+        )
+        for e in article.embeds
+    )
+    return ArticleText(
+        id=article.pk,
+        body=article.body,
+        published_on=article.published_on,
+        outlet=article.outlet.name if article.outlet is not None else None,
+        embeds=embeds,
+        duplicate_of=article.duplicate_of_id,
+        # Names the article where the outlet is missing or generic ("agencies") in explanations.
+        label=f"{article.outlet.name if article.outlet is not None else 'unnamed outlet'} ({article.external_id})",
+    )
+
+
+def article_extract(*, article: Article, run_id: int | None = None) -> int:
+    """Extract an article's claim mentions once; returns how many were saved (0 if already done).
+
+    What the extraction skipped is noted on the run; the run's progress is the caller's
+    (run_article_done), in its own short transaction.
+    """
+    if article.processed_at is not None:
+        return 0
+    extraction = pipeline.extract_article(article_text(article))
+    with transaction.atomic():
+        # A conditional UPDATE claims the article: of two deliveries of the same task, the second
+        # waits on the row until the first commits, then matches nothing and writes nothing.
+        if not Article.objects.filter(pk=article.pk, processed_at__isnull=True).update(processed_at=timezone.now()):
+            return 0
+        mentions = [
+            Mention(
+                article_id=article.pk,
+                start=m.start,
+                end=m.end,
+                text=m.text,
+                checkworthiness=m.checkworthiness,
+                features=dict(m.features),
+                slots=to_jsonable(m.slots),
+                certainty=m.slots.certainty.level,
+            )
+            for m in extraction.mentions
+        ]
+        Mention.objects.bulk_create(mentions, ignore_conflicts=True)
+    if run_id is not None:
+        for skipped in extraction.skipped:
+            run_note(run_id=run_id, article_id=article.pk, stage="extract", reason=skipped.reason)
+    return len(mentions)
+
+
+# --- stage 2: per story -------------------------------------------------------------------------
+
+
+def _conflict_key(kind: str, side_a: Iterable[int], side_b: Iterable[int]) -> str:
+    sides = sorted([",".join(map(str, sorted(side_a))), ",".join(map(str, sorted(side_b)))])
+    return hashlib.sha256(f"{kind}|{sides[0]}|{sides[1]}".encode()).hexdigest()
+
+
+def story_analyse(
+    *, story: Story, run_id: int | None = None, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Align the story's mentions into claims, propose merges and conflicts, count sources."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        # One story stage at a time per story: a second waits here and then sees the first's claims.
+        Story.objects.select_for_update().get(pk=story.pk)
+        articles = list(
+            Article.objects.filter(story=story, processed_at__isnull=False)
+            .select_related("outlet")
+            .only("pk", "external_id", "body", "published_on", "embeds", "duplicate_of_id", "outlet__name")
+        )
+        rows = list(
+            Mention.objects.filter(article__story=story).only(
+                "pk", "claim_id", "article_id", "start", "end", "text", "checkworthiness", "features", "slots"
+            )
+        )
+        if progress:
+            progress(f"{len(rows)} mentions in {len(articles)} articles")
+        by_key: dict[MentionKey, Mention] = {(m.article_id, m.start, m.end): m for m in rows}
+        texts = {a.pk: article_text(a) for a in articles}
+        extractions = _extractions(texts, rows)
+        claims = {c.pk: c for c in Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED)}
+        fixed: dict[ClaimId, list[MentionKey]] = defaultdict(list)
+        for m in rows:
+            if m.claim_id in claims:
+                fixed[m.claim_id].append((m.article_id, m.start, m.end))
+        analysis = pipeline.analyse_story(extractions, list(texts.values()), fixed=dict(fixed))
+        stats: dict[str, Any] = _persist(story, analysis, by_key, claims)
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    if run_id is not None:
+        run_add_timing(run_id=run_id, name="analyse_seconds", seconds=stats["seconds"])
+    return stats
+
+
+def _extractions(texts: dict[int, ArticleText], rows: list[Mention]) -> list[ArticleExtraction]:
+    per_article: dict[int, list[pipeline.types.Mention]] = defaultdict(list)
+    for m in rows:
+        article = texts.get(m.article_id)
+        if article is None:
+            continue
+        per_article[m.article_id].append(
+            pipeline.types.Mention(
+                article_id=m.article_id,
+                start=m.start,
+                end=m.end,
+                text=m.text,
+                is_candidate=True,
+                checkworthiness=m.checkworthiness,
+                features=m.features,
+                reason=None,
+                slots=from_jsonable(Slots, m.slots),
+                outlet=article.outlet,
+                published_on=article.published_on,
+            )
+        )
+    return [
+        ArticleExtraction(
+            article_id=a.id,
+            outlet=a.outlet,
+            published_on=a.published_on,
+            sentences=(),
+            mentions=tuple(sorted(per_article.get(int(a.id), []), key=lambda m: m.start)),
+            rejected=(),
+            skipped=(),
+        )
+        for a in texts.values()
+    ]
+
+
+def _persist(
+    story: Story,
+    analysis: pipeline.types.StoryAnalysis,
+    by_key: dict[MentionKey, Mention],
+    claims: dict[int, Claim],
+) -> dict[str, int]:
+    stats = {"claims_created": 0, "mentions_attached": 0}
+    cluster_claim: dict[str, int] = {}
+    created: list[tuple[str, Claim, list[int]]] = []
+    counts: list[Claim] = []
+    attach: list[tuple[int, list[int]]] = []
+    for cluster in analysis.clusters:
+        members = [by_key[k] for k in cluster.mentions if k in by_key]
+        canonical = by_key.get(cluster.canonical)
+        if not members or canonical is None:
+            continue
+        wording = {
+            "text": cluster.text,
+            "canonical_mention": canonical,
+            "checkworthiness": max(m.checkworthiness for m in members),
+            "features": canonical.features,
+            "slots": canonical.slots,
+        }
+        unaligned = [m.pk for m in members if m.claim_id is None]
+        claim = claims.get(cluster.extends) if cluster.extends is not None else None  # type: ignore[arg-type]
+        if claim is None:
+            claim = Claim(
+                story=story, independent_sources=cluster.independent_sources, sources=list(cluster.sources), **wording
+            )
+            created.append((cluster.id, claim, unaligned))
+            continue
+        cluster_claim[cluster.id] = claim.pk
+        claim.independent_sources, claim.sources = cluster.independent_sources, list(cluster.sources)
+        counts.append(claim)
+        if not claim.is_decided and any(getattr(claim, f) != v for f, v in wording.items()):
+            # Conditional: if a reviewer acted since this stage read the claim, their wording stays.
+            Claim.objects.filter(pk=claim.pk, reviewed_at__isnull=True, status=Claim.Status.PROPOSED).update(**wording)
+        if unaligned:
+            attach.append((claim.pk, unaligned))
+    Claim.objects.bulk_create([claim for _, claim, _ in created], batch_size=500)
+    stats["claims_created"] = len(created)
+    for cluster_id, claim, unaligned in created:
+        claims[claim.pk] = claim
+        cluster_claim[cluster_id] = claim.pk
+        attach.append((claim.pk, unaligned))
+    # Source counts are the pipeline's own figures: people never edit them, so writing only
+    # these two columns cannot overwrite a reviewer's concurrent decision.
+    Claim.objects.bulk_update(counts, ["independent_sources", "sources"], batch_size=500)
+    for claim_id, unaligned in attach:
+        # Only unaligned mentions are attached: the pipeline never moves evidence between claims.
+        stats["mentions_attached"] += Mention.objects.filter(pk__in=unaligned, claim__isnull=True).update(
+            claim_id=claim_id
+        )
+
+    stats.update(conflicts_persist(story=story, proposals=analysis.conflicts, by_key=by_key))
+    stats.update(_persist_suggestions(story, analysis.suggestions, cluster_claim))
+    return stats
+
+
+def _persist_suggestions(
+    story: Story, suggestions: Iterable[pipeline.types.MergeSuggestion], cluster_claim: dict[str, int]
+) -> dict[str, int]:
+    """New merge suggestions, except between claims on opposite sides of an open conflict.
+
+    An open suggestion between such claims is withdrawn (the pipeline's own state: no person
+    decided it), and a withdrawn one the pipeline proposes again once they no longer disagree opens again.
+    """
+    blocked = _opposing_claim_pairs(story)
+    existing = {
+        (a, b): (pk, status)
+        for pk, a, b, status in MergeSuggestion.objects.filter(story=story).values_list(
+            "pk", "claim_a_id", "claim_b_id", "status"
+        )
+    }
+    new: dict[tuple[int, int], MergeSuggestion] = {}
+    reopen: list[int] = []
+    for suggestion in suggestions:
+        a, b = cluster_claim.get(suggestion.cluster_a), cluster_claim.get(suggestion.cluster_b)
+        if a is None or b is None or a == b:
+            continue
+        pair = (min(a, b), max(a, b))
+        if pair in blocked or pair in new:
+            continue
+        if pair in existing:
+            pk, status = existing[pair]
+            if status == MergeSuggestion.Status.WITHDRAWN:
+                reopen.append(pk)
+            continue
+        new[pair] = MergeSuggestion(
+            story=story, claim_a_id=pair[0], claim_b_id=pair[1], score=suggestion.score, reason=suggestion.reason[:300]
+        )
+    MergeSuggestion.objects.bulk_create(new.values(), batch_size=500)
+    withdraw = [
+        pk for pair, (pk, status) in existing.items() if status == MergeSuggestion.Status.OPEN and pair in blocked
+    ]
+    if withdraw:
+        MergeSuggestion.objects.filter(pk__in=withdraw, status=MergeSuggestion.Status.OPEN).update(
+            status=MergeSuggestion.Status.WITHDRAWN
+        )
+    if reopen:
+        MergeSuggestion.objects.filter(pk__in=reopen, status=MergeSuggestion.Status.WITHDRAWN).update(
+            status=MergeSuggestion.Status.OPEN
+        )
+    return {"suggestions_created": len(new), "suggestions_withdrawn": len(withdraw)}
+
+
+def _opposing_claim_pairs(story: Story) -> set[tuple[int, int]]:
+    """(low id, high id) of every two claims that stand on opposite sides of an open conflict of the story."""
+    sides: dict[int, dict[str, set[int]]] = defaultdict(lambda: {"a": set(), "b": set()})
+    for conflict_id, side, claim_id in ConflictMention.objects.filter(
+        conflict__story=story, conflict__status=Conflict.Status.OPEN, mention__claim__isnull=False
+    ).values_list("conflict_id", "side", "mention__claim_id"):
+        sides[conflict_id][side].add(claim_id)
+    return {(min(x, y), max(x, y)) for s in sides.values() for x in s["a"] for y in s["b"] if x != y}
+
+
+# --- conflicts: one disagreement, one conflict, across re-runs -----------------------------------
+
+
+@dataclass
+class _KnownConflict:
+    """A conflict of the story as persistence sees it: one in the database, or one this run creates."""
+
+    kind: str
+    status: str
+    sides: dict[str, set[int]]  # "a" / "b" -> mention ids
+    pk: int | None = None
+    key: str = ""
+    follows_id: int | None = None
+    resolution: str = ""
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+    # What this run does to it: the mentions it adds (to a conflict in the database), the proposal whose
+    # wording and confidence it takes, and for a new conflict the resolved one it re-raises.
+    added: dict[str, set[int]] = field(default_factory=lambda: {"a": set(), "b": set()})
+    proposal: pipeline.types.Conflict | None = None
+    follows: _KnownConflict | None = None
+    new_evidence: set[int] = field(default_factory=set)
+
+    def overlap(self, a: set[int], b: set[int]) -> tuple[int, bool]:
+        """How much (a, b) shares with this conflict's sides on both sides (0: not the same
+        disagreement), and whether it matches with the sides swapped."""
+        straight = (
+            (len(self.sides["a"] & a) + len(self.sides["b"] & b)) if self.sides["a"] & a and self.sides["b"] & b else 0
+        )
+        swapped = (
+            (len(self.sides["a"] & b) + len(self.sides["b"] & a)) if self.sides["a"] & b and self.sides["b"] & a else 0
+        )
+        return (swapped, True) if swapped > straight else (straight, False)
+
+    @property
+    def saved_pk(self) -> int:
+        assert self.pk is not None, "only for a conflict in the database"
+        return self.pk
+
+    @property
+    def mention_ids(self) -> set[int]:
+        return self.sides["a"] | self.sides["b"]
+
+
+def conflicts_persist(
+    *, story: Story, proposals: Iterable[pipeline.types.Conflict], by_key: Mapping[MentionKey, Mention]
+) -> dict[str, int]:
+    """Persist the pipeline's proposed conflicts so that one disagreement stays one conflict across re-runs.
+
+    Run inside the story stage's transaction, under the story's row lock (story_analyse). For each proposal:
+    - no article (nor copies of one: `duplicate_of`, transitively) stays on both sides (_independent_sides);
+      if a side is left empty, there is no conflict;
+    - if an open conflict of the same kind shares mentions with it on both sides, the new mentions join its
+      sides, it takes the proposal's confidence, factors, wording and severity, and the pipeline's
+      CONFLICT_EXTEND event records what was added (nothing new: nothing changes, no event);
+    - else, if only resolved ones match and it brings mentions none of them has, a new open conflict
+      `follows` the latest of them (which stays as the person resolved it), said so in its explanation,
+      with a CONFLICT_FOLLOW event; nothing new: nothing happens;
+    - else it is a new conflict.
+    Proposals that match each other within one run become one conflict. Counts of open conflicts are
+    refreshed on the claims concerned.
+    """
+    stats = {"conflicts_created": 0, "conflicts_extended": 0, "conflicts_followed": 0, "conflicts_same_source": 0}
+    articles = {
+        pk: (duplicate_of, outlet or f"unnamed outlet ({external_id})")
+        for pk, duplicate_of, outlet, external_id in Article.objects.filter(story=story).values_list(
+            "pk", "duplicate_of_id", "outlet__name", "external_id"
+        )
+    }
+    roots = _article_roots({pk: duplicate_of for pk, (duplicate_of, _) in articles.items()})
+    known, article_of = _story_conflicts(story)
+    article_of.update({m.pk: m.article_id for m in by_key.values()})
+
+    def root(mention_id: int) -> int:
+        article = article_of[mention_id]
+        return roots.get(article, article)
+
+    by_mention: dict[int, list[_KnownConflict]] = defaultdict(list)
+    for conflict in known:
+        for mention_id in conflict.mention_ids:
+            by_mention[mention_id].append(conflict)
+    created: list[_KnownConflict] = []
+
+    for proposal in proposals:
+        a = {by_key[k].pk for k in proposal.side_a if k in by_key}
+        b = {by_key[k].pk for k in proposal.side_b if k in by_key}
+        a, b = _independent_sides(a, b, root)
+        if not a or not b:
+            stats["conflicts_same_source"] += bool(proposal.side_a and proposal.side_b)
+            continue
+        matches: list[tuple[int, bool, _KnownConflict]] = []
+        seen: set[int] = set()
+        for mention_id in a | b:
+            for conflict in by_mention.get(mention_id, ()):
+                if id(conflict) in seen or conflict.kind != proposal.kind:
+                    continue
+                seen.add(id(conflict))
+                shared, swapped = conflict.overlap(a, b)
+                if shared:
+                    matches.append((shared, swapped, conflict))
+        open_matches = [m for m in matches if m[2].status == Conflict.Status.OPEN]
+        if open_matches:
+            # The most shared; on a tie, the conflict reviewers have seen longest.
+            _, swapped, target = max(open_matches, key=lambda m: (m[0], m[2].pk is not None, -(m[2].pk or 0)))
+            for mention_id in _extend(target, *((b, a) if swapped else (a, b)), root):
+                by_mention[mention_id].append(target)
+            # Written only if something was added (or the conflict is new): a re-run changes nothing.
+            target.proposal = _stronger(target.proposal, proposal)
+            continue
+        if matches:
+            covered = set().union(*(m[2].mention_ids for m in matches))
+            if (a | b) <= covered:
+                continue  # what a person resolved, proposed again: nothing to do
+            _, swapped, resolved = max(matches, key=lambda m: (m[2].resolved_at or _EPOCH, m[2].pk or 0))
+            new = _KnownConflict(
+                kind=proposal.kind,
+                status=Conflict.Status.OPEN,
+                sides={"a": b, "b": a} if swapped else {"a": a, "b": b},
+                proposal=proposal,
+                follows=resolved,
+                new_evidence=(a | b) - covered,
+            )
+        else:
+            new = _KnownConflict(
+                kind=proposal.kind, status=Conflict.Status.OPEN, sides={"a": a, "b": b}, proposal=proposal
+            )
+        created.append(new)
+        for mention_id in new.mention_ids:
+            by_mention[mention_id].append(new)
+
+    extended = [c for c in known if c.added["a"] or c.added["b"]]
+    labels = {pk: label for pk, (_, label) in articles.items()}
+    known_by_pk = {c.saved_pk: c for c in known}
+
+    def explanation(c: _KnownConflict) -> str:
+        """The proposal's wording; a conflict that re-raises a resolved one first says which, and why."""
+        assert c.proposal is not None
+        resolved = c.follows or (known_by_pk.get(c.follows_id) if c.follows_id is not None else None)
+        if resolved is None:
+            return c.proposal.explanation
+        evidence = c.new_evidence if c.follows is not None else c.mention_ids - resolved.mention_ids
+        outlets = sorted({labels.get(article_of[m], "an unnamed outlet") for m in evidence})
+        return _follow_note(resolved, outlets) + c.proposal.explanation
+
+    touched, stats["conflicts_extended"] = _write_conflicts(story, created, extended, explanation)
+    stats["conflicts_created"] = sum(c.pk is not None and c.follows is None for c in created)
+    stats["conflicts_followed"] = sum(c.pk is not None and c.follows is not None for c in created)
+    if touched:
+        refresh_open_conflicts(touched)
+    return stats
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _article_roots(duplicate_of: Mapping[int, int | None]) -> dict[int, int]:
+    """Each article's original: `duplicate_of` followed to its end (a cycle ends where it closes)."""
+    roots: dict[int, int] = {}
+    for article in duplicate_of:
+        seen = [article]
+        current = article
+        while (parent := duplicate_of.get(current)) is not None and parent not in seen:
+            seen.append(parent)
+            current = parent
+        roots[article] = current
+    return roots
+
+
+def _independent_sides(a: set[int], b: set[int], root: Callable[[int], int]) -> tuple[set[int], set[int]]:
+    """The two sides with no article (or copy of one) on both.
+
+    An article that stands on both sides is dropped from both when each side has another source;
+    when one side has no other source, the article stays there as that side's only evidence and
+    leaves the other (the seed's "Half a dozen US soldiers", said only by AP, against "at least
+    three", said by AP and four others, stays a conflict between AP and the others). When neither
+    side has another source, the article only disagrees with itself: both sides end empty.
+    """
+    roots_a, roots_b = {root(m) for m in a}, {root(m) for m in b}
+    shared = roots_a & roots_b
+    if not shared:
+        return a, b
+    only_a, only_b = roots_a - shared, roots_b - shared
+    if only_a and not only_b:
+        return {m for m in a if root(m) not in shared}, b
+    if only_b and not only_a:
+        return a, {m for m in b if root(m) not in shared}
+    return {m for m in a if root(m) not in shared}, {m for m in b if root(m) not in shared}
+
+
+def _extend(target: _KnownConflict, a: set[int], b: set[int], root: Callable[[int], int]) -> set[int]:
+    """Add the mentions of (a, b), already oriented as the target's sides, that it lacks; a mention is never
+    on both sides, nor an article (or its copies) on both. Returns the mentions added."""
+    # (a, b) are already independent of each other (_independent_sides): only the target's sides can clash.
+    add = {
+        side: {m for m in new - target.mention_ids if root(m) not in {root(x) for x in target.sides[other]}}
+        for side, other, new in (("a", "b", a), ("b", "a", b))
+    }
+    for side in ("a", "b"):
+        target.sides[side] |= add[side]
+        if target.pk is not None:
+            target.added[side] |= add[side]
+    if target.follows is not None:
+        target.new_evidence |= add["a"] | add["b"]
+    return add["a"] | add["b"]
+
+
+def _stronger(current: pipeline.types.Conflict | None, proposal: pipeline.types.Conflict) -> pipeline.types.Conflict:
+    """Of two proposals for one conflict in one run, the one the pipeline is surer of gives its wording."""
+    if current is None or _confidence(proposal.confidence) > _confidence(current.confidence):
+        return proposal
+    return current
+
+
+def _confidence(value: float) -> float:
+    value = float(value)
+    return min(1.0, max(0.0, value)) if math.isfinite(value) else 1.0
+
+
+def _factors(factors: Mapping[str, float]) -> dict[str, float]:
+    return {str(name): round(float(v), 4) for name, v in factors.items() if math.isfinite(float(v))}
+
+
+def _story_conflicts(story: Story) -> tuple[list[_KnownConflict], dict[int, int]]:
+    """The story's conflicts with their sides, and the article of each side's mention, in one query."""
+    known: dict[int, _KnownConflict] = {}
+    article_of: dict[int, int] = {}
+    rows = (
+        Conflict.objects.filter(story=story)
+        .order_by("id")
+        .values_list(
+            "id", "kind", "status", "key", "follows_id", "resolution", "resolved_by__username", "resolved_at",
+            "sides__side", "sides__mention_id", "sides__mention__article_id",
+        )
+    )  # fmt: skip
+    for pk, kind, status, key, follows_id, resolution, resolved_by, resolved_at, side, mention_id, article in rows:
+        conflict = known.get(pk)
+        if conflict is None:
+            conflict = known[pk] = _KnownConflict(
+                kind=kind, status=status, sides={"a": set(), "b": set()}, pk=pk, key=key, follows_id=follows_id,
+                resolution=resolution, resolved_by=resolved_by, resolved_at=resolved_at,
+            )  # fmt: skip
+        if side is not None:
+            conflict.sides[side].add(mention_id)
+            article_of[mention_id] = article
+    return list(known.values()), article_of
+
+
+def _write_conflicts(
+    story: Story,
+    created: list[_KnownConflict],
+    extended: list[_KnownConflict],
+    explanation: Callable[[_KnownConflict], str],
+) -> tuple[list[int], int]:
+    """Write what conflicts_persist decided, in a fixed number of queries.
+
+    Returns the claims concerned and how many conflicts were extended."""
+    now = timezone.now()
+    # A reviewer may have resolved one of them since it was read: lock them, and leave a resolved one alone.
+    versions = dict(
+        Conflict.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in extended], status=Conflict.Status.OPEN)
+        .values_list("pk", "version")
+    )
+    extended = [c for c in extended if c.pk in versions]
+    rows: list[Conflict] = []
+    for c in extended:
+        assert c.proposal is not None
+        rows.append(
+            Conflict(
+                pk=c.saved_pk,
+                severity=c.proposal.severity,
+                explanation=explanation(c),
+                confidence=_confidence(c.proposal.confidence),
+                factors=_factors(c.proposal.factors),
+                version=versions[c.saved_pk] + 1,
+                updated_at=now,
+            )
+        )
+    Conflict.objects.bulk_update(
+        rows, ["severity", "explanation", "confidence", "factors", "version", "updated_at"], batch_size=500
+    )
+
+    taken = set(Conflict.objects.filter(story=story).values_list("key", flat=True)) if created else set()
+    fresh: list[tuple[_KnownConflict, Conflict]] = []
+    for c in created:
+        assert c.proposal is not None
+        key = _conflict_key(c.kind, c.sides["a"], c.sides["b"])
+        if key in taken:
+            continue  # the same sides as a conflict whose mentions have since gone: leave that one be
+        taken.add(key)
+        row = Conflict(
+            story=story,
+            kind=c.kind,
+            severity=c.proposal.severity,
+            explanation=explanation(c),
+            key=key,
+            confidence=_confidence(c.proposal.confidence),
+            factors=_factors(c.proposal.factors),
+            follows_id=c.follows.pk if c.follows is not None else None,
+        )
+        fresh.append((c, row))
+    Conflict.objects.bulk_create([row for _, row in fresh], batch_size=500)
+    for c, row in fresh:
+        c.pk = row.pk
+    created = [c for c, _ in fresh]
+
+    ConflictMention.objects.bulk_create(
+        [
+            ConflictMention(conflict_id=c.saved_pk, mention_id=m, side=side)
+            for c in created
+            for side in ("a", "b")
+            for m in sorted(c.sides[side])
+        ]
+        + [
+            ConflictMention(conflict_id=c.saved_pk, mention_id=m, side=side)
+            for c in extended
+            for side in ("a", "b")
+            for m in sorted(c.added[side])
+        ],
+        batch_size=1000,
+    )
+
+    concerned = {m for c in [*created, *extended] for m in c.mention_ids}
+    claim_of = dict(Mention.objects.filter(pk__in=concerned, claim__isnull=False).values_list("pk", "claim_id"))
+    events: list[tuple[ReviewEvent, set[int]]] = []
+    for c in extended:
+        before = {side: sorted(c.sides[side] - c.added[side]) for side in ("a", "b")}
+        events.append(
+            (
+                ReviewEvent(
+                    story=story, actor=None, action=ReviewEvent.Action.CONFLICT_EXTEND, conflict_id=c.pk,
+                    before={"side_a": before["a"], "side_b": before["b"], "conflict_version": versions[c.saved_pk]},
+                    after={
+                        "side_a": sorted(c.sides["a"]), "side_b": sorted(c.sides["b"]),
+                        "conflict_version": versions[c.saved_pk] + 1,
+                    },
+                    payload={"added_a": sorted(c.added["a"]), "added_b": sorted(c.added["b"])},
+                ),
+                c.mention_ids,
+            )
+        )  # fmt: skip
+    for c in created:
+        if c.follows is None:
+            continue
+        events.append(
+            (
+                ReviewEvent(
+                    story=story, actor=None, action=ReviewEvent.Action.CONFLICT_FOLLOW, conflict_id=c.pk,
+                    before={"follows": c.follows.pk, "status": c.follows.status, "resolution": c.follows.resolution},
+                    after={"side_a": sorted(c.sides["a"]), "side_b": sorted(c.sides["b"]), "status": c.status},
+                    payload={"follows": c.follows.pk, "new_mention_ids": sorted(c.new_evidence)},
+                ),
+                c.mention_ids,
+            )
+        )  # fmt: skip
+    ReviewEvent.objects.bulk_create([event for event, _ in events])
+    ReviewEvent.claims.through.objects.bulk_create(
+        [
+            ReviewEvent.claims.through(reviewevent_id=event.pk, claim_id=claim_id)
+            for event, mentions in events
+            for claim_id in sorted({claim_of[m] for m in mentions if m in claim_of})
+        ],
+        batch_size=1000,
+    )
+    return sorted(set(claim_of.values())), len(extended)
+
+
+def _follow_note(resolved: _KnownConflict, outlets: list[str]) -> str:
+    """The sentence that opens a re-raised conflict's explanation: what was resolved, how, and what is new."""
+    how = Conflict.Resolution(resolved.resolution).label if resolved.resolution in Conflict.Resolution.values else ""
+    by = f" by {resolved.resolved_by}" if resolved.resolved_by else ""
+    on = f" on {resolved.resolved_at:%Y-%m-%d}" if resolved.resolved_at else ""
+    as_ = f" as “{how}”" if how else ""
+    return f"Conflict #{resolved.pk} was resolved{by}{on}{as_}; new evidence from {_and(outlets)} raises it again. "
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
