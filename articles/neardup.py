@@ -21,6 +21,8 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from .importers.words import STOPWORDS
+
 NUM_PERM = 64
 SCHEME = "affine32"  # fixed, so that stored signatures stay comparable across datasketch upgrades
 # Blocking is deliberately loose; verification decides.
@@ -32,18 +34,11 @@ CANDIDATES = 8
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…”\"’])\s+(?=[\"“‘(\[]?[A-Z0-9])")
-_STOPWORDS = frozenset(
-    """a an the of in on at to and or but for with by from as into onto over under after before
-    that this these those there here it its is are was were be been being has have had do does did
-    not no nor so than then too very can could will would shall should may might must he she they we
-    you i his her their our your my him them us me who whom whose which what when where why how all
-    any both each few more most other some such only own same also just said says""".split()
-)
 
 
 def content_words(text: str) -> frozenset[str]:
     # A five-letter prefix is a crude but language-light stemmer: "storming"/"stormed" -> "storm".
-    return frozenset(w[:5] for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOPWORDS)
+    return frozenset(w[:5] for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS)
 
 
 def sentences(body: str) -> list[str]:

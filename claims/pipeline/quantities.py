@@ -236,12 +236,8 @@ _ONE_SKIP_AFTER = re.compile(
 _OF_AFTER_RE = re.compile(r"\s+of(?:\s+(?:the|these|those|its|their|his|her|our|them))?\b", re.IGNORECASE)
 _WORD_RE = re.compile(r"\s*([A-Za-z\u00C0-\u024F][\w'’.-]*)")
 
-_AUX_STOP = frozenset(
-    """were was are is have had has been be being will would could can may might
-    who that which whose whom when where while as and or but than from in on at by for with into to of
-    the a an this these those its their his her our reportedly also still had after before during since
-    including such each yesterday today tonight""".split()
-)
+# Where the counted thing ends: a stop word, or one of these.
+_THING_STOP = STOPWORDS | {"including", "reportedly", "still", "tonight"}
 
 # Heads that name the same kind of thing in different outlets' wording (British/American
 # spelling and register); used to decide whether two counts are about the same thing.
@@ -365,7 +361,7 @@ def _thing(sentence: str, pos: int) -> tuple[str | None, str | None, tuple[str, 
         w = m.group(1).rstrip(".")
         lw = w.lower()
         acronym = len(w) >= 2 and w.isupper()  # "US", "UN" are names, not the pronoun "us"
-        if not acronym and (lw in _AUX_STOP or lw in STOPWORDS):
+        if not acronym and lw in _THING_STOP:
             break
         if words and (lw.endswith("ed") or lw.endswith("ing")) and not w[:1].isupper():
             break  # "25 fighters killed", "vehicles carrying police": the verb ends the phrase
@@ -479,10 +475,7 @@ def _parse_at(s: str, m: re.Match[str]) -> tuple[Quantity, int] | None:
             factor_v = _SCALES[vs.group(1).lower()]
             nominal, vague_lo, vague_hi = None, vague_lo * factor_v, vague_hi * factor_v
             pos = end = vs.end()
-        of = re.match(r"\s+of\b", s[pos:])
         thing, head, mods, t_end = _thing(s, pos)
-        if of is None and thing is None:
-            pass
         q = Quantity(
             text=s[q_start:end],
             start=q_start,

@@ -1,10 +1,12 @@
-"""Shared lexical helpers: tokens with offsets, stop words, a cached stemmer."""
+"""Shared lexical helpers: tokens with offsets, stop words (from articles.importers.words), a cached stemmer."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
+
+from articles.importers.words import STOPWORDS as STOPWORDS  # the one list; re-exported for the stages
 
 try:  # Snowball is better than our fallback, but the pipeline must not depend on it.
     import snowballstemmer
@@ -25,17 +27,6 @@ except ImportError:  # pragma: no cover - exercised only without the optional pa
 
 
 TOKEN_RE = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)?(?:[-.][A-Za-z\u00C0-\u024F]+)*|\d+(?:[.,]\d+)*")
-
-STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from into onto over under about as than then
-    that this these those there here it its it's is are was were be been being am has have had having do does
-    did doing will would shall should can could may might must not no nor so such too very just also
-    he she they we you i me him her them us our your their his hers theirs my mine who whom whose which what
-    when where why how whether while after before during since until up down out off again further once
-    all any both each few more most other some own same only s t don’t didn’t wasn’t isn’t said says say
-    saying told tell according per via amid among against between through without within along around
-    across toward towards upon onto near later earlier yesterday today tomorrow""".split()
-)
 
 # Irregular past forms so that "broke"/"broken" meet "break" and "ran" meets "run".
 IRREGULAR = {
