@@ -19,7 +19,8 @@ from ..quotes import sentence_subject
 from ..similarity import content_terms
 from ..text import IRREGULAR, STOPWORDS, stem
 from ..types import Conflict, Mention, MentionKey
-from .context import Ctx, KeyUnion, excerpt
+from ..unionfind import UnionFind
+from .context import Ctx, excerpt
 
 _AUX = {"be", "been", "was", "were", "is", "are", "had", "has", "have", "being"}
 _EVENT_CAUSATIVES = {
@@ -208,13 +209,13 @@ def certainty_conflicts(ctx: Ctx) -> list[Conflict]:
                 )
             )
     # one conflict per connected group of (asserting, unknown) mentions
-    uf = KeyUnion()
+    uf: UnionFind[MentionKey] = UnionFind()
     for _, asserted, unknown_keys, _, _ in found:
         first = asserted[0].key
         for a in asserted[1:]:
-            uf.union(first, a.key)
+            uf.union(first, a.key, prefer=key_order)
         for k in unknown_keys:
-            uf.union(first, k)
+            uf.union(first, k, prefer=key_order)
     comps: dict[MentionKey, dict] = {}
     for kind, asserted, unknown_keys, phrases, share in found:
         g = comps.setdefault(

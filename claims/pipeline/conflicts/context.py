@@ -124,22 +124,3 @@ def sorted_keys(keys: Iterable[MentionKey]) -> tuple[MentionKey, ...]:
 def excerpt(text: str, limit: int = 160) -> str:
     text = " ".join(text.split()).rstrip(".")
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-class KeyUnion:
-    """Union-find over mention keys; the representative is the smallest key (deterministic)."""
-
-    def __init__(self) -> None:
-        self.parent: dict[MentionKey, MentionKey] = {}
-
-    def find(self, k: MentionKey) -> MentionKey:
-        self.parent.setdefault(k, k)
-        while self.parent[k] != k:
-            self.parent[k] = self.parent[self.parent[k]]
-            k = self.parent[k]
-        return k
-
-    def union(self, a: MentionKey, b: MentionKey) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb, key=key_order)] = min(ra, rb, key=key_order)

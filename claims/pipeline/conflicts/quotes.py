@@ -23,6 +23,7 @@ from ..confidence import Factors
 from ..quantities import word_value
 from ..text import STOPWORDS, fold_quotes, stem
 from ..types import Conflict, Severity
+from ..unionfind import UnionFind
 from .context import Ctx
 
 NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "without"})
@@ -303,13 +304,9 @@ def _utterance_conflicts(ctx: Ctx, versions: dict[str, dict], display: dict[str,
     # Wording classes: versions joined by agreement (the same words, or a part of them), most
     # complete agreements first, never joining two versions that differ: a partial quote that
     # fits two differing versions does not make them one.
-    cls = {n: n for n in norms}
+    classes: UnionFind[str] = UnionFind(norms)
+    find = classes.find
     members: dict[str, set[str]] = {n: {n} for n in norms}
-
-    def find(n: str) -> str:
-        while cls[n] != n:
-            n = cls[n]
-        return n
 
     def differs(x: set[str], y: set[str]) -> bool:
         return any((min(a, b), max(a, b)) in differ for a in x for b in y)
@@ -319,7 +316,7 @@ def _utterance_conflicts(ctx: Ctx, versions: dict[str, dict], display: dict[str,
     ):
         ra, rb = find(a), find(b)
         if ra != rb and not differs(members[ra], members[rb]):
-            cls[rb] = ra
+            classes.union(ra, rb)  # keeps ra
             members[ra] |= members.pop(rb)
     edges: dict[tuple[str, str], list[tuple[str, str, Comparison]]] = defaultdict(list)
     for (a, b), c in differ.items():
