@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -22,22 +22,6 @@ from articles.models import Story
 
 from .models import Annotation, Claim, Mention
 
-CSV_COLUMNS = (
-    "id",
-    "status",
-    "text",
-    "checkworthiness",
-    "independent_sources",
-    "sources",
-    "mention_count",
-    "outlets",
-    "open_conflicts",
-    "first_published_on",
-    "verdict",
-    "rejection_reason",
-    "reviewed_by",
-    "reviewed_at",
-)
 LIST_SEPARATOR = "; "
 
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection").
@@ -71,6 +55,36 @@ def safe_cell(value: str) -> str:
     if value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def _iso(value: date | datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _listed(values: Iterable[Any]) -> str:
+    return safe_cell(LIST_SEPARATOR.join(str(v) for v in values))
+
+
+# The CSV, column by column: its header, the claim value it is read from (None: the outlets,
+# read by a second query) and how a cell is written. The one list of the CSV's columns.
+CSV_FIELDS: tuple[tuple[str, str | None, Callable[[Any], str]], ...] = (
+    ("id", "pk", str),
+    ("status", "status", safe_cell),
+    ("text", "text", safe_cell),
+    ("checkworthiness", "checkworthiness", "{:.4f}".format),
+    ("independent_sources", "independent_sources", str),
+    ("sources", "sources", lambda sources: _listed(sources or [])),
+    ("mention_count", "mention_count", str),
+    ("outlets", None, lambda outlets: _listed(sorted(outlets, key=lambda name: (name.casefold(), name)))),
+    ("open_conflicts", "open_conflicts", str),
+    ("first_published_on", "first_published_on", _iso),
+    ("verdict", "verdict", lambda verdict: safe_cell(verdict or "")),
+    ("rejection_reason", "rejection_reason", safe_cell),
+    ("reviewed_by", "reviewed_by__username", lambda username: safe_cell(username or "")),
+    ("reviewed_at", "reviewed_at", _iso),
+)
+CSV_COLUMNS = tuple(name for name, _, _ in CSV_FIELDS)
+_CSV_VALUES = tuple(value for _, value, _ in CSV_FIELDS if value is not None)
 
 
 def _claim_statuses(statuses: Iterable[str] | None) -> list[str]:
@@ -108,21 +122,7 @@ def claims_csv(story: Story, *, statuses: Iterable[str] | None = None) -> Iterat
             verdict=_verdict("label"),
         )
         .order_by("pk")
-        .values_list(
-            "pk",
-            "status",
-            "text",
-            "checkworthiness",
-            "independent_sources",
-            "sources",
-            "mention_count",
-            "open_conflicts",
-            "first_published_on",
-            "verdict",
-            "rejection_reason",
-            "reviewed_by__username",
-            "reviewed_at",
-        )
+        .values_list(*_CSV_VALUES)
     )
     outlet_pairs = (
         Mention.objects.filter(claim__story=story, claim__status__in=wanted, article__outlet__isnull=False)
@@ -146,45 +146,16 @@ def _csv_lines(claims: Any, outlet_pairs: Any) -> Iterator[str]:
     yield line(CSV_COLUMNS)
     pairs = iter(outlet_pairs.iterator(chunk_size=2000))
     pending = next(pairs, None)
-    for (
-        pk,
-        status,
-        text,
-        checkworthiness,
-        independent_sources,
-        sources,
-        mention_count,
-        open_conflicts,
-        first_published_on,
-        verdict,
-        rejection_reason,
-        reviewed_by,
-        reviewed_at,
-    ) in claims.iterator(chunk_size=2000):
+    for values in claims.iterator(chunk_size=2000):
+        row = dict(zip(_CSV_VALUES, values, strict=True))
+        pk = row["pk"]
         # Both queries are in claim order: take this claim's outlets off the front of the pairs.
         outlets: set[str] = set()
         while pending is not None and pending[0] <= pk:
             if pending[0] == pk:
                 outlets.add(pending[1])
             pending = next(pairs, None)
-        yield line(
-            [
-                str(pk),
-                safe_cell(status),
-                safe_cell(text),
-                f"{checkworthiness:.4f}",
-                str(independent_sources),
-                safe_cell(LIST_SEPARATOR.join(str(s) for s in sources or [])),
-                str(mention_count),
-                safe_cell(LIST_SEPARATOR.join(sorted(outlets, key=lambda name: (name.casefold(), name)))),
-                str(open_conflicts),
-                first_published_on.isoformat() if first_published_on else "",
-                safe_cell(verdict or ""),
-                safe_cell(rejection_reason),
-                safe_cell(reviewed_by or ""),
-                reviewed_at.isoformat() if reviewed_at else "",
-            ]
-        )
+        yield line([write(outlets if value is None else row[value]) for _, value, write in CSV_FIELDS])
 
 
 # --- ClaimReview JSON-LD ---------------------------------------------------------------------------
