@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
 
 
 class Outlet(models.Model):
@@ -41,10 +40,6 @@ class Story(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:story_detail", args=[self.slug])
-
-    @staticmethod
-    def slug_for(name: str) -> str:
-        return slugify(name)[:200] or "story"
 
 
 class ImportBatch(models.Model):

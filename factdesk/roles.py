@@ -15,7 +15,6 @@ ADMIN = "Admin"
 ROLES = (EDITOR, REVIEWER, ADMIN)
 
 IMPORT_PERMISSION = "articles.add_importbatch"
-MANAGE_STORIES_PERMISSION = "articles.change_story"
 
 _VIEW = [
     "articles.view_outlet",
@@ -59,7 +58,3 @@ STAFF_ROLES = (EDITOR, ADMIN)
 
 def can_import(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(IMPORT_PERMISSION))
-
-
-def can_manage_stories(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm(MANAGE_STORIES_PERMISSION))
