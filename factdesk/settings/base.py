@@ -148,6 +148,9 @@ FACTDESK_NEAR_DUPLICATE_THRESHOLD = env.float("FACTDESK_NEAR_DUPLICATE_THRESHOLD
 # The default is claims.pipeline.confidence.DEFAULT_MIN_CONFIDENCE (not imported here: settings load
 # before the apps, and the pipeline package imports its NLP dependencies).
 FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENCE", 0.55)
+# The address people reach the app at (https://factdesk.example.org), used for the links in
+# exports (ClaimReview's claim URLs); empty: the address of the request that asked for them.
+FACTDESK_PUBLIC_URL = env.str("FACTDESK_PUBLIC_URL", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=500)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
