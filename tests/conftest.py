@@ -17,16 +17,29 @@ SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture
-def processed_story(db: Any, seed_files: list[Path], monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The seed story, imported and processed in the foreground (nothing sent to Celery)."""
+def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing is sent to Celery: the test drives the stages in the foreground (process_story).
+
+    A live server runs in a thread of the test process, so its imports are covered too.
+    """
+    from claims import services
+
+    monkeypatch.setattr(services, "_queue_run", lambda run_id, ids: None)
+
+
+@pytest.fixture
+def processed_story(db: Any, seed_files: list[Path], no_broker: None) -> Any:
+    """The seed story, imported and processed in the foreground (nothing sent to Celery).
+
+    The one copy for every database, API and browser test (transactional tests get it too:
+    `db` yields to `transactional_db` when the test asks for that).
+    """
     from io import StringIO
 
     from django.core.management import call_command
 
     from articles.services import articles_import, story_get_or_create
-    from claims import services
 
-    monkeypatch.setattr(services, "_queue_run", lambda run_id, ids: None)
     story, _ = story_get_or_create(name="Embassy")
     articles_import(story=story, files=[(p.name, p.read_bytes()) for p in seed_files])
     call_command("process_story", str(story.pk), verbosity=0, stdout=StringIO(), stderr=StringIO())

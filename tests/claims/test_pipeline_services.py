@@ -13,17 +13,12 @@ from django.utils import timezone
 
 from articles.models import Article, Story
 from articles.services import articles_import, story_get_or_create
-from claims import persist, services
+from claims import persist
 from claims.models import Claim, Conflict, Mention, MergeSuggestion, PipelineRun, ReviewEvent
 from claims.selectors import story_export
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests drive the stages in the foreground; nothing is sent to the worker."""
-    monkeypatch.setattr(services, "_queue_run", lambda run_id, ids: None)
+# These tests drive the stages in the foreground; nothing is sent to the worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_broker")]
 
 
 def import_files(story: Story, paths: list[Path]) -> None:
@@ -59,39 +54,32 @@ def same_disagreement(x: Conflict, y: Conflict) -> bool:
     return x.kind == y.kind and bool((xa & ya and xb & yb) or (xa & yb and xb & ya))
 
 
-@pytest.fixture
-def seed_story(seed_files: list[Path]) -> Story:
-    story, _ = story_get_or_create(name="Embassy")
-    import_files(story, seed_files)
-    process(story)
-    return story
-
-
-def test_process_story_creates_claims_with_mentions_inside_the_bodies(seed_story: Story) -> None:
-    run = seed_story.pipeline_runs.order_by("-id").first()
+def test_process_story_creates_claims_with_mentions_inside_the_bodies(processed_story: Story) -> None:
+    run = processed_story.pipeline_runs.order_by("-id").first()
     assert run.state == PipelineRun.State.SUCCEEDED
     assert run.progress_done == run.progress_total
-    claims = Claim.objects.filter(story=seed_story)
+    claims = Claim.objects.filter(story=processed_story)
     assert claims.exists()
-    assert not Mention.objects.filter(article__story=seed_story, claim__isnull=True).exists()
-    for mention in Mention.objects.filter(article__story=seed_story).select_related("article"):
+    assert not Mention.objects.filter(article__story=processed_story, claim__isnull=True).exists()
+    for mention in Mention.objects.filter(article__story=processed_story).select_related("article"):
         assert mention.article.body[mention.start : mention.end] == mention.text
-    assert Conflict.objects.filter(story=seed_story).exists()
+    assert Conflict.objects.filter(story=processed_story).exists()
 
 
-def test_seven_armored_vehicles_is_one_claim_with_two_mentions(seed_story: Story) -> None:
+def test_seven_armored_vehicles_is_one_claim_with_two_mentions(processed_story: Story) -> None:
     claims = {
-        m.claim_id for m in Mention.objects.filter(article__story=seed_story, text__contains="Seven armored vehicles")
+        m.claim_id
+        for m in Mention.objects.filter(article__story=processed_story, text__contains="Seven armored vehicles")
     }
     assert len(claims) == 1
     assert Claim.objects.get(pk=claims.pop()).mentions.count() == 2
 
 
-def test_rerunning_the_pipeline_adds_nothing(seed_story: Story) -> None:
-    before = snapshot(seed_story)
-    process(seed_story)
-    persist.story_analyse(story=seed_story)
-    assert snapshot(seed_story) == before
+def test_rerunning_the_pipeline_adds_nothing(processed_story: Story) -> None:
+    before = snapshot(processed_story)
+    process(processed_story)
+    persist.story_analyse(story=processed_story)
+    assert snapshot(processed_story) == before
 
 
 def test_an_added_article_joins_existing_claims(seed_files: list[Path]) -> None:
@@ -126,9 +114,9 @@ def test_an_added_article_never_duplicates_an_open_conflict(seed_files: list[Pat
         assert (event.actor, event.action, event.conflict_id in before) == (None, "conflict_extend", True)
 
 
-def test_one_more_article_joins_the_open_conflicts_instead_of_copying_them(seed_story: Story) -> None:
+def test_one_more_article_joins_the_open_conflicts_instead_of_copying_them(processed_story: Story) -> None:
     """The issue's report: one uploaded article turned the seed story's open conflicts into near-copies."""
-    opened_before = set(Conflict.objects.filter(story=seed_story, status="open").values_list("pk", flat=True))
+    opened_before = set(Conflict.objects.filter(story=processed_story, status="open").values_list("pk", flat=True))
     record = {
         "external_id": "extra-wire",
         "source": "Reuters",
@@ -144,31 +132,31 @@ def test_one_more_article_joins_the_open_conflicts_instead_of_copying_them(seed_
             "a State Department official said."
         ),
     }
-    articles_import(story=seed_story, files=[("extra.json", json.dumps([record]).encode())])
-    process(seed_story)
-    opened = list(Conflict.objects.filter(story=seed_story, status="open").order_by("id"))
+    articles_import(story=processed_story, files=[("extra.json", json.dumps([record]).encode())])
+    process(processed_story)
+    opened = list(Conflict.objects.filter(story=processed_story, status="open").order_by("id"))
     assert opened_before <= {c.pk for c in opened}
     for i, x in enumerate(opened):
         for y in opened[i + 1 :]:
             assert not same_disagreement(x, y), (x.explanation, y.explanation)
     extra = Mention.objects.filter(article__external_id="extra-wire")
     assert extra.filter(claim__isnull=False).exists()
-    events = list(ReviewEvent.objects.filter(story=seed_story))
+    events = list(ReviewEvent.objects.filter(story=processed_story))
     assert events  # the article's evidence joined earlier conflicts (else this tests nothing)
     for event in events:
         assert (event.actor, event.action) == (None, "conflict_extend")
         assert set(event.payload["added_a"] + event.payload["added_b"]) <= set(extra.values_list("pk", flat=True))
 
 
-def test_no_conflict_has_one_article_or_its_copies_on_both_sides(seed_story: Story) -> None:
-    parent = dict(Article.objects.filter(story=seed_story).values_list("pk", "duplicate_of_id"))
+def test_no_conflict_has_one_article_or_its_copies_on_both_sides(processed_story: Story) -> None:
+    parent = dict(Article.objects.filter(story=processed_story).values_list("pk", "duplicate_of_id"))
 
     def root(article: int) -> int:
         while parent.get(article):
             article = parent[article]
         return article
 
-    conflicts = Conflict.objects.filter(story=seed_story)
+    conflicts = Conflict.objects.filter(story=processed_story)
     assert conflicts.exists()
     for conflict in conflicts:
         a, b = ({root(m.article_id) for m in conflict.mentions.filter(conflict_sides__side=s)} for s in "ab")
@@ -198,11 +186,11 @@ def test_people_decisions_survive_a_new_article_and_a_rerun(seed_files: list[Pat
     assert Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).exclude(pk__in=resolved).exists()
 
 
-def test_export_story_document(seed_story: Story) -> None:
+def test_export_story_document(processed_story: Story) -> None:
     out = StringIO()
-    call_command("export_story", seed_story.slug, stdout=out)
+    call_command("export_story", processed_story.slug, stdout=out)
     document = json.loads(out.getvalue())
-    assert document == json.loads(json.dumps(story_export(seed_story)))
+    assert document == json.loads(json.dumps(story_export(processed_story)))
     assert set(document) == {"story", "articles", "claims", "conflicts", "merge_suggestions"}
     bodies = {a["id"]: a["body"] for a in document["articles"]}
     assert len(bodies) == 5
@@ -271,11 +259,13 @@ def test_extraction_failure_marks_the_run_failed_and_the_story_stage_still_runs(
 
 
 def test_a_decision_made_while_the_story_stage_runs_is_not_overwritten(
-    seed_story: Story, reviewer: Any, monkeypatch: pytest.MonkeyPatch
+    processed_story: Story, reviewer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from claims import pipeline, review
 
-    claim = Mention.objects.filter(article__story=seed_story, text__startswith="Seven armored vehicles").first().claim
+    claim = (
+        Mention.objects.filter(article__story=processed_story, text__startswith="Seven armored vehicles").first().claim
+    )
     Claim.objects.filter(pk=claim.pk).update(text="Wording the pipeline will want to replace")
     real = pipeline.analyse_story
 
@@ -286,6 +276,6 @@ def test_a_decision_made_while_the_story_stage_runs_is_not_overwritten(
         return result
 
     monkeypatch.setattr(pipeline, "analyse_story", analyse_while_a_reviewer_acts)
-    persist.story_analyse(story=seed_story)
+    persist.story_analyse(story=processed_story)
     claim.refresh_from_db()
     assert (claim.text, claim.status) == ("The reviewer's wording", Claim.Status.CONFIRMED)

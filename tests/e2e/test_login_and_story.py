@@ -3,41 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import StringIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from articles.models import Article, ImportBatch, Story
-from articles.services import articles_import, story_get_or_create
 from claims.models import Conflict
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_broker")]
 
 Login = Callable[[Any, Any, str, str], None]
 Screenshot = Callable[[Any, str], Path]
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pipeline runs in the foreground here (process_story); nothing is sent to Celery.
-
-    The live server runs in a thread of this process, so its imports are covered too.
-    """
-    monkeypatch.setattr("claims.services._queue_run", lambda run_id, article_ids: None)
-
-
-@pytest.fixture
-def seed_story(seed_files: list[Path]) -> Story:
-    """The demo story with the five seeds imported and processed."""
-    story, _ = story_get_or_create(name="US embassy in Baghdad stormed")
-    articles_import(story=story, files=[(p.name, p.read_bytes()) for p in seed_files])
-    call_command("process_story", str(story.pk), stdout=StringIO(), stderr=StringIO())
-    return story
 
 
 def stylesheet_rules(page: Any) -> int:
@@ -57,21 +36,21 @@ def test_an_anonymous_visitor_lands_on_the_login_page(page: Any, live_server: An
 
 
 def test_a_reviewer_sees_the_story_conflicts_and_claims(
-    page: Any, live_server: Any, reviewer: Any, seed_story: Story, login: Login, screenshot: Screenshot
+    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login, screenshot: Screenshot
 ) -> None:
     login(page, live_server, reviewer.username, "rita-pw")
     assert urlsplit(page.url).path == "/"
-    page.get_by_role("link", name=seed_story.name).click()
-    page.wait_for_url(f"**/stories/{seed_story.slug}/")
+    page.get_by_role("link", name=processed_story.name).click()
+    page.wait_for_url(f"**/stories/{processed_story.slug}/")
 
-    assert page.get_by_role("heading", level=1).inner_text() == seed_story.name
+    assert page.get_by_role("heading", level=1).inner_text() == processed_story.name
     assert "rita · Reviewer" in page.locator("header.topbar").inner_text()
     # A reviewer cannot import: the story page offers no upload link.
     assert page.get_by_role("link", name="Upload articles").count() == 0
 
     conflicts = page.locator("section.conflict")
     # The page lists the conflicts shown by default: the possible discrepancies are a link away.
-    shown = Conflict.objects.filter(story=seed_story, confidence__gte=settings.FACTDESK_CONFLICT_MIN_CONFIDENCE)
+    shown = Conflict.objects.filter(story=processed_story, confidence__gte=settings.FACTDESK_CONFLICT_MIN_CONFIDENCE)
     expected = shown.count()
     assert expected > 0
     assert conflicts.count() == expected
@@ -92,10 +71,10 @@ def test_a_reviewer_sees_the_story_conflicts_and_claims(
 
 
 def test_a_reviewer_is_refused_the_upload_page(
-    page: Any, live_server: Any, reviewer: Any, seed_story: Story, login: Login, screenshot: Screenshot
+    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login, screenshot: Screenshot
 ) -> None:
     login(page, live_server, reviewer.username, "rita-pw")
-    response = page.goto(f"{live_server.url}/stories/{seed_story.slug}/upload/")
+    response = page.goto(f"{live_server.url}/stories/{processed_story.slug}/upload/")
 
     assert response is not None and response.status == 403
     screenshot(page, "upload-reviewer-403")
@@ -105,16 +84,16 @@ def test_an_editor_uploading_seeds_already_imported_sees_them_skipped(
     page: Any,
     live_server: Any,
     editor: Any,
-    seed_story: Story,
+    processed_story: Story,
     seed_files: list[Path],
     login: Login,
     screenshot: Screenshot,
 ) -> None:
-    articles_before = Article.objects.filter(story=seed_story).count()
+    articles_before = Article.objects.filter(story=processed_story).count()
     login(page, live_server, editor.username, "edith-pw")
-    page.goto(f"{live_server.url}/stories/{seed_story.slug}/")
+    page.goto(f"{live_server.url}/stories/{processed_story.slug}/")
     page.get_by_role("link", name="Upload articles").click()
-    page.wait_for_url(f"**/stories/{seed_story.slug}/upload/")
+    page.wait_for_url(f"**/stories/{processed_story.slug}/upload/")
     screenshot(page, "upload-editor")
 
     uploaded = seed_files[:2]
@@ -123,7 +102,7 @@ def test_an_editor_uploading_seeds_already_imported_sees_them_skipped(
     with page.expect_navigation():
         form.get_by_role("button", name="Import").click()
 
-    batch = ImportBatch.objects.filter(story=seed_story, source=ImportBatch.Source.UPLOAD).get()
+    batch = ImportBatch.objects.filter(story=processed_story, source=ImportBatch.Source.UPLOAD).get()
     assert urlsplit(page.url).path == f"/imports/{batch.pk}/"
     assert page.locator(".badge.imported").first.inner_text() == "0 imported"
     assert page.locator(".badge.skipped").first.inner_text() == "2 skipped"
@@ -136,6 +115,6 @@ def test_an_editor_uploading_seeds_already_imported_sees_them_skipped(
         assert cells.nth(1).inner_text().strip() == "skipped"
         assert cells.nth(2).locator("a").inner_text().startswith("article #")
     assert f"by {editor.username}" in page.locator("main").inner_text()
-    assert Article.objects.filter(story=seed_story).count() == articles_before
+    assert Article.objects.filter(story=processed_story).count() == articles_before
     assert stylesheet_rules(page) > 0
     screenshot(page, "import-report-editor")

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from articles.models import Story
-from articles.services import articles_import, story_get_or_create
 from claims.models import Claim, Conflict, Mention, ReviewEvent
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_broker")]
 
 Login = Callable[[Any, Any, str, str], None]
 Screenshot = Callable[[Any, str], Path]
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("claims.services._queue_run", lambda run_id, article_ids: None)
-
-
-@pytest.fixture
-def seed_story(seed_files: list[Path]) -> Story:
-    story, _ = story_get_or_create(name="US embassy in Baghdad stormed")
-    articles_import(story=story, files=[(p.name, p.read_bytes()) for p in seed_files])
-    call_command("process_story", str(story.pk), stdout=StringIO(), stderr=StringIO())
-    return story
 
 
 def arrived(page: Any, text: str) -> None:
@@ -44,17 +28,17 @@ def claim_id_in_url(page: Any) -> int:
 
 
 def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
-    page: Any, live_server: Any, reviewer: Any, seed_story: Story, login: Login, screenshot: Screenshot
+    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login, screenshot: Screenshot
 ) -> None:
     login(page, live_server, "rita", "rita-pw")
-    page.goto(f"{live_server.url}{seed_story.get_absolute_url()}")
+    page.goto(f"{live_server.url}{processed_story.get_absolute_url()}")
 
     # The queue, from the story page with "q"; open the first claim with Enter.
     page.keyboard.press("q")
     page.wait_for_url("**/claims/")
     page.wait_for_load_state("load")
     rows = page.locator("tr[data-row]")
-    assert rows.count() == Claim.objects.filter(story=seed_story, status="proposed").count()
+    assert rows.count() == Claim.objects.filter(story=processed_story, status="proposed").count()
     screenshot(page, "queue")
     page.keyboard.press("j")
     page.keyboard.press("k")
@@ -74,7 +58,7 @@ def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
     arrived(page, "Confirmed.")
 
     # "m": merge a third claim into this one by number, then "u" undoes it.
-    third = Claim.objects.filter(story=seed_story, status="proposed").exclude(pk=second).order_by("pk").first()
+    third = Claim.objects.filter(story=processed_story, status="proposed").exclude(pk=second).order_by("pk").first()
     moved = set(third.mentions.values_list("pk", flat=True))
     page.keyboard.press("m")
     page.keyboard.type(str(third.pk))
@@ -94,7 +78,7 @@ def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
 
     # The certainty conflict about the fire: pick "Cannot be settled" (5), write a note, resolve (s).
     fire = (
-        Conflict.objects.filter(story=seed_story, kind="certainty", sides__mention__text__contains="caused")
+        Conflict.objects.filter(story=processed_story, kind="certainty", sides__mention__text__contains="caused")
         .distinct()
         .get()
     )
@@ -122,10 +106,10 @@ def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
 
 
 def test_help_overlay_lists_the_shortcuts(
-    page: Any, live_server: Any, reviewer: Any, seed_story: Story, login: Login
+    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login
 ) -> None:
     login(page, live_server, "rita", "rita-pw")
-    claim = Claim.objects.filter(story=seed_story).first()
+    claim = Claim.objects.filter(story=processed_story).first()
     page.goto(f"{live_server.url}/claims/{claim.pk}/")
     help_box = page.locator("#key-help")
     assert help_box.is_hidden()
