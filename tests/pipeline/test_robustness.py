@@ -1,11 +1,17 @@
-import dataclasses
 import json
 import random
 
 import pytest
 
 from claims.pipeline import analyse_story, extract_article, to_jsonable
-from claims.pipeline.types import ArticleText, Embed
+from claims.pipeline.codec import from_jsonable
+from claims.pipeline.types import ArticleExtraction, ArticleText, Embed, StoryAnalysis
+
+
+def assert_handled(ex: ArticleExtraction) -> None:
+    """extract_article turns any exception into an "internal error" skip: that is a failure here."""
+    internal = [s.reason for s in ex.skipped if s.reason.startswith("internal error")]
+    assert not internal, internal
 
 
 @pytest.mark.parametrize(
@@ -25,6 +31,7 @@ from claims.pipeline.types import ArticleText, Embed
 )
 def test_bad_bodies_are_skipped_with_a_reason(body, reason):
     ex = extract_article(ArticleText("x", body))
+    assert_handled(ex)
     assert ex.mentions == () and ex.skipped and reason in ex.skipped[0].reason
 
 
@@ -33,6 +40,7 @@ def test_two_megabyte_body_does_not_raise_and_is_truncated():
     body = "\n\n".join([para] * 800)
     assert len(body) > 2_000_000
     ex = extract_article(ArticleText("big", body))
+    assert_handled(ex)
     assert ex.mentions
     assert any("truncated" in s.reason for s in ex.skipped)
 
@@ -40,19 +48,33 @@ def test_two_megabyte_body_does_not_raise_and_is_truncated():
 def test_unbalanced_quotes_and_embeds_out_of_range_do_not_raise():
     body = "He said “this is never closed. And so on. " * 200
     ex = extract_article(ArticleText("q", body, embeds=(Embed(10**7, 10**7 + 5, "X", "x", None),)))
+    assert_handled(ex)
     assert ex.sentences
 
 
 def test_story_with_nothing_extractable_is_empty_not_an_error():
     arts = [ArticleText(1, ""), ArticleText(2, "1 2 3")]
-    res = analyse_story([extract_article(a) for a in arts], arts)
-    assert res.clusters == () and res.conflicts == ()
+    extractions = [extract_article(a) for a in arts]
+    for ex in extractions:
+        assert_handled(ex)
+    assert [ex.skipped[0].reason for ex in extractions] == [
+        "empty body",
+        "no prose (numbers, symbols or quotation marks only)",
+    ]
+    res = analyse_story(extractions, arts)
+    assert res.clusters == () and res.suggestions == () and res.conflicts == ()
 
 
-def test_output_is_json_serialisable(seed_analysis, seed_extractions):
-    json.dumps(to_jsonable(seed_analysis))
-    json.dumps(seed_extractions[0].to_dict())
-    dataclasses.asdict(seed_analysis)
+def test_output_survives_a_json_round_trip(seed_analysis, seed_extractions):
+    """What the services store as JSON reads back as the same objects."""
+    analysis = from_jsonable(StoryAnalysis, json.loads(json.dumps(to_jsonable(seed_analysis))))
+    assert analysis == seed_analysis
+    # Conflict.factors is left out of equality; it must survive too.
+    assert [c.factors for c in analysis.conflicts] == [c.factors for c in seed_analysis.conflicts]
+    assert seed_analysis.conflicts and seed_analysis.clusters
+    for ex in seed_extractions:
+        assert_handled(ex)
+        assert from_jsonable(ArticleExtraction, json.loads(json.dumps(ex.to_dict()))) == ex
 
 
 def test_deterministic_and_order_independent(seed_articles, seed_analysis):
