@@ -1,23 +1,23 @@
-"""REST API for stories, articles and imports, and the story exports."""
+"""REST API for stories, articles and imports.
+
+claims/api.py extends these viewsets (the import batches' processing runs, the story exports);
+factdesk/api_urls.py registers the extended ones.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, QuerySet
-from django.http import StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from claims.api import ERRORS, PipelineRunSerializer
-from factdesk.api import IdViewSet, StrictSerializer, int_param
+from factdesk.api import ERRORS, IdViewSet, StrictSerializer, int_param
 from factdesk.errors import ApplicationError
 
 from . import services
@@ -58,13 +58,12 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 class ImportBatchSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True, allow_null=True)
-    pipeline_runs = PipelineRunSerializer(many=True, read_only=True)
 
     class Meta:
         model = ImportBatch
         fields = [
             "id", "story", "source", "status", "imported_count", "skipped_count", "error_count", "report",
-            "created_by", "created_at", "finished_at", "pipeline_runs",
+            "created_by", "created_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -95,12 +94,6 @@ class UploadInput(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=500)
 
 
-def _story_export_payload(story: Story) -> Any:
-    from claims.selectors import story_export
-
-    return story_export(story)
-
-
 @extend_schema_view(
     list=extend_schema(tags=["stories"]),
     retrieve=extend_schema(responses={200: StorySerializer, 404: ERRORS[404]}, tags=["stories"]),
@@ -108,6 +101,9 @@ def _story_export_payload(story: Story) -> Any:
 class StoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
     serializer_class = StorySerializer
     queryset = Story.objects.annotate(article_count=Count("articles")).order_by("-id")
+    # How the import actions answer with their batch (claims/ adds the batch's processing runs).
+    batch_serializer_class: type[serializers.Serializer] = ImportBatchSerializer
+    batch_queryset: QuerySet[ImportBatch] = ImportBatch.objects.select_related("created_by")
 
     @extend_schema(
         request=StoryCreateInput, responses={201: StorySerializer, 200: StorySerializer, **ERRORS}, tags=["stories"]
@@ -137,7 +133,7 @@ class StoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
             user=request.user,
             source=ImportBatch.Source.API,
         )
-        return _batch_response(batch)
+        return self._batch_response(batch)
 
     @extend_schema(
         request={"multipart/form-data": UploadInput},
@@ -153,48 +149,11 @@ class StoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
             raise ApplicationError("Send one or more files as multipart field `files`.", code="invalid")
         files = [(f.name, f.read()) for f in uploads]
         batch = services.articles_import(story=story, files=files, user=request.user, source=ImportBatch.Source.API)
-        return _batch_response(batch)
+        return self._batch_response(batch)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ERRORS[404]}, tags=["exports"])
-    @action(detail=True, methods=["get"])
-    def export(self, request: Request, pk: str | None = None) -> Response:
-        """The story document: the same JSON as `manage.py export_story`."""
-        return Response(_story_export_payload(self.get_object()))
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, many=True, description="Claim statuses to include; default all but merged.")
-        ],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR), 404: ERRORS[404]},
-        tags=["exports"],
-    )
-    @action(detail=True, methods=["get"], url_path="csv")
-    def claims_csv(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
-        """The story's claims as CSV, safe to open in a spreadsheet (no formula injection)."""
-        from claims.exports import claims_csv
-
-        story = self.get_object()
-        statuses = request.query_params.getlist("status") or None
-        response = StreamingHttpResponse(claims_csv(story, statuses=statuses), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{story.slug}-claims.csv"'
-        return response
-
-    @extend_schema(
-        responses={200: {"type": "array", "items": {"type": "object", "additionalProperties": True}}, 404: ERRORS[404]},
-        tags=["exports"],
-    )
-    @action(detail=True, methods=["get"])
-    def claimreview(self, request: Request, pk: str | None = None) -> Response:
-        """Confirmed claims with a verdict as schema.org ClaimReview JSON-LD (a list)."""
-        from claims.exports import claim_reviews
-
-        base = getattr(settings, "FACTDESK_PUBLIC_URL", "") or request.build_absolute_uri("/").rstrip("/")
-        return Response(claim_reviews(self.get_object(), base_url=base))
-
-
-def _batch_response(batch: ImportBatch) -> Response:
-    batch = ImportBatch.objects.select_related("created_by").prefetch_related("pipeline_runs").get(pk=batch.pk)
-    return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+    def _batch_response(self, batch: ImportBatch) -> Response:
+        batch = self.batch_queryset.get(pk=batch.pk)
+        return Response(self.batch_serializer_class(batch).data, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema_view(
@@ -223,7 +182,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdVie
     """Import batches: the per-file report and the processing progress of what they imported."""
 
     serializer_class = ImportBatchSerializer
-    queryset = ImportBatch.objects.select_related("created_by").prefetch_related("pipeline_runs").order_by("-id")
+    queryset = ImportBatch.objects.select_related("created_by").order_by("-id")
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
         story = int_param(self.request, "story")

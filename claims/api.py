@@ -1,4 +1,5 @@
-"""REST API for claims, mentions, conflicts, merge suggestions, annotations, events and runs.
+"""REST API for claims, mentions, conflicts, merge suggestions, annotations, events and runs,
+and what claims adds to articles' endpoints: an import batch's runs and the story exports.
 
 Thin views: input serializers validate, the services in claims/review.py do the work (the
 same functions the web pages call, with the same permission, version and lease rules), and
@@ -10,24 +11,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from articles import api as articles_api
 from articles.models import Story
-from factdesk.api import ErrorSerializer, IdViewSet, StrictSerializer, int_param, require_version, version_from
+from factdesk.api import ERRORS, ErrorSerializer, IdViewSet, StrictSerializer, int_param, require_version, version_from
 from factdesk.errors import ApplicationError
 
 from . import review, selectors
+from .exports import claim_reviews, claims_csv
 from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
-
-ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 412, 428, 429)}
-
 
 _int_param = int_param
 MAX_ID = 10**18 - 1
@@ -808,3 +817,62 @@ class PipelineRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdVie
     def get_queryset(self) -> QuerySet[PipelineRun]:
         story = _int_param(self.request, "story")
         return self.queryset.filter(story_id=story) if story is not None else self.queryset
+
+
+# --- stories and import batches: what claims adds to articles' endpoints ------------------------------
+
+
+# An import batch with the processing runs of what it imported. (No docstring: the schema's
+# ImportBatch component would take it as its description.)
+class ImportBatchSerializer(articles_api.ImportBatchSerializer):
+    pipeline_runs = PipelineRunSerializer(many=True, read_only=True)
+
+    class Meta(articles_api.ImportBatchSerializer.Meta):
+        fields = [*articles_api.ImportBatchSerializer.Meta.fields, "pipeline_runs"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    articles=extend_schema(responses={202: ImportBatchSerializer, **ERRORS}),
+    imports=extend_schema(responses={202: ImportBatchSerializer, **ERRORS}),
+)
+class StoryViewSet(articles_api.StoryViewSet):
+    batch_serializer_class = ImportBatchSerializer
+    batch_queryset = articles_api.StoryViewSet.batch_queryset.prefetch_related("pipeline_runs")
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ERRORS[404]}, tags=["exports"])
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> Response:
+        """The story document: the same JSON as `manage.py export_story`."""
+        return Response(selectors.story_export(self.get_object()))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, many=True, description="Claim statuses to include; default all but merged.")
+        ],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR), 404: ERRORS[404]},
+        tags=["exports"],
+    )
+    @action(detail=True, methods=["get"], url_path="csv")
+    def claims_csv(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
+        """The story's claims as CSV, safe to open in a spreadsheet (no formula injection)."""
+        story = self.get_object()
+        statuses = request.query_params.getlist("status") or None
+        response = StreamingHttpResponse(claims_csv(story, statuses=statuses), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{story.slug}-claims.csv"'
+        return response
+
+    @extend_schema(
+        responses={200: {"type": "array", "items": {"type": "object", "additionalProperties": True}}, 404: ERRORS[404]},
+        tags=["exports"],
+    )
+    @action(detail=True, methods=["get"])
+    def claimreview(self, request: Request, pk: str | None = None) -> Response:
+        """Confirmed claims with a verdict as schema.org ClaimReview JSON-LD (a list)."""
+        base = getattr(settings, "FACTDESK_PUBLIC_URL", "") or request.build_absolute_uri("/").rstrip("/")
+        return Response(claim_reviews(self.get_object(), base_url=base))
+
+
+class ImportBatchViewSet(articles_api.ImportBatchViewSet):
+    serializer_class = ImportBatchSerializer
+    queryset = articles_api.ImportBatchViewSet.queryset.prefetch_related("pipeline_runs")

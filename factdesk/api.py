@@ -36,6 +36,10 @@ class ErrorSerializer(serializers.Serializer):
     error = Body()
 
 
+# The error responses an endpoint's schema lists (pick the codes it can answer with).
+ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409, 412, 428, 429)}
+
+
 def _error(code: str, message: str, status_code: int, **extra: Any) -> Response:
     return Response({"error": {"code": code, "message": message, **extra}}, status=status_code)
 

@@ -1,18 +1,24 @@
-"""/api/v1/: the router, /me, the OpenAPI schema and its Swagger UI (served from drf-spectacular-sidecar)."""
+"""/api/v1/: the router, /me, the OpenAPI schema and its Swagger UI (served from drf-spectacular-sidecar).
+
+The roof: it registers each app's viewsets, the most complete ones where claims/ extends articles/
+(stories and import batches, with their exports and processing runs).
+"""
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from articles.api import ArticleViewSet, ImportBatchViewSet, StoryViewSet
+from articles.api import ArticleViewSet
 from claims.api import (
     AnnotationViewSet,
     ClaimViewSet,
     ConflictViewSet,
     EventViewSet,
+    ImportBatchViewSet,
     MentionViewSet,
     PipelineRunViewSet,
+    StoryViewSet,
     SuggestionViewSet,
 )
 

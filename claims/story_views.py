@@ -1,0 +1,58 @@
+"""The story pages, which show what the pipeline found: the stories dashboard, a story, an article.
+
+They live in claims/ because they read claims, conflicts and runs (articles/ never imports claims/),
+and keep their URLs and names (`articles:story_list`, `articles:story_detail` for
+Story.get_absolute_url, `articles:article_detail`): factdesk/urls.py routes them (claims.urls.STORY_PAGES).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from articles import selectors as article_selectors
+from articles.forms import StoryForm, UploadForm
+from articles.models import Article, Story
+from factdesk.roles import can_import
+
+from . import selectors
+
+
+def story_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "claims/story_list.html",
+        {"stories": selectors.story_list(), "form": StoryForm(), "can_import": can_import(request.user)},
+    )
+
+
+def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    # ?possible=1 lists the conflicts below FACTDESK_CONFLICT_MIN_CONFIDENCE instead of the others.
+    possible = request.GET.get("possible") in ("1", "true")
+    return render(
+        request,
+        "claims/story_detail.html",
+        {
+            **selectors.story_claim_summary(story, possible=possible),
+            "story": story,
+            "articles": article_selectors.story_articles(story),
+            "batches": article_selectors.story_import_batches(story),
+            "upload_form": UploadForm(),
+            "can_import": can_import(request.user),
+        },
+    )
+
+
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.select_related("story", "outlet", "duplicate_of__outlet"), pk=pk)
+    return render(
+        request,
+        "claims/article_detail.html",
+        {
+            "article": article,
+            "story": article.story,
+            "paragraphs": selectors.article_segments(article),
+            "copies": article.near_duplicates.select_related("outlet"),
+        },
+    )
