@@ -21,6 +21,7 @@ from factdesk.api import ERRORS, IdViewSet, StrictSerializer, int_param
 from factdesk.errors import ApplicationError
 
 from . import services
+from .importers import RECORD_FIELDS
 from .models import Article, ImportBatch, Story
 
 
@@ -69,7 +70,8 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 
 class ArticleInput(StrictSerializer):
-    """One article as JSON; the same fields the .json importer reads."""
+    """One article as JSON, read by the .json importer: each field is one of its
+    `RECORD_FIELDS` names (tests/articles check that it stays so)."""
 
     text = serializers.CharField(max_length=2_000_000, required=False, help_text="The article's text (or `body`).")
     body = serializers.CharField(max_length=2_000_000, required=False)
@@ -85,7 +87,7 @@ class ArticleInput(StrictSerializer):
     dateline = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if not (data.get("text") or data.get("body") or "").strip():
+        if not any((data.get(name) or "").strip() for name in RECORD_FIELDS["text"]):
             raise serializers.ValidationError({"text": ["The article needs its text, as `text` or `body`."]})
         return data
 

@@ -6,10 +6,11 @@ rest of a batch. `articles.services.articles_import` persists the results.
 """
 
 from .cleaning import CleanedText, clean_text
-from .readers import ImportLimits, iter_path_files, parse_file
+from .readers import RECORD_FIELDS, ImportLimits, iter_path_files, parse_file
 from .types import ImportProblem, ParsedArticle
 
 __all__ = [
+    "RECORD_FIELDS",
     "CleanedText",
     "ImportLimits",
     "ImportProblem",

@@ -30,6 +30,19 @@ _PREFERRED_ENCODINGS = ["cp1252", "latin_1", "iso8859_15", "utf_16", "cp1251", "
 
 Result = ParsedArticle | ImportProblem
 
+# A JSON article record's fields and the names each may go by, first found wins: the one
+# list of aliases (the .json/.jsonl readers; the API's article input should take its
+# field names from here too).
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "articleBody"),
+    "published_on": ("date", "published", "published_on", "published_at", "datePublished"),
+    "outlet": ("source", "outlet", "publisher", "site_name"),
+    "title": ("title", "headline"),
+    "url": ("url", "link"),
+    "external_id": ("external_id", "id", "guid"),
+    "dateline": ("dateline",),
+}
+
 
 @dataclass(frozen=True)
 class ImportLimits:
@@ -203,26 +216,26 @@ def _text_field(record: dict[str, Any], *names: str) -> str:
 def _from_record(source: str, default_id: str, record: Any) -> ParsedArticle:
     if not isinstance(record, dict):
         raise _Problem(f"an article must be a JSON object, not {type(record).__name__}")
-    text = _text_field(record, "text", "body", "content", "articleBody")
+    text = _text_field(record, *RECORD_FIELDS["text"])
     if not text:
         raise _Problem('no article text: give it as "text" or "body"')
-    published_raw = _field(record, "date", "published", "published_on", "published_at", "datePublished")
+    published_raw = _field(record, *RECORD_FIELDS["published_on"])
     notes: list[str] = []
     published = None
     if published_raw is not None:
         published = parse_date(published_raw)
         if published is None:
             notes.append(f"could not read the date {published_raw!r}; left empty")
-    external_id = _field(record, "external_id", "id", "guid")
+    external_id = _field(record, *RECORD_FIELDS["external_id"])
     article = _build(
         source,
         str(external_id) if external_id is not None else default_id,
         text,
-        title=_text_field(record, "title", "headline"),
-        outlet=_text_field(record, "source", "outlet", "publisher", "site_name") or None,
+        title=_text_field(record, *RECORD_FIELDS["title"]),
+        outlet=_text_field(record, *RECORD_FIELDS["outlet"]) or None,
         published_on=published,
-        url=_text_field(record, "url", "link"),
-        dateline=_text_field(record, "dateline"),
+        url=_text_field(record, *RECORD_FIELDS["url"]),
+        dateline=_text_field(record, *RECORD_FIELDS["dateline"]),
     )
     article.notes.extend(notes)
     return article

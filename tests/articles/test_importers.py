@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import ImportLimits, ImportProblem, ParsedArticle, clean_text, iter_path_files, parse_file
+from articles.importers import (
+    RECORD_FIELDS,
+    ImportLimits,
+    ImportProblem,
+    ParsedArticle,
+    clean_text,
+    iter_path_files,
+    parse_file,
+)
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 
@@ -309,3 +317,12 @@ def test_nul_bytes_and_nul_escapes_are_refused_clearly() -> None:
     assert "NUL" in problem("x.txt", b"A report about the storm\x00 that hit the coast.")
     record = json.dumps({"text": "A report about the storm\u0000 that hit the coast.", "title": "Storm"}).encode()
     assert "NUL" in problem("x.json", record)
+
+
+def test_the_api_article_fields_are_names_the_json_importer_reads():
+    from articles.api import ArticleInput
+
+    aliases = {name for names in RECORD_FIELDS.values() for name in names}
+    assert set(ArticleInput().fields) <= aliases
+    (article,) = parse_file("a.json", json.dumps({"articleBody": "Soldiers were evacuated on Sunday."}).encode())
+    assert isinstance(article, ParsedArticle) and article.body.startswith("Soldiers were evacuated")
