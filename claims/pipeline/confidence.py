@@ -10,7 +10,7 @@ are kept but not shown by default: they are the "possible discrepancies".
 
 from __future__ import annotations
 
-DEFAULT_MIN_CONFIDENCE = 0.55
+DEFAULT_MIN_CONFIDENCE = 0.5
 
 
 class Factors:

@@ -147,7 +147,7 @@ FACTDESK_NEAR_DUPLICATE_THRESHOLD = env.float("FACTDESK_NEAR_DUPLICATE_THRESHOLD
 # but not listed, counted in the queue's priority, or returned by the API by default.
 # The default is claims.pipeline.confidence.DEFAULT_MIN_CONFIDENCE (not imported here: settings load
 # before the apps, and the pipeline package imports its NLP dependencies).
-FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENCE", 0.55)
+FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENCE", 0.5)
 # The address people reach the app at (https://factdesk.example.org), used for the links in
 # exports (ClaimReview's claim URLs); empty: the address of the request that asked for them.
 FACTDESK_PUBLIC_URL = env.str("FACTDESK_PUBLIC_URL", default="")

@@ -342,3 +342,11 @@ def test_a_hedged_and_a_plain_statement_of_one_figure_agree():
     )
     assert conflicts_of(res, "number") == []
     assert extract_quantities("The site was occupied from 7,700 BC.") == []
+
+
+def test_words_in_another_order_are_not_a_difference():
+    c = compare_quotes(
+        "one of the soldiers of the islamic state attacked a number of crusaders on a street in new york",
+        "one of the islamic state soldiers attacked a number of crusaders on a street in new york",
+    )
+    assert c.same_utterance and c.differences == ()

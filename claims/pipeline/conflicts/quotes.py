@@ -119,6 +119,7 @@ class Comparison:
     number: bool = False
     name: bool = False
     shared: int = 0  # content words found in order in both
+    changed: int = 0  # content words that differ (not counting words only moved)
 
 
 def _material(words: list[Token]) -> list[Token]:
@@ -185,6 +186,8 @@ def compare_quotes(a: str, b: str) -> Comparison:
     if not same:
         return Comparison(False, coverage, (), shared=matched)
     ops = sm.get_opcodes()
+    all_a, all_b = {stem(t.word) for t in ta}, {stem(t.word) for t in tb}
+    changed = 0  # content words changed, moved words not counted
     first = next((i for i, op in enumerate(ops) if op[0] == "equal"), None)
     last = max((i for i, op in enumerate(ops) if op[0] == "equal"), default=len(ops))
     diffs: list[tuple[str, str]] = []
@@ -210,12 +213,19 @@ def compare_quotes(a: str, b: str) -> Comparison:
             continue
         if tag == "replace" and _clarified(wa, wb):
             continue  # "they restart it" / "they restart [their nuclear program]": an unmarked clarification
+        # Words the other version has elsewhere were moved, not changed ("soldiers of the
+        # state" / "state soldiers"): what is left is the difference.
+        ma = [t for t in ma if stem(t.word) not in all_b]
+        mb = [t for t in mb if stem(t.word) not in all_a]
+        if not ma and not mb:
+            continue
+        changed += len(ma) + len(mb)
         words_a, words_b = {t.word for t in wa}, {t.word for t in wb}
         neg |= bool((words_a ^ words_b) & NEGATIONS)
         num |= any(w[0].isdigit() for w in words_a ^ words_b)
         name |= any(t.name for t in ma) and any(t.name for t in mb)  # a name swapped for another
         diffs.append((" ".join(t.word for t in wa), " ".join(t.word for t in wb)))
-    return Comparison(True, coverage, tuple(diffs), neg, num, name, shared=matched)
+    return Comparison(True, coverage, tuple(diffs), neg, num, name, shared=matched, changed=changed)
 
 
 def _severity(c: Comparison) -> Severity:
@@ -387,7 +397,7 @@ def _utterance_conflict(
     factors.add("a negation differs", 0.25, when=best.negation)
     factors.add("a number differs", 0.2, when=best.number)
     factors.add("a name differs", 0.15, when=best.name)
-    n_words = sum(len(x.split()) + len(y.split()) for x, y in diffs)
+    n_words = max(c.changed for _, _, c in pairs)
     factors.add("content words differ", min(0.2, 0.05 * n_words), when=not (best.negation or best.number))
     factors.add(
         "only a word or two differ", -0.15, when=n_words <= 2 and not (best.negation or best.number or best.name)
