@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -24,8 +25,12 @@ from .models import Annotation, Claim, Mention
 
 LIST_SEPARATOR = "; "
 
-# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet reads a cell that starts with one of these as a formula or a DDE call (OWASP,
+# "CSV Injection"), also behind characters nobody sees (zero-width spaces, a byte-order mark).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
+_INVISIBLE = re.compile(r"^[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]+")
+# A spreadsheet that splits on another separator (";" in many locales) starts a cell after it.
+_AFTER_SEPARATOR = re.compile(r"([,;\t\"][\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]*)(?=[=+\-@|])")
 
 # The desk's verdict labels on a 1 (worst) to 4 (best) truthfulness scale; see `claim_reviews`.
 RATING_WORST = 1
@@ -48,11 +53,15 @@ def _verdict(field: str) -> Subquery:
 
 
 def safe_cell(value: str) -> str:
-    """A text cell a spreadsheet shows as text: a leading formula character gets an apostrophe.
+    """A text cell a spreadsheet shows as text: a leading formula character, visible or behind
+    invisible ones, gets an apostrophe, and so does one right after a separator ("died;=1+1"
+    becomes "died;'=1+1"), which a spreadsheet splitting on ";" or "\t" would start a cell
+    with. Every cell is quoted besides.
 
     Applied to text fields only; numbers and dates formatted here never start with one of them.
     """
-    if value.startswith(FORMULA_TRIGGERS):
+    value = _AFTER_SEPARATOR.sub(r"\1'", value)
+    if _INVISIBLE.sub("", value).startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -135,7 +144,7 @@ def claims_csv(story: Story, *, statuses: Iterable[str] | None = None) -> Iterat
 
 def _csv_lines(claims: Any, outlet_pairs: Any) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
 
     def line(row: Iterable[Any]) -> str:
         buffer.seek(0)
