@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from factdesk import roles
 from factdesk.errors import InvalidStateError, LeaseHeldError, StaleVersionError
 
 from .models import (
@@ -32,14 +33,12 @@ from .models import (
     refresh_open_conflicts,
 )
 
-REVIEW_PERMISSION = "claims.change_claim"
-CONFLICT_PERMISSION = "claims.change_conflict"
-SUGGESTION_PERMISSION = "claims.change_mergesuggestion"
 Action = ReviewEvent.Action
 
 
-def _require(user: Any, permission: str) -> None:
-    if not (user and user.is_authenticated and user.has_perm(permission)):
+def _require(allowed: bool) -> None:
+    """`allowed`: one of factdesk.roles' checks, the one place that says who may do what."""
+    if not allowed:
         raise PermissionDenied("You do not have permission to review claims.")
 
 
@@ -166,7 +165,7 @@ def _change_claim(*, claim_id: int, user: Any, version: int | None, action: str,
 
 @transaction.atomic
 def claim_confirm(*, claim_id: int, user: Any, version: int | None) -> Claim:
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     return _change_claim(
         claim_id=claim_id, user=user, version=version, action=Action.CONFIRM,
         status=Claim.Status.CONFIRMED, rejection_reason="",
@@ -175,7 +174,7 @@ def claim_confirm(*, claim_id: int, user: Any, version: int | None) -> Claim:
 
 @transaction.atomic
 def claim_reject(*, claim_id: int, user: Any, version: int | None, reason: str) -> Claim:
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     reason = reason.strip()
     if not reason:
         raise InvalidStateError("Say why the claim is rejected.", code="reason_required")
@@ -188,7 +187,7 @@ def claim_reject(*, claim_id: int, user: Any, version: int | None, reason: str) 
 @transaction.atomic
 def claim_edit(*, claim_id: int, user: Any, version: int | None, text: str) -> Claim:
     """Reword the claim; its mentions stay as the evidence."""
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     text = " ".join(text.split())
     if not text:
         raise InvalidStateError("A claim needs some wording.", code="text_required")
@@ -199,7 +198,7 @@ def claim_edit(*, claim_id: int, user: Any, version: int | None, text: str) -> C
 def claim_annotate(
     *, claim_id: int, user: Any, note: str, label: str = "", links: Sequence[str] = (), version: int | None = None
 ) -> Annotation:
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     note = note.strip()
     if not note:
         raise InvalidStateError("An annotation needs a note.", code="note_required")
@@ -228,7 +227,7 @@ def claim_annotate(
 @transaction.atomic
 def claim_take(*, claim_id: int, user: Any) -> Claim:
     """Lease the claim to `user` for FACTDESK_LEASE_SECONDS; taking it again renews the lease."""
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     claim = _lock_claim(claim_id, user=user, version=None)
     _require_open(claim)
     before = claim_state(claim)
@@ -244,12 +243,12 @@ def claim_take(*, claim_id: int, user: Any) -> Claim:
 
 @transaction.atomic
 def claim_release(*, claim_id: int, user: Any) -> Claim:
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     claim = _lock_claim(claim_id, user=user, version=None, check_lease=False)
     if claim.assignee_id is None:
         return claim
     holder = claim.lease_holder()
-    if claim.assignee_id != user.pk and holder is not None and not user.has_perm("auth.change_user"):
+    if claim.assignee_id != user.pk and holder is not None and not roles.can_release_any_lease(user):
         raise LeaseHeldError(f"{holder.get_username()} holds claim #{claim.pk}; only they or an admin can release it.")
     before = claim_state(claim)
     claim.assignee = None
@@ -278,7 +277,7 @@ def claims_merge(
 ) -> ReviewEvent:
     """Merge claims into `survivor`: their mentions and annotations move to it (conflicts follow
     the mentions), they become `merged` and point at it. The event records what moved, for undo."""
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     versions = versions or {}
     ids = sorted({survivor_id, *other_ids})
     if len(ids) < 2:
@@ -335,7 +334,7 @@ def claims_merge(
 @transaction.atomic
 def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
     """Undo a merge: the merged claims come back with the mentions and annotations it moved."""
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     event = ReviewEvent.objects.select_for_update().get(pk=event_id)
     if event.action not in (Action.MERGE, Action.ACCEPT_SUGGESTION):
         raise InvalidStateError("Only a merge can be undone.", code="not_a_merge")
@@ -382,7 +381,7 @@ def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
 @transaction.atomic
 def mention_split(*, mention_id: int, user: Any, version: int | None) -> Claim:
     """Move one mention out of its claim into a new claim of its own."""
-    _require(user, REVIEW_PERMISSION)
+    _require(roles.can_review(user))
     mention = Mention.objects.select_related("claim").get(pk=mention_id)
     if mention.claim_id is None:
         raise InvalidStateError("This mention belongs to no claim yet.")
@@ -424,7 +423,7 @@ def mention_split(*, mention_id: int, user: Any, version: int | None) -> Claim:
 
 @transaction.atomic
 def suggestion_accept(*, suggestion_id: int, user: Any) -> ReviewEvent:
-    _require(user, SUGGESTION_PERMISSION)
+    _require(roles.can_decide_suggestions(user))
     suggestion = MergeSuggestion.objects.select_for_update().get(pk=suggestion_id)
     if suggestion.status != MergeSuggestion.Status.OPEN:
         raise InvalidStateError(f"This suggestion was already {suggestion.get_status_display().lower()}.")
@@ -436,7 +435,7 @@ def suggestion_accept(*, suggestion_id: int, user: Any) -> ReviewEvent:
 
 @transaction.atomic
 def suggestion_reject(*, suggestion_id: int, user: Any) -> MergeSuggestion:
-    _require(user, SUGGESTION_PERMISSION)
+    _require(roles.can_decide_suggestions(user))
     suggestion = MergeSuggestion.objects.select_for_update().get(pk=suggestion_id)
     if suggestion.status != MergeSuggestion.Status.OPEN:
         raise InvalidStateError(f"This suggestion was already {suggestion.get_status_display().lower()}.")
@@ -493,7 +492,7 @@ def _conflict_changed(conflict: Conflict, *, user: Any, action: str, before: dic
 
 @transaction.atomic
 def conflict_resolve(*, conflict_id: int, user: Any, version: int | None, resolution: str, note: str = "") -> Conflict:
-    _require(user, CONFLICT_PERMISSION)
+    _require(roles.can_resolve_conflicts(user))
     if resolution not in Conflict.Resolution.values:
         raise InvalidStateError(
             f"Unknown resolution {resolution!r}; use one of {', '.join(Conflict.Resolution.values)}.",
@@ -518,7 +517,7 @@ def conflict_resolve(*, conflict_id: int, user: Any, version: int | None, resolu
 
 @transaction.atomic
 def conflict_reopen(*, conflict_id: int, user: Any, version: int | None) -> Conflict:
-    _require(user, CONFLICT_PERMISSION)
+    _require(roles.can_resolve_conflicts(user))
     conflict = _lock_conflict(conflict_id, version)
     if conflict.status == Conflict.Status.OPEN:
         raise InvalidStateError("This conflict is already open.", extra={"current": conflict_state(conflict)})

@@ -15,6 +15,11 @@ ADMIN = "Admin"
 ROLES = (EDITOR, REVIEWER, ADMIN)
 
 IMPORT_PERMISSION = "articles.add_importbatch"
+REVIEW_PERMISSION = "claims.change_claim"
+CONFLICT_PERMISSION = "claims.change_conflict"
+SUGGESTION_PERMISSION = "claims.change_mergesuggestion"
+# Admins (only they may change users) may also release a lease another reviewer holds.
+USERS_PERMISSION = "auth.change_user"
 
 _VIEW = [
     "articles.view_outlet",
@@ -32,9 +37,9 @@ _VIEW = [
 ]
 _REVIEW = [
     "claims.add_annotation",
-    "claims.change_claim",
-    "claims.change_conflict",
-    "claims.change_mergesuggestion",
+    REVIEW_PERMISSION,
+    CONFLICT_PERMISSION,
+    SUGGESTION_PERMISSION,
 ]
 _EDIT = [
     "articles.add_story",
@@ -56,5 +61,27 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 STAFF_ROLES = (EDITOR, ADMIN)
 
 
+def _has(user: Any, permission: str) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(permission))
+
+
 def can_import(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm(IMPORT_PERMISSION))
+    return _has(user, IMPORT_PERMISSION)
+
+
+def can_review(user: Any) -> bool:
+    """Confirm, reject, edit, annotate, take, merge, split claims (claims/review.py)."""
+    return _has(user, REVIEW_PERMISSION)
+
+
+def can_resolve_conflicts(user: Any) -> bool:
+    return _has(user, CONFLICT_PERMISSION)
+
+
+def can_decide_suggestions(user: Any) -> bool:
+    return _has(user, SUGGESTION_PERMISSION)
+
+
+def can_release_any_lease(user: Any) -> bool:
+    """Release a claim that another reviewer holds: admins only."""
+    return _has(user, USERS_PERMISSION)
