@@ -115,7 +115,9 @@ def story_analyse(
     started = time.perf_counter()
     with transaction.atomic():
         # One story stage at a time per story: a second waits here and then sees the first's claims.
-        Story.objects.select_for_update().get(pk=story.pk)
+        # FOR NO KEY UPDATE: a reviewer's audit event, which references the story (FOR KEY SHARE),
+        # never waits on it, so a reviewer holding a claim the stage needs cannot deadlock with it.
+        Story.objects.select_for_update(no_key=True).get(pk=story.pk)
         articles = list(
             Article.objects.filter(story=story, processed_at__isnull=False)
             .select_related("outlet")
@@ -137,7 +139,11 @@ def story_analyse(
             if m.claim_id in claims:
                 fixed[m.claim_id].append((m.article_id, m.start, m.end))
         analysis = pipeline.analyse_story(extractions, list(texts.values()), fixed=dict(fixed))
-        stats: dict[str, Any] = _persist(story, analysis, by_key, claims)
+        later = _ClaimWrites()
+        stats: dict[str, Any] = _persist(story, analysis, by_key, claims, later)
+        later.write_unlocked()
+    # The claims a reviewer held: written now, each on its own, holding nothing else.
+    stats["claims_written_after_review"] = later.write_rest()
     stats["seconds"] = round(time.perf_counter() - started, 3)
     if run_id is not None:
         run_add_timing(run_id=run_id, name="analyse_seconds", seconds=stats["seconds"])
@@ -179,16 +185,69 @@ def _extractions(texts: dict[int, ArticleText], rows: list[Mention]) -> list[Art
     ]
 
 
+class _ClaimWrites:
+    """The story stage's writes to existing claims, made last and without waiting on a reviewer.
+
+    Reviewers lock the claim they act on. The stage never waits for one of those locks while it
+    holds others (which is how the two deadlocked): at the end of its transaction it takes the
+    claims nobody holds (SKIP LOCKED, in id order) and writes them; the claims a reviewer held
+    are written after the commit, one statement each. The writes are the pipeline's own fields:
+    source counts, open-conflict counts, and the wording of a claim nobody has decided (written
+    only while that is still so), never a person's decision.
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[int, tuple[int, list[str]]] = {}
+        self.wording: dict[int, dict[str, Any]] = {}
+        self.open_conflicts: set[int] = set()
+        self.rest: set[int] = set()
+
+    def write_unlocked(self) -> None:
+        wanted = sorted(set(self.counts) | set(self.wording) | self.open_conflicts)
+        free = set(
+            Claim.objects.select_for_update(skip_locked=True, no_key=True)
+            .filter(pk__in=wanted)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        self._write(sorted(free))
+        self.rest = set(wanted) - free
+
+    def write_rest(self) -> int:
+        for pk in sorted(self.rest):
+            with transaction.atomic():
+                self._write([pk])
+        return len(self.rest)
+
+    def _write(self, pks: list[int]) -> None:
+        Claim.objects.bulk_update(
+            [
+                Claim(pk=pk, independent_sources=self.counts[pk][0], sources=self.counts[pk][1])
+                for pk in pks
+                if pk in self.counts
+            ],
+            ["independent_sources", "sources"],
+            batch_size=500,
+        )
+        for pk in pks:
+            if pk in self.wording:
+                # Conditional: if a reviewer acted since this stage read the claim, their wording stays.
+                Claim.objects.filter(pk=pk, reviewed_at__isnull=True, status=Claim.Status.PROPOSED).update(
+                    **self.wording[pk]
+                )
+        refresh_open_conflicts([pk for pk in pks if pk in self.open_conflicts])
+
+
 def _persist(
     story: Story,
     analysis: pipeline.types.StoryAnalysis,
     by_key: dict[MentionKey, Mention],
     claims: dict[int, Claim],
+    later: _ClaimWrites,
 ) -> dict[str, int]:
     stats = {"claims_created": 0, "mentions_attached": 0}
     cluster_claim: dict[str, int] = {}
     created: list[tuple[str, Claim, list[int]]] = []
-    counts: list[Claim] = []
     attach: list[tuple[int, list[int]]] = []
     for cluster in analysis.clusters:
         members = [by_key[k] for k in cluster.mentions if k in by_key]
@@ -211,11 +270,10 @@ def _persist(
             created.append((cluster.id, claim, unaligned))
             continue
         cluster_claim[cluster.id] = claim.pk
-        claim.independent_sources, claim.sources = cluster.independent_sources, list(cluster.sources)
-        counts.append(claim)
+        if (claim.independent_sources, claim.sources) != (cluster.independent_sources, list(cluster.sources)):
+            later.counts[claim.pk] = (cluster.independent_sources, list(cluster.sources))
         if not claim.is_decided and any(getattr(claim, f) != v for f, v in wording.items()):
-            # Conditional: if a reviewer acted since this stage read the claim, their wording stays.
-            Claim.objects.filter(pk=claim.pk, reviewed_at__isnull=True, status=Claim.Status.PROPOSED).update(**wording)
+            later.wording[claim.pk] = wording
         if unaligned:
             attach.append((claim.pk, unaligned))
     Claim.objects.bulk_create([claim for _, claim, _ in created], batch_size=500)
@@ -224,16 +282,13 @@ def _persist(
         claims[claim.pk] = claim
         cluster_claim[cluster_id] = claim.pk
         attach.append((claim.pk, unaligned))
-    # Source counts are the pipeline's own figures: people never edit them, so writing only
-    # these two columns cannot overwrite a reviewer's concurrent decision.
-    Claim.objects.bulk_update(counts, ["independent_sources", "sources"], batch_size=500)
     for claim_id, unaligned in attach:
         # Only unaligned mentions are attached: the pipeline never moves evidence between claims.
         stats["mentions_attached"] += Mention.objects.filter(pk__in=unaligned, claim__isnull=True).update(
             claim_id=claim_id
         )
 
-    stats.update(conflicts_persist(story=story, proposals=analysis.conflicts, by_key=by_key))
+    stats.update(conflicts_persist(story=story, proposals=analysis.conflicts, by_key=by_key, later=later))
     stats.update(_persist_suggestions(story, analysis.suggestions, cluster_claim))
     return stats
 
@@ -340,7 +395,11 @@ class _KnownConflict:
 
 
 def conflicts_persist(
-    *, story: Story, proposals: Iterable[pipeline.types.Conflict], by_key: Mapping[MentionKey, Mention]
+    *,
+    story: Story,
+    proposals: Iterable[pipeline.types.Conflict],
+    by_key: Mapping[MentionKey, Mention],
+    later: _ClaimWrites | None = None,
 ) -> dict[str, int]:
     """Persist the pipeline's proposed conflicts so that one disagreement stays one conflict across re-runs.
 
@@ -355,7 +414,7 @@ def conflicts_persist(
       with a CONFLICT_FOLLOW event; nothing new: nothing happens;
     - else it is a new conflict.
     Proposals that match each other within one run become one conflict. Counts of open conflicts are
-    refreshed on the claims concerned.
+    refreshed on the claims concerned (by `later`, the story stage's claim writes, when given).
     """
     stats = {"conflicts_created": 0, "conflicts_extended": 0, "conflicts_followed": 0, "conflicts_same_source": 0}
     articles = {
@@ -442,7 +501,9 @@ def conflicts_persist(
     touched, stats["conflicts_extended"] = _write_conflicts(story, created, extended, explanation)
     stats["conflicts_created"] = sum(c.pk is not None and c.follows is None for c in created)
     stats["conflicts_followed"] = sum(c.pk is not None and c.follows is not None for c in created)
-    if touched:
+    if later is not None:
+        later.open_conflicts.update(touched)
+    elif touched:
         refresh_open_conflicts(touched)
     return stats
 

@@ -1,0 +1,68 @@
+"""Reviewers and the story stage at the same time, on PostgreSQL's row locks (issue 11.1).
+
+The story stage holds its story's row for the whole analysis (one analysis per story at a
+time) and writes every claim's source counts; a reviewer holds the claim they act on and
+then writes an audit event, which references the story. Neither may end in a deadlock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection, connections, transaction
+
+from articles.models import Story
+from claims import review
+from claims.models import Claim, ReviewEvent
+from claims.persist import story_analyse
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return int(cursor.fetchone()[0])
+
+
+def test_a_review_during_the_story_stage_neither_deadlocks_nor_is_lost(processed_story: Story, reviewer: User) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks (run with bin/test)")
+    claim = Claim.objects.filter(story=processed_story).order_by("pk").first()
+    assert claim is not None
+    sources = claim.independent_sources
+    Claim.objects.filter(pk=claim.pk).update(independent_sources=0)  # so that the stage must write it
+    outcome: dict[str, Any] = {}
+
+    def stage() -> None:
+        try:
+            outcome["stage"] = story_analyse(story=processed_story)
+        except Exception as exc:  # the outcome is what the test checks
+            outcome["stage"] = exc
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=stage)
+    with transaction.atomic():
+        # The reviewer's transaction holds the claim first, as review.claim_confirm does ...
+        Claim.objects.select_for_update().get(pk=claim.pk)
+        worker.start()
+        deadline = time.monotonic() + 60
+        while not _waiting_for_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _waiting_for_a_lock(), "the story stage never came to the claim the reviewer holds"
+        # ... and, with the story stage now waiting for that claim, writes its decision and audit event.
+        review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version)
+    worker.join(60)
+
+    assert not worker.is_alive()
+    assert isinstance(outcome["stage"], dict), outcome["stage"]
+    assert outcome["stage"]["claims_written_after_review"] == 1
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CONFIRMED and claim.reviewed_by == reviewer
+    assert claim.independent_sources == sources  # the stage's figure, written once the reviewer let go
+    assert ReviewEvent.objects.filter(claims=claim, action="confirm").count() == 1
