@@ -4,18 +4,25 @@ The tasks own enqueueing: `start_run` (sent by name when an import commits, clai
 queues each article's extraction, and the last extraction to finish queues the story stage.
 The tasks are idempotent (an article is extracted once; the story stage adds only what is not
 there), so they acknowledge late and a task lost with its worker is simply run again.
-Database hiccups retry with backoff; anything else fails for good and says why on the run.
+Database hiccups retry with backoff (with a floor: never "Retry in 0s"); anything else fails
+for good and says why on the run. Recording a failure never raises: with the database away it
+is logged, and the periodic `sweep` (Celery beat) finds the run and queues its work again.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
 
 from articles.models import Article
 
@@ -24,46 +31,87 @@ from .models import PipelineRun
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
-RETRY = {
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 2,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
-    "max_retries": 4,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-}
+# The database or the broker was away: worth another try, later.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
+
+
+def retry_countdown(retries: int) -> float:
+    """Seconds before retry number `retries + 1`: doubling from a floor, capped, plus up to a
+    quarter more at random so that the tasks an outage failed together do not return together."""
+    base = min(settings.FACTDESK_TASK_RETRY_MAX_SECONDS, settings.FACTDESK_TASK_RETRY_FLOOR_SECONDS * 2**retries)
+    return base + random.uniform(0, base / 4)
+
+
+class PipelineTask(Task):
+    """Acknowledged late, retried on transient errors with `retry_countdown`; `record_failure`
+    says on the run why the task failed for good, and may not raise."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except TRANSIENT_ERRORS as exc:
+            if self.request.called_directly:
+                raise
+            # Out of retries, `retry` raises `exc` itself and the task fails (on_failure).
+            raise self.retry(
+                exc=exc, countdown=retry_countdown(self.request.retries), max_retries=settings.FACTDESK_TASK_MAX_RETRIES
+            ) from exc
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        try:
+            self.record_failure(exc, args, transient=isinstance(exc, TRANSIENT_ERRORS))
+        except Exception as error:  # the database is away too: the sweep finds the run later
+            logger.error(
+                "%s%r failed (%s) and the failure could not be recorded: %s", self.name, tuple(args), exc, error
+            )
+
+    def record_failure(self, exc: Exception, args: Any, *, transient: bool) -> None:
+        pass
+
+
+def _queue(run_id: int, send: Callable[[], Any]) -> bool:
+    """Send a task; with the broker away, note on the run that it waits (the sweep sends it later)."""
+    try:
+        send()
+        return True
+    except Exception as exc:
+        logger.warning("could not queue work for pipeline run %s: %s", run_id, exc)
+        try:
+            runs.run_note(run_id=run_id, article_id=None, stage="queue", reason=runs.QUEUE_UNREACHABLE, transient=True)
+        except Exception as error:
+            logger.error("could not note on pipeline run %s that it waits for the queue: %s", run_id, error)
+        return False
 
 
 def queue_run(run_id: int, article_ids: Sequence[int]) -> None:
     """Queue a run's work: each article's extraction, or the story stage when it has no article."""
-    try:
-        if not article_ids:
-            analyse_story.delay(run_id)
-        for article_id in article_ids:
-            extract_article.delay(run_id, article_id)
-    except Exception as exc:  # the broker is down: say so on the run; `process_story` can catch up
-        logger.exception("could not queue pipeline run %s", run_id)
-        runs.run_fail(run_id=run_id, reason=f"could not queue the processing: {exc}")
+    if not article_ids:
+        _queue(run_id, lambda: analyse_story.delay(run_id))
+    for article_id in article_ids:
+        if not _queue(run_id, partial(extract_article.delay, run_id, article_id)):
+            return
 
 
-class ExtractTask(Task):
-    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+class ExtractTask(PipelineTask):
+    def record_failure(self, exc: Exception, args: Any, *, transient: bool) -> None:
         run_id, article_id = args
+        reason = f"{type(exc).__name__}: {exc}"
         runs.run_note(
-            run_id=run_id, article_id=article_id, stage="extract", reason=f"{type(exc).__name__}: {exc}", fatal=True
+            run_id=run_id, article_id=article_id, stage="extract", reason=reason, fatal=True, transient=transient
         )
         if runs.run_article_done(run_id=run_id):
-            analyse_story.delay(run_id)
+            _queue(run_id, lambda: analyse_story.delay(run_id))
 
 
-class AnalyseTask(Task):
-    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        runs.run_fail(run_id=args[0], stage="analyse", reason=f"{type(exc).__name__}: {exc}")
+class AnalyseTask(PipelineTask):
+    def record_failure(self, exc: Exception, args: Any, *, transient: bool) -> None:
+        runs.run_fail(run_id=args[0], stage="analyse", reason=f"{type(exc).__name__}: {exc}", transient=transient)
 
 
-@shared_task(**RETRY)
+@shared_task(base=PipelineTask)
 def start_run(run_id: int) -> None:
     run = PipelineRun.objects.filter(pk=run_id).only("pk", "state", "article_ids").first()
     if run is None:
@@ -74,7 +122,7 @@ def start_run(run_id: int) -> None:
     queue_run(run.pk, run.article_ids)
 
 
-@shared_task(base=ExtractTask, **RETRY)
+@shared_task(base=ExtractTask)
 def extract_article(run_id: int, article_id: int) -> None:
     started = time.perf_counter()
     article = Article.objects.select_related("outlet").filter(pk=article_id).first()
@@ -83,10 +131,10 @@ def extract_article(run_id: int, article_id: int) -> None:
     else:
         persist.article_extract(article=article, run_id=run_id)
     if runs.run_article_done(run_id=run_id, extract_seconds=time.perf_counter() - started):
-        analyse_story.delay(run_id)
+        _queue(run_id, lambda: analyse_story.delay(run_id))
 
 
-@shared_task(base=AnalyseTask, **RETRY)
+@shared_task(base=AnalyseTask)
 def analyse_story(run_id: int) -> None:
     run = PipelineRun.objects.select_related("story").filter(pk=run_id).first()
     if run is None:
@@ -94,3 +142,38 @@ def analyse_story(run_id: int) -> None:
         return
     stats = persist.story_analyse(story=run.story, run_id=run_id)
     runs.run_finish(run_id=run_id, stats=stats)
+
+
+def sweep_stranded(*, stale_after: timedelta, max_attempts: int) -> dict[str, int]:
+    """Queue again what faults left behind (see runs.run_recover): runs with lost work, and
+    articles no run covers. Idempotent: what is done is not done twice."""
+    counts = {"runs": 0, "articles": 0, "new_runs": 0}
+    for run_id in runs.runs_to_check():
+        recovery = runs.run_recover(run_id=run_id, stale_after=stale_after, max_attempts=max_attempts)
+        if recovery is None:
+            continue
+        counts["runs"] += 1
+        counts["articles"] += len(recovery.article_ids)
+        if recovery.article_ids:
+            queue_run(run_id, recovery.article_ids)
+        else:
+            _queue(run_id, partial(analyse_story.delay, run_id))
+    for run in runs.articles_without_run(stale_after=stale_after):
+        counts["new_runs"] += 1
+        counts["articles"] += len(run.article_ids)
+        _queue(run.pk, partial(start_run.delay, run.pk))
+    if any(counts.values()):
+        logger.warning(
+            "sweep: queued again %(runs)d stranded run(s) and started %(new_runs)d run(s), %(articles)d article(s)",
+            counts,
+        )
+    return counts
+
+
+@shared_task(ignore_result=True)
+def sweep() -> dict[str, int]:
+    """Run by Celery beat every FACTDESK_SWEEP_INTERVAL_SECONDS (factdesk/settings)."""
+    return sweep_stranded(
+        stale_after=timedelta(seconds=settings.FACTDESK_SWEEP_STALE_SECONDS),
+        max_attempts=settings.FACTDESK_SWEEP_MAX_ATTEMPTS,
+    )

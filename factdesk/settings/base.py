@@ -153,6 +153,26 @@ FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENC
 FACTDESK_PUBLIC_URL = env.str("FACTDESK_PUBLIC_URL", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=500)
+# Retries of a task the database or the broker failed: FLOOR, 2×FLOOR, 4×FLOOR... seconds, at most
+# MAX apart (claims.tasks.retry_countdown), then the task fails and the sweep takes over.
+FACTDESK_TASK_RETRY_FLOOR_SECONDS = env.float("FACTDESK_TASK_RETRY_FLOOR_SECONDS", default=5.0)
+FACTDESK_TASK_RETRY_MAX_SECONDS = env.float("FACTDESK_TASK_RETRY_MAX_SECONDS", default=60.0)
+FACTDESK_TASK_MAX_RETRIES = env.int("FACTDESK_TASK_MAX_RETRIES", default=5)
+# The sweep (claims.tasks.sweep, run by Celery beat every INTERVAL seconds) queues again the work
+# that faults left behind: runs with no sign of progress for STALE seconds, runs whose queue was
+# unreachable or whose task the database failed, and articles no run covers. A run is tried at
+# most MAX_ATTEMPTS times, then fails for good, saying so.
+FACTDESK_SWEEP_INTERVAL_SECONDS = env.float("FACTDESK_SWEEP_INTERVAL_SECONDS", default=60.0)
+FACTDESK_SWEEP_STALE_SECONDS = env.float("FACTDESK_SWEEP_STALE_SECONDS", default=300.0)
+FACTDESK_SWEEP_MAX_ATTEMPTS = env.int("FACTDESK_SWEEP_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stranded-pipeline-work": {
+        "task": "claims.tasks.sweep",
+        "schedule": FACTDESK_SWEEP_INTERVAL_SECONDS,
+        # Sweeps that wait while the workers are down are not worth running late: the next one comes.
+        "options": {"expires": FACTDESK_SWEEP_INTERVAL_SECONDS},
+    }
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {
