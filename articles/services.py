@@ -100,6 +100,7 @@ def articles_import(
     report: list[dict[str, Any]] = []
     created: list[Article] = []
     outlets: dict[str, Outlet] = {}
+    failed = False
     try:
         for item in files:
             results = [item] if isinstance(item, ImportProblem) else parse_file(item[0], item[1], limits)
@@ -109,7 +110,8 @@ def articles_import(
                 if entry.get("article") is not None:
                     created.append(entry["article"])
         _link_near_duplicates(story, created)
-    except Exception:
+    except BaseException:  # also a time-out's signal or Ctrl-C: what was saved is still reported and processed
+        failed = True
         logger.exception("import batch %s failed", batch.pk)
         batch.status = ImportBatch.Status.FAILED
         report.append(
@@ -121,9 +123,18 @@ def articles_import(
         )
         raise
     finally:
-        _finish_batch(batch, report)
-    if created:  # claims/ starts processing them (a run the batch shows, queued on commit)
-        articles_imported.send(sender=ImportBatch, story=story, article_ids=[a.pk for a in created], import_batch=batch)
+        try:
+            _finish_batch(batch, report)
+            if created:  # claims/ starts processing them (a run the batch shows, queued on commit)
+                articles_imported.send(
+                    sender=ImportBatch, story=story, article_ids=[a.pk for a in created], import_batch=batch
+                )
+        except Exception:
+            if not failed:
+                raise
+            # Already failing: keep that error; the sweep (claims.tasks.sweep) runs what no run covers.
+            logger.exception("import batch %s: could not record its end or start its processing", batch.pk)
+    batch.refresh_from_db(fields=["report"])  # a receiver may have added to it (processing waits)
     return batch
 
 

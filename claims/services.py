@@ -16,10 +16,10 @@ from typing import Any
 from celery import current_app
 from django.db import transaction
 
-from articles.models import Story
+from articles.models import ImportBatch, Story
 
 from .models import PipelineRun
-from .runs import pipeline_start, run_fail
+from .runs import QUEUE_UNREACHABLE, pipeline_start, run_note
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,14 @@ def pipeline_for_import(
 def _queue_run(run_id: int, article_ids: Sequence[int]) -> None:
     try:
         current_app.send_task(START_RUN_TASK, args=(run_id,))
-    except Exception as exc:  # the broker is down: say so on the run; `process_story` can catch up
-        logger.exception("could not queue pipeline run %s (%d articles)", run_id, len(article_ids))
-        run_fail(run_id=run_id, reason=f"could not queue the processing: {exc}")
+    except Exception as exc:
+        # The broker is down: the run stays queued with a note the sweep (claims.tasks.sweep) acts on
+        # once the queue is back, and the import's report says that processing waits. One line, no
+        # traceback: an outage is not a bug.
+        logger.warning("could not queue pipeline run %s (%d articles): %s", run_id, len(article_ids), exc)
+        run_note(run_id=run_id, article_id=None, stage="queue", reason=QUEUE_UNREACHABLE, transient=True)
+        batch_id = PipelineRun.objects.filter(pk=run_id).values_list("import_batch_id", flat=True).first()
+        if batch_id is not None:
+            batch = ImportBatch.objects.get(pk=batch_id)
+            batch.report = [*batch.report, {"source": "", "status": "waiting", "message": QUEUE_UNREACHABLE}]
+            batch.save(update_fields=["report"])

@@ -205,7 +205,9 @@ class TokenViewSet(IdViewSet):
     def create(self, request: Request) -> Response:
         data = TokenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token, plaintext = ApiToken.generate(user=request.user, name=data.validated_data["name"])
+        # A token made with a token is its child: revoking the parent revokes it too.
+        parent = request.auth if isinstance(request.auth, ApiToken) else None
+        token, plaintext = ApiToken.generate(user=request.user, name=data.validated_data["name"], parent=parent)
         return Response({"token": plaintext, "details": TokenSerializer(token).data}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: TokenSerializer}, tags=["account"])

@@ -27,6 +27,10 @@ class ApiToken(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The token the request that created this one authenticated with: revoking it revokes this one.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -40,13 +44,19 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
     @classmethod
-    def generate(cls, *, user: object, name: str) -> tuple[ApiToken, str]:
+    def generate(cls, *, user: object, name: str, parent: ApiToken | None = None) -> tuple[ApiToken, str]:
         plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=plaintext[:10], key_hash=hash_token(plaintext))
+        token = cls.objects.create(
+            user=user, name=name, prefix=plaintext[:10], key_hash=hash_token(plaintext), parent=parent
+        )
         return token, plaintext
 
     def revoke(self, *, by: object) -> None:
-        if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.revoked_by = by  # type: ignore[assignment]
-            self.save(update_fields=["revoked_at", "revoked_by"])
+        """Revoke this token and every token made with it (and with those), at once."""
+        now = timezone.now()
+        family, generation = {self.pk}, {self.pk}
+        while generation:
+            generation = set(ApiToken.objects.filter(parent__in=generation).values_list("pk", flat=True)) - family
+            family |= generation
+        ApiToken.objects.filter(pk__in=family, revoked_at__isnull=True).update(revoked_at=now, revoked_by=by)
+        self.refresh_from_db(fields=["revoked_at", "revoked_by"])

@@ -85,3 +85,12 @@ def can_decide_suggestions(user: Any) -> bool:
 def can_release_any_lease(user: Any) -> bool:
     """Release a claim that another reviewer holds: admins only."""
     return _has(user, USERS_PERMISSION)
+
+
+READ_PERMISSION = "articles.view_story"
+NO_ROLE_MESSAGE = "Your account has no role yet: ask an admin to make you a Reviewer, an Editor or an Admin."
+
+
+def can_read(user: Any) -> bool:
+    """See stories, articles, claims, conflicts and the audit trail: every role; an account without one sees nothing."""
+    return _has(user, READ_PERMISSION)

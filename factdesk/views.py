@@ -1,18 +1,29 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .models import ApiToken
 
+logger = logging.getLogger(__name__)
+
 
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for the demo launcher and load balancers: the app answers and the database too."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness for the demo launcher and load balancers: the app answers and the database too.
+
+    With the database away it says so as JSON, 503 (a load balancer's "not now"), not an HTML 500.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        logger.warning("healthz: the database is unreachable: %s", exc)
+        return JsonResponse({"ok": False, "database": "unreachable"}, status=503)
     return JsonResponse({"ok": True})
 
 

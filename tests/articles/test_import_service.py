@@ -231,3 +231,18 @@ def test_story_list_shows_counts_and_progress_in_constant_queries(
     one = Story.objects.get(name="One")
     assert f"{one.claims.count()} proposed" in page
     assert "Queued · 0/6" in page  # the runs of the other two wait for a worker
+
+
+@pytest.mark.usefixtures("no_broker")
+def test_a_batch_that_stops_half_way_still_gets_a_run_for_what_it_saved(story: Story, seed_files: list[Path]) -> None:
+    from claims.models import PipelineRun
+
+    def files_then_a_crash() -> Any:
+        yield seed_files[0].name, seed_files[0].read_bytes()
+        raise RuntimeError("the disk went away")
+
+    with pytest.raises(RuntimeError):
+        articles_import(story=story, files=files_then_a_crash())
+    batch = ImportBatch.objects.get(story=story)
+    assert batch.status == ImportBatch.Status.FAILED and batch.imported_count == 1
+    assert PipelineRun.objects.get(import_batch=batch).article_ids == [Article.objects.get(story=story).pk]

@@ -20,7 +20,10 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"Created story “{story.name}”.")
         batch = articles_import(story=story, files=iter_path_files(options["paths"], import_limits()))
+        waiting = [entry["message"] for entry in batch.report if entry["status"] == "waiting"]
         for entry in batch.report:
+            if entry["status"] == "waiting":
+                continue
             line = f"{entry['status']:>8}  {entry['source']}"
             if entry.get("article_id"):
                 line += f"  (article #{entry['article_id']})"
@@ -31,5 +34,7 @@ class Command(BaseCommand):
             f"Import #{batch.pk} into “{story.name}”: {batch.imported_count} imported, "
             f"{batch.skipped_count} skipped, {batch.error_count} errors."
         )
+        if waiting:  # the broker is away: the sweep starts the processing once it is back
+            self.stdout.write(self.style.WARNING(f"Saved {batch.imported_count} articles; {waiting[0]}."))
         if batch.error_count:
             raise CommandError(f"{batch.error_count} file(s) or record(s) could not be imported.")
