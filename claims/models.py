@@ -85,10 +85,14 @@ class Claim(models.Model):
 
     def lease_holder(self, now: Any = None) -> Any:
         """Who holds the claim now, or None when nobody does (or the lease ran out)."""
-        now = now or timezone.now()
-        if self.assignee_id and self.lease_expires_at and self.lease_expires_at > now:
+        if self.assignee_id and lease_is_active(self.lease_expires_at, now):
             return self.assignee
         return None
+
+
+def lease_is_active(expires_at: Any, now: Any = None) -> bool:
+    """The lease rule, for a claim and for a row of one: a taken claim is held until its lease runs out."""
+    return expires_at is not None and expires_at > (now or timezone.now())
 
 
 class Mention(models.Model):
@@ -376,6 +380,15 @@ class ReviewEvent(models.Model):
     def actor_name(self) -> str:
         """Who acted, for people to read: a username, or "pipeline" for the pipeline's own events."""
         return self.actor.get_username() if self.actor_id and self.actor else PIPELINE_ACTOR
+
+    @property
+    def is_merge(self) -> bool:
+        return self.action in (self.Action.MERGE, self.Action.ACCEPT_SUGGESTION)
+
+    @property
+    def undoable(self) -> bool:
+        """A merge not undone yet: claims/review.merge_undo acts on it, and the pages offer it."""
+        return self.is_merge and not self.undone_by_id
 
     @property
     def action_phrase(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,42 @@ def confidence_factors(factors: Mapping[str, float]) -> dict[str, list[tuple[str
     return {"up": [(n, v) for n, v in ordered if v > 0], "down": [(n, v) for n, v in ordered if v < 0]}
 
 
+@dataclass(frozen=True)
+class ConflictSide:
+    """One side of a conflict: its mentions as the caller loaded them (`items`, in the order given),
+    their ids sorted, and the claims they belong to, once each, sorted."""
+
+    side: str
+    items: list[Any]
+    mention_ids: list[int]
+    claim_ids: list[int]
+
+    def ids(self) -> dict[str, Any]:
+        return {"side": self.side, "mention_ids": self.mention_ids, "claim_ids": self.claim_ids}
+
+
+def conflict_sides(rows: Iterable[tuple[str, int, int | None, Any]]) -> list[ConflictSide]:
+    """The one builder of a conflict's two sides, "a" then "b" (both, even when one is empty), from
+    (side, mention id, its claim id, item) rows; the item is whatever the caller shows of the mention.
+    The API's documents, the story export and the conflict page all use it."""
+    grouped: dict[str, tuple[list[Any], list[int], set[int]]] = {"a": ([], [], set()), "b": ([], [], set())}
+    for side, mention_id, claim_id, item in rows:
+        items, mention_ids, claim_ids = grouped[side]
+        items.append(item)
+        mention_ids.append(mention_id)
+        if claim_id:
+            claim_ids.add(claim_id)
+    return [
+        ConflictSide(side, items, sorted(mention_ids), sorted(claim_ids))
+        for side, (items, mention_ids, claim_ids) in grouped.items()
+    ]
+
+
+def latest_run(story: Story) -> PipelineRun | None:
+    """The story's latest pipeline run (the story page shows it, its progress endpoint polls it)."""
+    return story.pipeline_runs.order_by("-created_at", "-id").first()
+
+
 def story_lookup(value: str) -> Story:
     """A story by id, slug or exact name (for the command line)."""
     query = Q(slug=value) | Q(name=value)
@@ -57,9 +93,9 @@ def story_export(story: Story) -> dict[str, Any]:
         .order_by("id")
         .prefetch_related(Prefetch("mentions", queryset=Mention.objects.order_by("article_id", "start")))
     )
-    sides: dict[int, dict[str, list[tuple[int, int | None]]]] = defaultdict(lambda: {"a": [], "b": []})
-    for row in ConflictMention.objects.filter(conflict__story=story).select_related("mention").order_by("mention_id"):
-        sides[row.conflict_id][row.side].append((row.mention_id, row.mention.claim_id))
+    side_rows: dict[int, list[tuple[str, int, int | None, None]]] = defaultdict(list)
+    for row in ConflictMention.objects.filter(conflict__story=story).select_related("mention"):
+        side_rows[row.conflict_id].append((row.side, row.mention_id, row.mention.claim_id, None))
     return {
         "story": {"id": story.pk, "name": story.name, "slug": story.slug, "created_at": story.created_at.isoformat()},
         "articles": [
@@ -107,11 +143,8 @@ def story_export(story: Story) -> dict[str, Any]:
                 "follows": k.follows_id,
                 "explanation": k.explanation,
                 "sides": [
-                    {
-                        "mention_ids": [m for m, _ in sides[k.pk][side]],
-                        "claim_ids": sorted({c for _, c in sides[k.pk][side] if c is not None}),
-                    }
-                    for side in ("a", "b")
+                    {"mention_ids": side.mention_ids, "claim_ids": side.claim_ids}
+                    for side in conflict_sides(side_rows[k.pk])
                 ],
             }
             for k in Conflict.objects.filter(story=story).order_by("id")
@@ -198,7 +231,7 @@ def story_claim_summary(story: Story, limit: int = 100, possible: bool = False) 
         shown=Count("id", filter=~weak), possible=Count("id", filter=weak)
     )
     return {
-        "run": story.pipeline_runs.order_by("-created_at").first(),
+        "run": latest_run(story),
         "claims": claims,
         "claim_counts": counts,
         "conflicts": conflicts,
@@ -411,6 +444,23 @@ def claim_history(claim: Claim) -> Any:
     from .models import ReviewEvent
 
     return ReviewEvent.objects.filter(claims=claim).select_related("actor", "undone_by").order_by("-created_at", "-id")
+
+
+def conflict_page_sides(conflict: Conflict) -> list[ConflictSide]:
+    """A conflict's two sides for its page: each mention with its paragraph, by article."""
+    rows = conflict.sides.select_related("mention__article__outlet", "mention__claim").order_by("mention__article_id")
+    return conflict_sides(
+        (
+            row.side,
+            row.mention_id,
+            row.mention.claim_id,
+            {
+                "mention": row.mention,
+                "context": paragraph_context(row.mention.article.body, row.mention.start, row.mention.end),
+            },
+        )
+        for row in rows
+    )
 
 
 def paragraph_context(body: str, start: int, end: int) -> tuple[str, str, str]:
