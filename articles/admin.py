@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Article, ImportBatch, Outlet, Story
 
@@ -55,3 +56,7 @@ class ArticleAdmin(admin.ModelAdmin):
     raw_id_fields = ["duplicate_of", "import_batch"]
     # The body is what mentions point into by offset: it is shown, never edited.
     readonly_fields = ["original_text", "body", "content_hash", "embeds", "removed", "created_at", "processed_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> list[str]:
+        # An article stays in its story: its mentions, claims and conflicts are that story's.
+        return [*self.readonly_fields, "story"] if obj is not None else list(self.readonly_fields)

@@ -3,14 +3,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
 
 from factdesk.errors import ApplicationError
 
 from . import review
 from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
+
+
+class _NotSaved(Exception):
+    """An admin edit the review service refused: the change form's transaction rolls back."""
 
 
 def _bulk(request: HttpRequest, queryset: QuerySet[Claim], action: Callable[[Claim], Any], done: str) -> None:
@@ -26,6 +31,34 @@ def _bulk(request: HttpRequest, queryset: QuerySet[Claim], action: Callable[[Cla
         messages.success(request, f"{done} {ok} claim(s).")
     for problem in problems[:20]:
         messages.warning(request, problem)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: what changes these rows goes through claims/review.py (checked,
+    versioned, audited, open conflicts recounted) or belongs to the pipeline."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ClaimAdminForm(forms.ModelForm):
+    # The version the form was loaded at, so that an edit here is checked like one on the claim page.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Claim
+        fields = "__all__"  # noqa: DJ007  # the admin picks the fields; this form adds the version
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
 
 
 class MentionInline(admin.TabularInline):
@@ -44,15 +77,18 @@ class ClaimAdmin(admin.ModelAdmin):
     list_select_related = ["story", "reviewed_by"]
     raw_id_fields = ["merged_into", "canonical_mention"]
     readonly_fields = ["version", "features", "slots", "sources", "created_at", "updated_at", "reviewed_at"]
+    form = ClaimAdminForm
     inlines = [MentionInline]
     actions = ["confirm_selected", "reject_selected"]
 
+    # Bulk actions act on claims nobody loaded in a form: they override the version check, openly
+    # (review.ANY_VERSION), and each event records that it was applied without one.
     @admin.action(description="Confirm the selected claims", permissions=["change"])
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         _bulk(
             request,
             queryset,
-            lambda c: review.claim_confirm(claim_id=c.pk, user=request.user, version=None),
+            lambda c: review.claim_confirm(claim_id=c.pk, user=request.user, version=review.ANY_VERSION),
             "Confirmed",
         )
 
@@ -62,7 +98,7 @@ class ClaimAdmin(admin.ModelAdmin):
         _bulk(
             request,
             queryset,
-            lambda c: review.claim_reject(claim_id=c.pk, user=request.user, version=None, reason=reason),
+            lambda c: review.claim_reject(claim_id=c.pk, user=request.user, version=review.ANY_VERSION, reason=reason),
             "Rejected",
         )
 
@@ -72,7 +108,21 @@ class ClaimAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         if "text" in form.changed_data:
-            review.claim_edit(claim_id=obj.pk, user=request.user, version=None, text=obj.text)
+            version = form.cleaned_data.get("loaded_version")
+            try:
+                review.claim_edit(claim_id=obj.pk, user=request.user, version=version, text=obj.text)
+            except ApplicationError as exc:
+                # Rolled back with the admin's transaction; the message says why nothing was saved.
+                messages.error(request, f"Not saved: {exc.message}")
+                raise _NotSaved from exc
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _NotSaved:
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
         # Status, merging and leases change only through the actions, with their rules and audit.
@@ -86,6 +136,8 @@ class ClaimAdmin(admin.ModelAdmin):
             "open_conflicts",
             "reviewed_by",
             "canonical_mention",
+            # A claim stays in its story; what it is worth and its sources are the pipeline's.
+            *(["story", "checkworthiness", "independent_sources"] if obj is not None else []),
         ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
@@ -104,39 +156,42 @@ class MentionAdmin(admin.ModelAdmin):
 
 class ConflictMentionInline(admin.TabularInline):
     model = ConflictMention
-    raw_id_fields = ["mention"]
+    fields = readonly_fields = ("side", "mention")
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
+# Read-only: a conflict is resolved and reopened on its page or through the API (claims/review.py:
+# versioned, audited, its claims' open-conflict counts kept); its sides, confidence and what it
+# follows are the pipeline's.
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "severity", "status", "confidence", "explanation", "story"]
     list_filter = ["kind", "severity", "status", "story"]
     search_fields = ["explanation"]
     list_select_related = ["story"]
-    raw_id_fields = ["follows"]
-    # Status and resolution change only through resolve/reopen (checked and audited); confidence,
-    # its factors and what a conflict follows are the pipeline's.
-    readonly_fields = [
-        "key", "version", "status", "resolution", "resolution_note", "resolved_by", "resolved_at",
-        "confidence", "factors", "follows",
-    ]  # fmt: skip
     inlines = [ConflictMentionInline]
 
 
+# Read-only: suggestions are accepted (a merge) or declined on the claim page or through the API.
 @admin.register(MergeSuggestion)
-class MergeSuggestionAdmin(admin.ModelAdmin):
+class MergeSuggestionAdmin(ReadOnlyAdmin):
     list_display = ["id", "claim_a", "claim_b", "score", "status", "story"]
     list_filter = ["status", "story"]
-    raw_id_fields = ["claim_a", "claim_b"]
     list_select_related = ["claim_a", "claim_b", "story"]
 
 
+# Read-only: a run's state and progress are its bookkeeping's (claims/runs.py).
 @admin.register(PipelineRun)
-class PipelineRunAdmin(admin.ModelAdmin):
+class PipelineRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "story", "state", "progress_done", "progress_total", "created_at", "finished_at"]
     list_filter = ["state", "story"]
-    readonly_fields = ["article_ids", "errors", "timings", "stats"]
 
 
 @admin.register(Annotation)

@@ -8,7 +8,7 @@ output serializers render the result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +36,17 @@ from factdesk.errors import ApplicationError
 
 from . import review, selectors
 from .exports import claim_reviews, claims_csv
-from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
+from .models import (
+    Annotation,
+    Claim,
+    Conflict,
+    ConflictMention,
+    Mention,
+    MergeSuggestion,
+    PipelineRun,
+    ReviewEvent,
+    lease_is_active,
+)
 
 _int_param = int_param
 MAX_ID = 10**18 - 1
@@ -116,21 +126,8 @@ class ConflictSerializer(serializers.ModelSerializer):
     @extend_schema_field(ConflictSideSerializer(many=True))
     def get_sides(self, conflict: Conflict) -> list[dict[str, Any]]:
         # prefetched with their mentions
-        return _sides((row.side, row.mention_id, row.mention.claim_id) for row in conflict.sides.all())
-
-
-def _sides(rows: Iterable[tuple[str, int, int | None]]) -> list[dict[str, Any]]:
-    """A conflict's two sides from (side, mention id, its claim id) rows: ids sorted, claims once."""
-    sides: dict[str, tuple[list[int], set[int]]] = {"a": ([], set()), "b": ([], set())}
-    for side, mention_id, claim_id in rows:
-        mention_ids, claim_ids = sides[side]
-        mention_ids.append(mention_id)
-        if claim_id:
-            claim_ids.add(claim_id)
-    return [
-        {"side": side, "mention_ids": sorted(mention_ids), "claim_ids": sorted(claim_ids)}
-        for side, (mention_ids, claim_ids) in sides.items()
-    ]
+        rows = ((row.side, row.mention_id, row.mention.claim_id, None) for row in conflict.sides.all())
+        return [side.ids() for side in selectors.conflict_sides(rows)]
 
 
 def conflicts_queryset() -> QuerySet[Conflict]:
@@ -193,7 +190,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "merged_into": row["merged_into_id"], "checkworthiness": row["checkworthiness"],
             "independent_sources": row["independent_sources"], "sources": row["sources"],
             "open_conflicts": row["open_conflicts"], "mention_count": row["mention_count"], "assignee": username,
-            "held_by": username if username and expires and expires > timezone.now() else None,
+            "held_by": username if username and lease_is_active(expires) else None,
             "lease_expires_at": _datetime(expires), "rejection_reason": row["rejection_reason"],
             "version": row["version"], "reviewed_at": _datetime(row["reviewed_at"]),
             "created_at": _datetime(row["created_at"]), "updated_at": _datetime(row["updated_at"]),
@@ -284,7 +281,10 @@ def _conflicts(side_rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "severity": row["conflict__severity"], "status": row["conflict__status"],
                 "confidence": row["conflict__confidence"], "factors": row["conflict__factors"],
                 "follows": row["conflict__follows_id"], "explanation": row["conflict__explanation"],
-                "sides": _sides((r["side"], r["mention_id"], r["mention__claim_id"]) for r in rows),
+                "sides": [
+                    side.ids()
+                    for side in selectors.conflict_sides((r["side"], r["mention_id"], r["mention__claim_id"], None) for r in rows)
+                ],
                 "resolution": row["conflict__resolution"], "resolution_note": row["conflict__resolution_note"],
                 "resolved_by": row["conflict__resolved_by__username"],
                 "resolved_at": _datetime(row["conflict__resolved_at"]), "version": row["conflict__version"],
@@ -341,10 +341,11 @@ class PipelineRunSerializer(serializers.ModelSerializer):
 # --- input serializers --------------------------------------------------------------------------------
 
 
+VERSION_HELP = "The version you loaded (required; or send If-Match with the ETag instead)."
+
+
 class VersionInput(StrictSerializer):
-    version = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="Or send If-Match with the ETag."
-    )
+    version = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=VERSION_HELP)
 
 
 class RejectInput(VersionInput):
@@ -355,7 +356,11 @@ class EditInput(VersionInput):
     text = serializers.CharField(max_length=5000)
 
 
-class AnnotateInput(VersionInput):
+class AnnotateInput(StrictSerializer):
+    # A note only adds: the version is optional, and checked when given (claims/review.claim_annotate).
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Or send If-Match with the ETag."
+    )
     note = serializers.CharField(max_length=10000)
     label = serializers.ChoiceField(  # type: ignore[assignment]  # the field "label", not Field.label
         choices=Annotation.Label.choices, required=False, allow_blank=True
@@ -363,9 +368,17 @@ class AnnotateInput(VersionInput):
     links = serializers.ListField(child=serializers.URLField(max_length=2000), required=False, max_length=20)
 
 
+class ClaimVersionInput(StrictSerializer):
+    id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
 class MergeInput(VersionInput):
-    claim_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=100
+    claims = serializers.ListField(
+        child=ClaimVersionInput(),
+        min_length=1,
+        max_length=100,
+        help_text="The claims to merge into this one, each with the version you loaded: a merge changes them all.",
     )
 
 
@@ -377,6 +390,15 @@ class EmptyInput(StrictSerializer):
     pass
 
 
+class AcceptInput(StrictSerializer):
+    claim_a_version = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The version you loaded of the suggestion's claim_a."
+    )
+    claim_b_version = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The version you loaded of the suggestion's claim_b."
+    )
+
+
 class ResolveInput(VersionInput):
     resolution = serializers.ChoiceField(choices=Conflict.Resolution.choices)
     note = serializers.CharField(max_length=10000, required=False, allow_blank=True)
@@ -385,7 +407,12 @@ class ResolveInput(VersionInput):
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     if not isinstance(request.data, dict):
         raise ApplicationError("The body must be a JSON object.", code="invalid")
-    serializer = serializer_class(data=request.data)
+    data = request.data
+    version = serializer_class().fields.get("version")
+    if version is not None and version.required and "version" not in data:
+        # Sent as If-Match instead; with neither, 428 (the write must say which version it changes).
+        data = {**data, "version": require_version(request)}
+    serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -536,19 +563,15 @@ class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
     @extend_schema(request=MergeInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str | None = None) -> Response:
-        """Merge the listed claims into this one (this one survives)."""
+        """Merge the listed claims into this one (this one survives). Every claim's version is checked:
+        this one's (`version` or If-Match) and each merged-in one's (`claims`)."""
         data = _valid(MergeInput, request)
         version = require_version(request, data.get("version"))
+        others = {c["id"]: c["version"] for c in data["claims"]}
 
         def call(cid: int) -> None:
-            others = [i for i in data["claim_ids"] if i != cid]
-            found = Claim.objects.filter(pk__in=others)
-            story_id = Claim.objects.values_list("story_id", flat=True).get(pk=cid)
-            if len(found) != len(set(others)) or any(c.story_id != story_id for c in found):
-                raise ApplicationError(
-                    "Every claim to merge must exist and belong to the same story.", code="other_story"
-                )
-            review.claims_merge(survivor_id=cid, other_ids=others, user=request.user, versions={cid: version})
+            versions = {**others, cid: version}
+            review.claims_merge(survivor_id=cid, other_ids=list(others), user=request.user, versions=versions)
 
         return self._act(pk, call)
 
@@ -558,9 +581,8 @@ class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
         """Move one mention out of this claim into a new claim; answers with the new claim."""
         data = _valid(SplitInput, request)
         version = require_version(request, data.get("version"))
-        if not (pk and pk.isdigit()) or not Mention.objects.filter(pk=data["mention_id"], claim_id=int(pk)).exists():
-            raise ApplicationError("That mention is not part of this claim.", code="not_in_claim")
-        new = review.mention_split(mention_id=data["mention_id"], user=request.user, version=version)
+        claim_id = int(pk) if pk and pk.isdigit() else 0
+        new = review.mention_split(claim_id=claim_id, mention_id=data["mention_id"], user=request.user, version=version)
         return _claim_response(new.pk, status=201)
 
     @extend_schema(request=EmptyInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
@@ -739,12 +761,14 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdView
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
         return ("-score", "id")
 
-    @extend_schema(request=EmptyInput, responses={200: SuggestionSerializer, **ERRORS}, tags=["merge suggestions"])
+    @extend_schema(request=AcceptInput, responses={200: SuggestionSerializer, **ERRORS}, tags=["merge suggestions"])
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
-        _valid(EmptyInput, request)
+        """Merge the two claims. Both claims' versions are checked: a merge changes them both."""
+        data = _valid(AcceptInput, request)
         suggestion = self.get_object()
-        review.suggestion_accept(suggestion_id=suggestion.pk, user=request.user)
+        versions = {suggestion.claim_a_id: data["claim_a_version"], suggestion.claim_b_id: data["claim_b_version"]}
+        review.suggestion_accept(suggestion_id=suggestion.pk, user=request.user, versions=versions)
         return self.retrieve(request, pk=pk)
 
     @extend_schema(request=EmptyInput, responses={200: SuggestionSerializer, **ERRORS}, tags=["merge suggestions"])

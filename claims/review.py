@@ -3,17 +3,23 @@
 The web pages, the admin, and the REST API all call these functions, so each rule is
 written once:
 - permission: checked here, not only by hiding buttons;
-- optimistic locking: a write names the version it was based on; if the object changed
-  since, nothing is written and the error says what changed and who changed it;
+- optimistic locking: a write names the version of every claim or conflict it changes, the one
+  it was based on (required: there is no "don't check"); if one changed since, nothing is written
+  and the error says what changed and who changed it. The admin's bulk actions, which act on
+  claims nobody loaded in a form, say so explicitly with ANY_VERSION, and the event records it.
+  Three actions name no version, on purpose: take and release (the lease is their guard), undoing
+  a merge (the merge's own record is), and a note (it adds; a version, when given, is checked);
+- prechecks (the claims to merge exist and share a story, the mention is the claim's, ...):
+  here, so the pages and the API only map the errors;
 - leases: a claim taken by another reviewer (and not expired) cannot be acted on;
 - audit: every action writes a ReviewEvent with the state before and after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -21,7 +27,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from factdesk import roles
-from factdesk.errors import InvalidStateError, LeaseHeldError, StaleVersionError
+from factdesk.errors import (
+    ApplicationError,
+    InvalidStateError,
+    LeaseHeldError,
+    PreconditionRequiredError,
+    StaleVersionError,
+)
 
 from .models import (
     Annotation,
@@ -34,6 +46,21 @@ from .models import (
 )
 
 Action = ReviewEvent.Action
+
+
+class AnyVersion:
+    """The explicit override of the version check, for the admin's bulk actions only (they act on
+    claims nobody loaded in a form). Its use is recorded in the event's payload, as `unchecked`."""
+
+    note = "applied without a version check from the admin"
+
+    def __repr__(self) -> str:
+        return "review.ANY_VERSION"
+
+
+ANY_VERSION: Final = AnyVersion()
+# The version a write was based on, or the admin's audited override.
+Version = int | AnyVersion
 
 
 def _require(allowed: bool) -> None:
@@ -105,23 +132,47 @@ def _describe(event: ReviewEvent) -> str:
     return f"{event.actor_name} {event.action_phrase}{it} at {event.created_at:%H:%M:%S}"
 
 
-def _lock_claim(claim_id: int, *, user: Any, version: int | None, check_lease: bool = True) -> Claim:
-    """The claim, locked for this transaction, after the version and lease checks."""
-    claim = Claim.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=claim_id)
-    if version is not None and claim.version != version:
+def _locked(claim_id: int) -> Claim:
+    """The claim, locked for this transaction."""
+    return Claim.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=claim_id)
+
+
+def _check_version(claim: Claim, version: Version) -> None:
+    if isinstance(version, AnyVersion):
+        return
+    if version is None:  # a caller past the type checker: refused, never a silent "don't check"
+        raise PreconditionRequiredError(
+            f"Say which version of claim #{claim.pk} you are changing (the one you loaded). Nothing was changed."
+        )
+    if claim.version != version:
         changes = _events_since(claim, version)
         raise StaleVersionError(
             f"Claim #{claim.pk} changed since you loaded it (version {version}, now {claim.version}): "
             f"{_describe_change(changes)}. Nothing was changed; reload to see it.",
             extra={"current": claim_state(claim)},
         )
+
+
+def _check_lease(claim: Claim, user: Any) -> None:
     holder = claim.lease_holder()
-    if check_lease and holder is not None and holder.pk != user.pk:
+    if holder is not None and holder.pk != user.pk:
         raise LeaseHeldError(
             f"{holder.get_username()} holds claim #{claim.pk} until {timezone.localtime(claim.lease_expires_at):%H:%M}.",
             extra={"current": claim_state(claim)},
         )
+
+
+def _lock_claim(claim_id: int, *, user: Any, version: Version) -> Claim:
+    """The claim, locked for this transaction, after the version and lease checks."""
+    claim = _locked(claim_id)
+    _check_version(claim, version)
+    _check_lease(claim, user)
     return claim
+
+
+def _unchecked(version: Version) -> dict[str, Any]:
+    """What an event's payload records of the admin's override: nothing when the version was checked."""
+    return {"unchecked": ANY_VERSION.note} if isinstance(version, AnyVersion) else {}
 
 
 def _events_since(claim: Claim, version: int) -> list[ReviewEvent]:
@@ -151,7 +202,7 @@ def _require_open(claim: Claim) -> None:
 # --- claims ---------------------------------------------------------------------------------------
 
 
-def _change_claim(*, claim_id: int, user: Any, version: int | None, action: str, **changes: Any) -> Claim:
+def _change_claim(*, claim_id: int, user: Any, version: Version, action: str, **changes: Any) -> Claim:
     """Lock, check and change a claim's own fields, bump its version, and audit the change."""
     claim = _lock_claim(claim_id, user=user, version=version)
     _require_open(claim)
@@ -159,12 +210,20 @@ def _change_claim(*, claim_id: int, user: Any, version: int | None, action: str,
     for field, value in changes.items():
         setattr(claim, field, value)
     _bump(claim, user=user, fields=list(changes))
-    _record(actor=user, action=action, story_id=claim.story_id, claims=[claim], before=before, after=claim_state(claim))
+    _record(
+        actor=user,
+        action=action,
+        story_id=claim.story_id,
+        claims=[claim],
+        before=before,
+        after=claim_state(claim),
+        payload=_unchecked(version),
+    )
     return claim
 
 
 @transaction.atomic
-def claim_confirm(*, claim_id: int, user: Any, version: int | None) -> Claim:
+def claim_confirm(*, claim_id: int, user: Any, version: Version) -> Claim:
     _require(roles.can_review(user))
     return _change_claim(
         claim_id=claim_id, user=user, version=version, action=Action.CONFIRM,
@@ -173,7 +232,7 @@ def claim_confirm(*, claim_id: int, user: Any, version: int | None) -> Claim:
 
 
 @transaction.atomic
-def claim_reject(*, claim_id: int, user: Any, version: int | None, reason: str) -> Claim:
+def claim_reject(*, claim_id: int, user: Any, version: Version, reason: str) -> Claim:
     _require(roles.can_review(user))
     reason = reason.strip()
     if not reason:
@@ -185,7 +244,7 @@ def claim_reject(*, claim_id: int, user: Any, version: int | None, reason: str) 
 
 
 @transaction.atomic
-def claim_edit(*, claim_id: int, user: Any, version: int | None, text: str) -> Claim:
+def claim_edit(*, claim_id: int, user: Any, version: Version, text: str) -> Claim:
     """Reword the claim; its mentions stay as the evidence."""
     _require(roles.can_review(user))
     text = " ".join(text.split())
@@ -198,6 +257,8 @@ def claim_edit(*, claim_id: int, user: Any, version: int | None, text: str) -> C
 def claim_annotate(
     *, claim_id: int, user: Any, note: str, label: str = "", links: Sequence[str] = (), version: int | None = None
 ) -> Annotation:
+    """Add a note. It only adds, so the version is optional: checked when given (a page sends the
+    one it was loaded at, so a replayed form is refused), not required."""
     _require(roles.can_review(user))
     note = note.strip()
     if not note:
@@ -208,7 +269,10 @@ def claim_annotate(
     for link in links:
         if not link.startswith(("http://", "https://")):
             raise InvalidStateError(f"Evidence links must be web addresses: {link!r}.", code="bad_link")
-    claim = _lock_claim(claim_id, user=user, version=version)
+    claim = _locked(claim_id)
+    if version is not None:
+        _check_version(claim, version)
+    _check_lease(claim, user)
     _require_open(claim)
     before = claim_state(claim)
     annotation = Annotation.objects.create(claim=claim, author=user, note=note, label=label, links=links)
@@ -226,9 +290,13 @@ def claim_annotate(
 
 @transaction.atomic
 def claim_take(*, claim_id: int, user: Any) -> Claim:
-    """Lease the claim to `user` for FACTDESK_LEASE_SECONDS; taking it again renews the lease."""
+    """Lease the claim to `user` for FACTDESK_LEASE_SECONDS; taking it again renews the lease.
+
+    No version: it changes who holds the claim, nothing anyone wrote, and the lease is its guard
+    (a claim another reviewer holds cannot be taken)."""
     _require(roles.can_review(user))
-    claim = _lock_claim(claim_id, user=user, version=None)
+    claim = _locked(claim_id)
+    _check_lease(claim, user)
     _require_open(claim)
     before = claim_state(claim)
     claim.assignee = user
@@ -243,8 +311,9 @@ def claim_take(*, claim_id: int, user: Any) -> Claim:
 
 @transaction.atomic
 def claim_release(*, claim_id: int, user: Any) -> Claim:
+    """No version, as for take: only the holder (or an admin) may release a held claim."""
     _require(roles.can_review(user))
-    claim = _lock_claim(claim_id, user=user, version=None, check_lease=False)
+    claim = _locked(claim_id)
     if claim.assignee_id is None:
         return claim
     holder = claim.lease_holder()
@@ -272,23 +341,34 @@ def claims_merge(
     survivor_id: int,
     other_ids: Sequence[int],
     user: Any,
-    versions: dict[int, int] | None = None,
+    versions: Mapping[int, int],
     suggestion: MergeSuggestion | None = None,
 ) -> ReviewEvent:
     """Merge claims into `survivor`: their mentions and annotations move to it (conflicts follow
-    the mentions), they become `merged` and point at it. The event records what moved, for undo."""
+    the mentions), they become `merged` and point at it. The event records what moved, for undo.
+
+    `versions` names the version of every claim, the survivor and each merged-in one: a merge
+    changes them all, so a claim a colleague just confirmed is not swallowed unseen."""
     _require(roles.can_review(user))
-    versions = versions or {}
     ids = sorted({survivor_id, *other_ids})
     if len(ids) < 2:
         raise InvalidStateError("Choose at least two different claims to merge.", code="merge_needs_two")
-    locked = {cid: _lock_claim(cid, user=user, version=versions.get(cid)) for cid in ids}
+    stories = dict(Claim.objects.filter(pk__in=ids).values_list("pk", "story_id"))
+    if survivor_id not in stories:
+        raise Claim.DoesNotExist(f"No claim #{survivor_id}.")
+    if len(stories) != len(ids) or set(stories.values()) != {stories[survivor_id]}:
+        raise ApplicationError("Every claim to merge must exist and belong to the same story.", code="other_story")
+    missing = [f"#{cid}" for cid in ids if cid not in versions]
+    if missing:
+        raise PreconditionRequiredError(
+            f"Say which version of claim {', '.join(missing)} you are merging: a merge changes every claim in it. "
+            "Nothing was changed."
+        )
+    locked = {cid: _lock_claim(cid, user=user, version=versions[cid]) for cid in ids}
     survivor = locked[survivor_id]
     others = [locked[cid] for cid in ids if cid != survivor_id]
     for claim in locked.values():
         _require_open(claim)
-        if claim.story_id != survivor.story_id:
-            raise InvalidStateError("Only claims of the same story can be merged.", code="other_story")
     before = {str(c.pk): claim_state(c) for c in locked.values()}
     moved_mentions: dict[str, list[int]] = {}
     moved_annotations: dict[str, list[int]] = {}
@@ -333,16 +413,22 @@ def claims_merge(
 
 @transaction.atomic
 def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
-    """Undo a merge: the merged claims come back with the mentions and annotations it moved."""
+    """Undo a merge: the merged claims come back with the mentions and annotations it moved.
+
+    No version: the merge's own record is the guard (each merged claim must still be merged
+    into the survivor), and it moves back exactly what the merge moved."""
     _require(roles.can_review(user))
     event = ReviewEvent.objects.select_for_update().get(pk=event_id)
-    if event.action not in (Action.MERGE, Action.ACCEPT_SUGGESTION):
+    if not event.is_merge:
         raise InvalidStateError("Only a merge can be undone.", code="not_a_merge")
-    if event.undone_by_id:
+    if not event.undoable:
         raise InvalidStateError("This merge was already undone.", code="already_undone")
     payload = event.payload
     ids = [payload["survivor"], *payload["merged"]]
-    locked = {cid: _lock_claim(cid, user=user, version=None) for cid in sorted(ids)}
+    locked: dict[int, Claim] = {}
+    for cid in sorted(ids):
+        locked[cid] = _locked(cid)
+        _check_lease(locked[cid], user)
     survivor = locked[payload["survivor"]]
     before = {str(c.pk): claim_state(c) for c in locked.values()}
     for other_id in payload["merged"]:
@@ -379,13 +465,14 @@ def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
 
 
 @transaction.atomic
-def mention_split(*, mention_id: int, user: Any, version: int | None) -> Claim:
-    """Move one mention out of its claim into a new claim of its own."""
+def mention_split(*, claim_id: int, mention_id: int, user: Any, version: int) -> Claim:
+    """Move one of the claim's mentions out into a new claim of its own."""
     _require(roles.can_review(user))
-    mention = Mention.objects.select_related("claim").get(pk=mention_id)
-    if mention.claim_id is None:
-        raise InvalidStateError("This mention belongs to no claim yet.")
-    claim = _lock_claim(mention.claim_id, user=user, version=version)
+    mention = Mention.objects.filter(pk=mention_id, claim_id=claim_id).first()
+    if mention is None:
+        raise ApplicationError("That mention is not part of this claim.", code="not_in_claim")
+    # Version checked under the lock: a mention moved since (by a merge, a split) changed the claim.
+    claim = _lock_claim(claim_id, user=user, version=version)
     _require_open(claim)
     if claim.mentions.count() < 2:
         raise InvalidStateError("A claim's only mention cannot be split out.", code="only_mention")
@@ -422,7 +509,8 @@ def mention_split(*, mention_id: int, user: Any, version: int | None) -> Claim:
 
 
 @transaction.atomic
-def suggestion_accept(*, suggestion_id: int, user: Any) -> ReviewEvent:
+def suggestion_accept(*, suggestion_id: int, user: Any, versions: Mapping[int, int]) -> ReviewEvent:
+    """Merge the suggestion's two claims; `versions` names both claims' versions (see claims_merge)."""
     _require(roles.can_decide_suggestions(user))
     suggestion = MergeSuggestion.objects.select_for_update().get(pk=suggestion_id)
     if suggestion.status != MergeSuggestion.Status.OPEN:
@@ -430,11 +518,14 @@ def suggestion_accept(*, suggestion_id: int, user: Any) -> ReviewEvent:
     a, b = suggestion.claim_a, suggestion.claim_b
     # The claim with more evidence survives; on a tie, the older one.
     survivor, other = sorted((a, b), key=lambda c: (-c.mentions.count(), c.pk))
-    return claims_merge(survivor_id=survivor.pk, other_ids=[other.pk], user=user, suggestion=suggestion)
+    return claims_merge(
+        survivor_id=survivor.pk, other_ids=[other.pk], user=user, versions=versions, suggestion=suggestion
+    )
 
 
 @transaction.atomic
 def suggestion_reject(*, suggestion_id: int, user: Any) -> MergeSuggestion:
+    """No claim version: it changes no claim, and only an open suggestion can be decided."""
     _require(roles.can_decide_suggestions(user))
     suggestion = MergeSuggestion.objects.select_for_update().get(pk=suggestion_id)
     if suggestion.status != MergeSuggestion.Status.OPEN:
@@ -458,9 +549,13 @@ def suggestion_reject(*, suggestion_id: int, user: Any) -> MergeSuggestion:
 # --- conflicts ----------------------------------------------------------------------------------------
 
 
-def _lock_conflict(conflict_id: int, version: int | None) -> Conflict:
+def _lock_conflict(conflict_id: int, version: int) -> Conflict:
     conflict = Conflict.objects.select_for_update().get(pk=conflict_id)
-    if version is not None and conflict.version != version:
+    if version is None:  # a caller past the type checker: refused, never a silent "don't check"
+        raise PreconditionRequiredError(
+            f"Say which version of conflict #{conflict.pk} you are changing (the one you loaded). Nothing was changed."
+        )
+    if conflict.version != version:
         last = ReviewEvent.objects.filter(conflict=conflict).select_related("actor").order_by("-created_at").first()
         who = _describe(last) if last else "it changed"
         raise StaleVersionError(
@@ -491,7 +586,7 @@ def _conflict_changed(conflict: Conflict, *, user: Any, action: str, before: dic
 
 
 @transaction.atomic
-def conflict_resolve(*, conflict_id: int, user: Any, version: int | None, resolution: str, note: str = "") -> Conflict:
+def conflict_resolve(*, conflict_id: int, user: Any, version: int, resolution: str, note: str = "") -> Conflict:
     _require(roles.can_resolve_conflicts(user))
     if resolution not in Conflict.Resolution.values:
         raise InvalidStateError(
@@ -516,7 +611,7 @@ def conflict_resolve(*, conflict_id: int, user: Any, version: int | None, resolu
 
 
 @transaction.atomic
-def conflict_reopen(*, conflict_id: int, user: Any, version: int | None) -> Conflict:
+def conflict_reopen(*, conflict_id: int, user: Any, version: int) -> Conflict:
     _require(roles.can_resolve_conflicts(user))
     conflict = _lock_conflict(conflict_id, version)
     if conflict.status == Conflict.Status.OPEN:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from articles.models import Article, Outlet, Story
-from factdesk.errors import ApplicationError
+from factdesk.errors import ApplicationError, PreconditionRequiredError
 
 from . import review, selectors
 from .models import Annotation, Claim, Conflict, MergeSuggestion, ReviewEvent
@@ -51,6 +51,23 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _version(post: QueryDict, name: str = "version") -> int:
+    """The version a form was loaded at. Every form that changes a claim or a conflict sends it; a
+    post without it is refused (called inside the action, so _act shows the message)."""
+    version = _int(post.get(name))
+    if version is None:
+        raise PreconditionRequiredError(
+            "The form did not say which version it was loaded at; reload the page and try again. Nothing was changed."
+        )
+    return version
+
+
+def _other_versions(post: QueryDict, claim_ids: Any) -> dict[int, int]:
+    """The versions a form names of other claims, as `version_<id>` fields (merges, suggestions)."""
+    versions = {cid: _int(post.get(f"version_{cid}")) for cid in claim_ids}
+    return {cid: v for cid, v in versions.items() if v is not None}
 
 
 def claim_queue(request: HttpRequest, slug: str) -> HttpResponse:
@@ -103,11 +120,6 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "min_confidence": selectors.min_confidence(),
             "suggestions": selectors.claim_suggestions(claim),
             "history": history,
-            "undoable": [
-                e
-                for e in history
-                if e.action in (ReviewEvent.Action.MERGE, ReviewEvent.Action.ACCEPT_SUGGESTION) and not e.undone_by_id
-            ],
             "holder": claim.lease_holder(),
             "labels": Annotation.Label.choices,
             "queue_string": queue_params.urlencode(),
@@ -144,24 +156,28 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("No such action.")
     claim = get_object_or_404(Claim.objects.select_related("story"), pk=pk)
     user, post = request.user, request.POST
-    version = _int(post.get("version"))
     queue = _queue_params(request).urlencode()
     here = _claim_url(claim.pk, queue)
+    if action == "merge":
+        return _merge(request, claim, here)
+    # Take, release and undo name no version (claims/review.py says why); a note's is optional.
     calls: dict[str, tuple[Callable[[], Any], str]] = {
-        "confirm": (lambda: review.claim_confirm(claim_id=claim.pk, user=user, version=version), "Confirmed."),
+        "confirm": (lambda: review.claim_confirm(claim_id=claim.pk, user=user, version=_version(post)), "Confirmed."),
         "reject": (
-            lambda: review.claim_reject(claim_id=claim.pk, user=user, version=version, reason=post.get("reason", "")),
+            lambda: review.claim_reject(
+                claim_id=claim.pk, user=user, version=_version(post), reason=post.get("reason", "")
+            ),
             "Rejected.",
         ),
         "edit": (
-            lambda: review.claim_edit(claim_id=claim.pk, user=user, version=version, text=post.get("text", "")),
+            lambda: review.claim_edit(claim_id=claim.pk, user=user, version=_version(post), text=post.get("text", "")),
             "Wording saved.",
         ),
         "annotate": (
             lambda: review.claim_annotate(
                 claim_id=claim.pk,
                 user=user,
-                version=version,
+                version=_int(post.get("version")),
                 note=post.get("note", ""),
                 label=post.get("label", ""),
                 links=post.get("links", "").split(),
@@ -170,8 +186,12 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         ),
         "take": (lambda: review.claim_take(claim_id=claim.pk, user=user), "You hold this claim now."),
         "release": (lambda: review.claim_release(claim_id=claim.pk, user=user), "Released."),
-        "merge": (lambda: _merge(claim, post, user, version), "Merged."),
-        "split": (lambda: _split(claim, post, user, version), "Mention split out into a new claim."),
+        "split": (
+            lambda: review.mention_split(
+                claim_id=claim.pk, mention_id=_int(post.get("mention")) or 0, user=user, version=_version(post)
+            ),
+            "Mention split out into a new claim.",
+        ),
         "undo_merge": (lambda: review.merge_undo(event_id=_int(post.get("event")) or 0, user=user), "Merge undone."),
     }
     call, success = calls[action]
@@ -191,23 +211,41 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(here)
 
 
-def _merge(claim: Claim, post: QueryDict, user: Any, version: int | None) -> Any:
+def _merge(request: HttpRequest, claim: Claim, here: str) -> HttpResponse:
+    """Merge the claims named by number into this one. The claim page knows only their numbers, not
+    the versions the reviewer has seen of them, so a post without those (`version_<id>`) merges
+    nothing: it shows the claims as they are now, and the reviewer confirms that merge."""
+    post = request.POST
     other_ids = [i for i in (_int(v) for v in post.get("others", "").replace(",", " ").split()) if i]
-    if not other_ids:
-        raise ApplicationError("Name the claim(s) to merge into this one, by number.")
-    others = Claim.objects.filter(pk__in=other_ids)
-    if others.count() != len(set(other_ids)) or others.exclude(story=claim.story).exists():
-        raise ApplicationError("Every claim to merge must exist and belong to this story.")
-    return review.claims_merge(
-        survivor_id=claim.pk, other_ids=other_ids, user=user, versions={claim.pk: version} if version else None
-    )
-
-
-def _split(claim: Claim, post: QueryDict, user: Any, version: int | None) -> Any:
-    mention_id = _int(post.get("mention"))
-    if not mention_id or not claim.mentions.filter(pk=mention_id).exists():
-        raise ApplicationError("That mention is not part of this claim.")
-    return review.mention_split(mention_id=mention_id, user=user, version=version)
+    versions = _other_versions(post, other_ids)
+    try:
+        versions[claim.pk] = _version(post)
+        review.claims_merge(survivor_id=claim.pk, other_ids=other_ids, user=request.user, versions=versions)
+    except PreconditionRequiredError as exc:
+        if claim.pk not in versions:  # this claim's own form sent no version: refused
+            messages.error(request, exc.message)
+            return redirect(here)
+        others = Claim.objects.filter(pk__in=other_ids).exclude(pk=claim.pk).select_related("assignee")
+        return render(
+            request,
+            "claims/merge_confirm.html",
+            {
+                "claim": claim,
+                "story": claim.story,
+                "version": versions[claim.pk],
+                "others": others.order_by("pk"),
+                "others_string": " ".join(str(i) for i in other_ids),
+                "queue_string": _queue_params(request).urlencode(),
+            },
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(here)
+    except Claim.DoesNotExist:
+        messages.error(request, "That claim does not exist; nothing was changed.")
+        return redirect(here)
+    messages.success(request, "Merged.")
+    return redirect(here)
 
 
 @require_POST
@@ -217,7 +255,11 @@ def suggestion_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     if not back.startswith("/"):
         back = "/"
     if action == "accept":
-        call: Callable[[], Any] = lambda: review.suggestion_accept(suggestion_id=pk, user=request.user)  # noqa: E731
+        # Both claims' versions, as the page showed them (`version_<id>`); the service refuses a merge without them.
+        versions = _other_versions(request.POST, [suggestion.claim_a_id, suggestion.claim_b_id])
+        call: Callable[[], Any] = lambda: review.suggestion_accept(  # noqa: E731
+            suggestion_id=pk, user=request.user, versions=versions
+        )
         success = "Suggestion accepted: the claims are merged."
     elif action == "reject":
         call = lambda: review.suggestion_reject(suggestion_id=pk, user=request.user)  # noqa: E731
@@ -230,20 +272,15 @@ def suggestion_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = get_object_or_404(Conflict.objects.select_related("story", "resolved_by", "follows__resolved_by"), pk=pk)
-    sides: dict[str, list[dict[str, Any]]] = {"a": [], "b": []}
-    for side in conflict.sides.select_related("mention__article__outlet", "mention__claim").order_by(
-        "mention__article_id"
-    ):
-        m = side.mention
-        sides[side.side].append({"mention": m, "context": selectors.paragraph_context(m.article.body, m.start, m.end)})
+    side_a, side_b = selectors.conflict_page_sides(conflict)
     return render(
         request,
         "claims/conflict_detail.html",
         {
             "conflict": conflict,
             "story": conflict.story,
-            "side_a": sides["a"],
-            "side_b": sides["b"],
+            "side_a": side_a.items,
+            "side_b": side_b.items,
             "resolutions": Conflict.Resolution.choices,
             "min_confidence": selectors.min_confidence(),
             "factors": selectors.confidence_factors(conflict.factors),
@@ -256,19 +293,19 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conflict_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     conflict = get_object_or_404(Conflict, pk=pk)
-    version = _int(request.POST.get("version"))
+    post = request.POST
     here = reverse("claims:conflict_detail", args=[pk])
     if action == "resolve":
         call: Callable[[], Any] = lambda: review.conflict_resolve(  # noqa: E731
             conflict_id=pk,
             user=request.user,
-            version=version,
-            resolution=request.POST.get("resolution", ""),
-            note=request.POST.get("note", ""),
+            version=_version(post),
+            resolution=post.get("resolution", ""),
+            note=post.get("note", ""),
         )
         success = "Conflict resolved."
     elif action == "reopen":
-        call = lambda: review.conflict_reopen(conflict_id=pk, user=request.user, version=version)  # noqa: E731
+        call = lambda: review.conflict_reopen(conflict_id=pk, user=request.user, version=_version(post))  # noqa: E731
         success = "Conflict reopened."
     else:
         raise Http404("No such action.")
@@ -279,7 +316,7 @@ def conflict_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def story_progress(request: HttpRequest, slug: str) -> JsonResponse:
     """The latest pipeline run's progress, polled by the story pages while the worker runs."""
     story = get_object_or_404(Story, slug=slug)
-    run = story.pipeline_runs.order_by("-created_at").first()
+    run = selectors.latest_run(story)
     if run is None:
         return JsonResponse({"run": None})
     return JsonResponse(

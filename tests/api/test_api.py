@@ -202,7 +202,9 @@ def test_every_claim_action(reviewer_api: APIClient, processed_story: Story) -> 
     assert noted.json()["annotations"][-1]["links"] == ["https://apnews.com/a"]
     other = Claim.objects.filter(story=processed_story, status="proposed").exclude(pk=claim.pk).first()
     merged = reviewer_api.post(
-        api(f"claims/{claim.pk}/merge/"), {"claim_ids": [other.pk], "version": v()}, format="json"
+        api(f"claims/{claim.pk}/merge/"),
+        {"claims": [{"id": other.pk, "version": other.version}], "version": v()},
+        format="json",
     )
     assert merged.status_code == 200
     assert Claim.objects.get(pk=other.pk).merged_into_id == claim.pk
@@ -250,8 +252,9 @@ def test_conflict_and_suggestion_actions(reviewer_api: APIClient, processed_stor
     assert_error(
         reviewer_api.post(api(f"merge-suggestions/{first.pk}/reject/"), {}, format="json"), 409, "invalid_state"
     )
+    versions = {"claim_a_version": second.claim_a.version, "claim_b_version": second.claim_b.version}
     assert (
-        reviewer_api.post(api(f"merge-suggestions/{second.pk}/accept/"), {}, format="json").json()["status"]
+        reviewer_api.post(api(f"merge-suggestions/{second.pk}/accept/"), versions, format="json").json()["status"]
         == "accepted"
     )
 
@@ -300,7 +303,9 @@ def test_bad_input_gets_one_error_shape_and_changes_nothing(reviewer_api: APICli
     foreign = Claim.objects.create(story=other_story, text="Elsewhere")
     assert_error(
         reviewer_api.post(
-            api(f"claims/{claim.pk}/merge/"), {"claim_ids": [foreign.pk], "version": claim.version}, format="json"
+            api(f"claims/{claim.pk}/merge/"),
+            {"claims": [{"id": foreign.pk, "version": foreign.version}], "version": claim.version},
+            format="json",
         ),
         400,
         "other_story",
@@ -388,7 +393,7 @@ def test_csv_and_claimreview_exports(reviewer_api: APIClient, processed_story: S
     from claims import review
 
     claim = vehicles(processed_story)
-    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=None)
+    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version)
     review.claim_annotate(claim_id=claim.pk, user=reviewer, note="Both AP versions agree", label="accurate")
     response = reviewer_api.get(api(f"stories/{processed_story.pk}/csv/"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -409,3 +414,49 @@ def test_upload_with_nul_bytes_is_an_error_for_that_file_not_a_server_error(edit
     assert response.status_code == 202
     [entry] = response.json()["report"]
     assert entry["status"] == "error" and "NUL" in entry["message"]
+
+
+# --- every claim a write changes is version-checked (issue 11.5) --------------------------------------------
+
+
+def test_a_merge_with_a_stale_version_of_a_merged_in_claim_gets_412_and_moves_nothing(
+    reviewer_api: APIClient, editor_api: APIClient, processed_story: Story
+) -> None:
+    claim = vehicles(processed_story)
+    other = Claim.objects.filter(story=processed_story, status="proposed").exclude(pk=claim.pk).order_by("pk").first()
+    mentions = set(other.mentions.values_list("pk", flat=True))
+    confirmed = editor_api.post(api(f"claims/{other.pk}/confirm/"), {"version": other.version}, format="json")
+    assert confirmed.status_code == 200
+    body = {"claims": [{"id": other.pk, "version": other.version}], "version": claim.version}
+    error = assert_error(reviewer_api.post(api(f"claims/{claim.pk}/merge/"), body, format="json"), 412, "stale_version")
+    assert f"Claim #{other.pk}" in error["message"] and "edith confirmed it" in error["message"]
+    other.refresh_from_db()
+    assert (other.status, other.merged_into_id) == ("confirmed", None)
+    assert set(other.mentions.values_list("pk", flat=True)) == mentions
+    # Without the merged-in claims' versions, the request is not valid.
+    error = assert_error(
+        reviewer_api.post(
+            api(f"claims/{claim.pk}/merge/"), {"claims": [{"id": other.pk}], "version": 1}, format="json"
+        ),
+        400,
+        "invalid",
+    )
+    assert "claims" in error["fields"]
+    assert list(ReviewEvent.objects.values_list("action", flat=True)) == ["confirm"]
+
+
+def test_accepting_a_suggestion_checks_both_claims_versions(
+    reviewer_api: APIClient, editor_api: APIClient, processed_story: Story
+) -> None:
+    suggestion = MergeSuggestion.objects.filter(story=processed_story, status="open").order_by("pk").first()
+    a, b = suggestion.claim_a, suggestion.claim_b
+    url = api(f"merge-suggestions/{suggestion.pk}/accept/")
+    error = assert_error(reviewer_api.post(url, {}, format="json"), 400, "invalid")
+    assert set(error["fields"]) == {"claim_a_version", "claim_b_version"}
+    editor_api.post(api(f"claims/{a.pk}/confirm/"), {"version": a.version}, format="json")
+    loaded = {"claim_a_version": a.version, "claim_b_version": b.version}
+    assert_error(reviewer_api.post(url, loaded, format="json"), 412, "stale_version")
+    assert MergeSuggestion.objects.get(pk=suggestion.pk).status == "open"
+    assert not Claim.objects.filter(pk__in=[a.pk, b.pk], status="merged").exists()
+    accepted = reviewer_api.post(url, {**loaded, "claim_a_version": a.version + 1}, format="json")
+    assert accepted.json()["status"] == "accepted"

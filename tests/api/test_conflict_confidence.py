@@ -136,7 +136,7 @@ def test_the_claim_detail_carries_each_conflicts_confidence_and_what_it_follows(
     reviewer_api: APIClient, reviewer: User, graded: dict[str, Conflict]
 ) -> None:
     middle, strong = graded["middle"], graded["strong"]
-    review.conflict_resolve(conflict_id=middle.pk, user=reviewer, version=None, resolution="both")
+    review.conflict_resolve(conflict_id=middle.pk, user=reviewer, version=middle.version, resolution="both")
     Conflict.objects.filter(pk=strong.pk).update(follows=middle)
     claim = Claim.objects.filter(mentions__conflict_sides__conflict=strong).first()
     body = reviewer_api.get(api(f"claims/{claim.pk}/")).json()
@@ -171,7 +171,7 @@ def test_the_pipelines_events_name_the_pipeline(
     ReviewEvent.objects.create(
         story=processed_story, actor=None, action=ReviewEvent.Action.CONFLICT_EXTEND, conflict=conflict
     )
-    review.conflict_resolve(conflict_id=conflict.pk, user=reviewer, version=None, resolution="both")
+    review.conflict_resolve(conflict_id=conflict.pk, user=reviewer, version=conflict.version, resolution="both")
     events = reviewer_api.get(api("events/"), {"conflict": conflict.pk}).json()["results"]
     assert [(e["actor"], e["by_pipeline"], e["action"]) for e in events] == [
         ("rita", False, "resolve"),

@@ -79,3 +79,27 @@ def test_api_against_its_schema(live_server: Any, processed_story: Story, editor
             failures.append(f"{operation.label} ({mode.value}): {str(exc)[:800]}")
     assert operations > 30
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_schema_says_which_versions_a_write_requires() -> None:
+    """A valid request per the schema is not refused for a missing version (it used to say optional)."""
+    schema = build_schema()
+    components = schema["components"]["schemas"]
+
+    def body(path: str) -> dict[str, Any]:
+        ref = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return components[ref.rsplit("/", 1)[1]]
+
+    for action in ["confirm", "reject", "edit", "merge", "split"]:
+        assert "version" in body(f"/api/v1/claims/{{id}}/{action}/")["required"], action
+    for action in ["resolve", "reopen"]:
+        assert "version" in body(f"/api/v1/conflicts/{{id}}/{action}/")["required"], action
+    merge = body("/api/v1/claims/{id}/merge/")
+    assert "claims" in merge["required"]
+    item = merge["properties"]["claims"]["items"]
+    item = components[item["$ref"].rsplit("/", 1)[1]] if "$ref" in item else item
+    assert set(item["required"]) == {"id", "version"}
+    accept = body("/api/v1/merge-suggestions/{id}/accept/")
+    assert set(accept["required"]) == {"claim_a_version", "claim_b_version"}
+    # A note only adds: its version stays optional (claims/review.claim_annotate).
+    assert "version" not in body("/api/v1/claims/{id}/annotate/").get("required", [])

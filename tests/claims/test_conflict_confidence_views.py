@@ -82,7 +82,11 @@ def test_a_re_raised_conflict_and_the_one_it_follows_link_each_other(
 ) -> None:
     middle, strong = graded["middle"], graded["strong"]
     review.conflict_resolve(
-        conflict_id=middle.pk, user=reviewer, version=None, resolution="side_b", note="Checked with the embassy"
+        conflict_id=middle.pk,
+        user=reviewer,
+        version=middle.version,
+        resolution="side_b",
+        note="Checked with the embassy",
     )
     Conflict.objects.filter(pk=strong.pk).update(follows=middle)
     follow = as_reviewer.get(reverse("claims:conflict_detail", args=[strong.pk])).content.decode()
@@ -136,10 +140,14 @@ def test_the_conflict_admin_cannot_change_status_resolution_or_confidence(
     admin_user.save()
     client.force_login(admin_user)
     conflict = Conflict.objects.filter(story=processed_story).first()
-    response = client.get(reverse("admin:claims_conflict_change", args=[conflict.pk]))
+    url = reverse("admin:claims_conflict_change", args=[conflict.pk])
+    response = client.get(url)
     assert response.status_code == 200
-    editable = set(response.context["adminform"].form.fields)
-    assert editable and not editable & {"status", "resolution", "resolved_by", "confidence", "factors", "follows"}
+    assert set(response.context["adminform"].form.fields) == set()  # read-only: nothing to edit
+    before = Conflict.objects.filter(pk=conflict.pk).values().get()
+    posted = client.post(url, {"status": "resolved", "resolution": "both", "confidence": "0.1", "kind": "date"})
+    assert posted.status_code == 403
+    assert Conflict.objects.filter(pk=conflict.pk).values().get() == before
 
     event = ReviewEvent.objects.create(
         story=processed_story, actor=None, action=ReviewEvent.Action.CONFLICT_EXTEND, conflict=conflict

@@ -349,8 +349,9 @@ def test_no_merge_suggestion_between_claims_on_opposite_sides_of_an_open_conflic
     assert (stats["suggestions_created"], stats["suggestions_withdrawn"]) == (2, 1)
 
     # Once a person resolved the conflict, the pipeline's proposals may stand again; a person's rejection stays.
+    open_conflict = Conflict.objects.get(story=desk.story)
     review.conflict_resolve(
-        conflict_id=Conflict.objects.get(story=desk.story).pk, user=reviewer, version=None, resolution="both"
+        conflict_id=open_conflict.pk, user=reviewer, version=open_conflict.version, resolution="both"
     )
     persistence.story_analyse(story=desk.story)
     assert suggestion(desk, "ap1", "bbc1").status == MergeSuggestion.Status.OPEN  # type: ignore[union-attr]

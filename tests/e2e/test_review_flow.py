@@ -63,6 +63,11 @@ def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
     page.keyboard.press("m")
     page.keyboard.type(str(third.pk))
     page.keyboard.press("Enter")
+    # The page knew only the number: it shows the claim as it is now, and "m" merges that version.
+    arrived(page, f"Merge into claim #{second}?")
+    assert page.locator(f'input[name="version_{third.pk}"]').get_attribute("value") == str(third.version)
+    screenshot(page, "merge-confirm")
+    page.keyboard.press("m")
     arrived(page, "Merged.")
     third.refresh_from_db()
     assert (third.status, third.merged_into_id) == (Claim.Status.MERGED, second)
