@@ -145,13 +145,29 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+# Every task is short (analyse_story, the longest, takes well under a second for the seed story and
+# a few seconds for 1,000 articles), so the limits are tight: a worker killed mid-task gets its
+# task back within the visibility timeout, about a minute and a half, not after fifteen minutes.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=75)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+# Acknowledge a task when it is done, not when it starts, and give it back if its worker dies
+# (the tasks are idempotent: claims/tasks.py); one task prefetched at a time per process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# With Redis, a task not acknowledged within the visibility timeout is delivered again;
-# keep it above the hard time limit so that acks_late tasks are not run twice by accident.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+# The broker gone while the worker runs: it reconnects, forever, rather than exit.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# With Redis, a task not acknowledged within the visibility timeout is delivered again (to any
+# worker): how long a killed worker's task waits. Above the hard time limit, so that a running
+# task is never delivered twice. https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=90)
+if CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_VISIBILITY_TIMEOUT ({CELERY_BROKER_VISIBILITY_TIMEOUT}) must be above "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT}), or running tasks are delivered twice."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # Import limits: a file over FACTDESK_MAX_FILE_BYTES is refused with a clear error; a zip
