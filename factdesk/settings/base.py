@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "factdesk.middleware.RoleRequiredMiddleware",
+    "factdesk.middleware.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "factdesk.urls"
