@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,8 +29,11 @@ SUPPORTED_LABEL = ".txt, .json, .jsonl, .html, .zip"
 
 # When detection finds several encodings equally likely, prefer the common Western ones.
 _PREFERRED_ENCODINGS = ["cp1252", "latin_1", "iso8859_15", "utf_16", "cp1251", "gb18030", "shift_jis"]
+_COHERENCE_NOISE = 0.05
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Result = ParsedArticle | ImportProblem
+logger = logging.getLogger(__name__)
 
 # A JSON article record's fields and the names each may go by, first found wins: the one
 # list of aliases (the .json/.jsonl readers; the API's article input should take its
@@ -51,6 +56,9 @@ class ImportLimits:
     max_zip_members: int = 5000
 
 
+_TOO_DEEP = "JSON nested too deeply to be an article"
+
+
 class _Problem(Exception):
     """Raised inside a reader for a problem that costs only the current file or record."""
 
@@ -64,13 +72,18 @@ def iter_path_files(paths: Iterable[Path | str], limits: ImportLimits) -> Iterat
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            root = path.resolve()
             files = sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             for file in files:
-                yield from _read_path(file, f"{path.name}/{file.relative_to(path).as_posix()}", limits)
+                name = f"{path.name}/{file.relative_to(path).as_posix()}"
+                if not file.resolve().is_relative_to(root):  # a link to /etc/passwd is not an article
+                    yield ImportProblem(name, "refused: a symbolic link that leads out of the folder")
+                    continue
+                yield from _read_path(file, name, limits)
         elif path.is_file():
             yield from _read_path(path, path.name, limits)
         else:
@@ -90,8 +103,18 @@ def _read_path(path: Path, name: str, limits: ImportLimits) -> Iterator[tuple[st
 
 
 def parse_file(name: str, data: bytes, limits: ImportLimits | None = None) -> list[Result]:
-    """Parse one file into articles; every problem is returned, never raised."""
-    limits = limits or ImportLimits()
+    """Parse one file into articles; every problem is returned, never raised.
+
+    Even one this module did not foresee: it costs the file, not the batch (and is logged).
+    """
+    try:
+        return _parse_file(name, data, limits or ImportLimits())
+    except Exception:
+        logger.exception("could not read %s", name)
+        return [ImportProblem(name, "could not read this file (an internal error, logged)")]
+
+
+def _parse_file(name: str, data: bytes, limits: ImportLimits) -> list[Result]:
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         return [ImportProblem(name, f"unsupported file type '{suffix}' (supported: {SUPPORTED_LABEL})")]
@@ -128,6 +151,9 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode("utf-16"), "utf_16"
         except UnicodeDecodeError as exc:
             raise _Problem("not valid UTF-16 text despite its byte-order mark") from exc
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     if b"\x00" in data:
         raise _Problem("binary file, not text (it holds NUL bytes)")
     try:
@@ -139,17 +165,40 @@ def decode(data: bytes) -> tuple[str, str]:
     matches = list(charset_normalizer.from_bytes(data[: 1024 * 1024]))
     if not matches:
         raise _Problem("binary file, or text in an encoding that could not be detected")
+    # The least chaotic; among those, the ones about as coherent as the most coherent (a language
+    # model's few hundredths are noise: Latin-1 Icelandic scored cp1258 0.52, cp1252 0.50, and
+    # cp1258 turned "Þórður" into "̃órđur"), the common Western encodings first.
+    chaos = min(round(m.chaos, 3) for m in matches)
+    calm = [m for m in matches if round(m.chaos, 3) == chaos]
+    coherence = max(m.coherence for m in calm)
     best = min(
-        matches,
+        (m for m in calm if m.coherence >= coherence - _COHERENCE_NOISE),
         key=lambda m: (
-            round(m.chaos, 3),
-            -round(m.coherence, 3),
             _PREFERRED_ENCODINGS.index(m.encoding) if m.encoding in _PREFERRED_ENCODINGS else 99,
+            -round(m.coherence, 3),
         ),
     )
     if best.chaos > 0.3:
         raise _Problem("binary file, or text in an encoding that could not be detected")
     return data.decode(best.encoding, errors="replace"), best.encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text without a byte-order mark, told by its zero bytes: text in a Latin script has a
+    zero high byte in most characters, on odd offsets (little-endian) or even ones (big-endian),
+    and almost none on the others. None if the data does not look like that, or does not decode."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    half = len(data) // 2
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    for zeros, others, encoding in ((odd, even, "utf_16_le"), (even, odd, "utf_16_be")):
+        if zeros >= 0.3 * half and others <= 0.01 * half:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return (text, encoding) if "\x00" not in text else None
+    return None
 
 
 def _guard(source: str, build: Any) -> Result:
@@ -165,6 +214,8 @@ def _parse_json(name: str, stem: str, text: str) -> list[Result]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return [ImportProblem(name, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
+    except RecursionError:
+        return [ImportProblem(name, _TOO_DEEP)]
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if isinstance(data, dict):
@@ -187,6 +238,9 @@ def _parse_jsonl(name: str, stem: str, text: str) -> list[Result]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             results.append(ImportProblem(source, f"line {lineno}: invalid JSON ({exc.msg}, column {exc.colno})"))
+            continue
+        except RecursionError:
+            results.append(ImportProblem(source, f"line {lineno}: {_TOO_DEEP}"))
             continue
         results.append(_guard(source, lambda r=record, s=source, n=lineno: _from_record(s, f"{stem}-{n}", r)))
     if not results:
@@ -292,9 +346,13 @@ def _build(
     url: str = "",
     dateline: str = "",
 ) -> ParsedArticle:
-    if any("\x00" in value for value in (text, title, outlet or "", url, dateline, external_id, original_text or "")):
+    values = (text, title, outlet or "", url, dateline, external_id, original_text or "")
+    if any("\x00" in value for value in values):
         # A JSON "\u0000" escape decodes to NUL, which no database text column can store.
         raise _Problem("the article holds NUL characters, which cannot be stored; remove them")
+    if any(_SURROGATE.search(value) for value in values):
+        # A JSON "\ud800" escape alone decodes to half a character, which is not text (nor UTF-8).
+        raise _Problem("the article holds a lone UTF-16 surrogate (such as \\ud800), which is not text; fix the file")
     cleaned = clean_text(text, outlet=outlet, published_on=published_on, dateline=dateline)
     if not cleaned.body.strip():
         raise _Problem("no article text left after removing boilerplate")

@@ -246,3 +246,32 @@ def test_a_batch_that_stops_half_way_still_gets_a_run_for_what_it_saved(story: S
     batch = ImportBatch.objects.get(story=story)
     assert batch.status == ImportBatch.Status.FAILED and batch.imported_count == 1
     assert PipelineRun.objects.get(import_batch=batch).article_ids == [Article.objects.get(story=story).pk]
+
+
+def test_one_empty_file_in_the_upload_form_is_that_file_s_problem(client: Client, editor: Any, story: Story) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, editor)
+    response = client.post(
+        reverse("articles:story_upload", args=[story.slug]),
+        {
+            "files": [
+                SimpleUploadedFile("empty.txt", b""),
+                SimpleUploadedFile("ok.txt", b"The power came back on Sunday, the utility said."),
+            ]
+        },
+        follow=True,
+    )
+    batch = ImportBatch.objects.get(story=story)
+    assert (batch.imported_count, batch.error_count) == (1, 1)
+    assert [r["message"] for r in batch.report if r["status"] == "error"] == ["empty file"]
+    assert "1 imported" in response.content.decode()
+
+
+def test_a_lone_surrogate_through_the_service_is_one_error_and_the_rest_imports(story: Story) -> None:
+    files = [
+        ("bad.json", b'{"text": "The bridge \\udc00 was closed."}'),
+        ("ok.txt", b"The power came back on Sunday, the utility said."),
+    ]
+    batch = articles_import(story=story, files=files)
+    assert (batch.status, batch.imported_count, batch.error_count) == (ImportBatch.Status.DONE, 1, 1)

@@ -326,3 +326,54 @@ def test_the_api_article_fields_are_names_the_json_importer_reads():
     assert set(ArticleInput().fields) <= aliases
     (article,) = parse_file("a.json", json.dumps({"articleBody": "Soldiers were evacuated on Sunday."}).encode())
     assert isinstance(article, ParsedArticle) and article.body.startswith("Soldiers were evacuated")
+
+
+# --- hostile and odd input (issue 11.3) ---------------------------------------------------------
+
+
+def test_a_lone_surrogate_is_a_problem_of_its_record_only() -> None:
+    records = b'[{"text": "The bridge \\ud800 was closed."}, {"text": "The bridge was closed on Monday, police said."}]'
+    bad, good = parse_file("x.json", records)
+    assert isinstance(bad, ImportProblem) and "surrogate" in bad.message
+    assert isinstance(good, ParsedArticle)
+
+
+def test_deeply_nested_json_is_a_problem_of_its_file() -> None:
+    deep = b"[" * 200_000 + b"]" * 200_000
+    assert "nested too deeply" in problem("deep.json", deep)
+    assert "nested too deeply" in problem("deep.jsonl", deep)
+
+
+def test_utf16_without_a_byte_order_mark_is_decoded() -> None:
+    text = "The bridge was closed on Monday, police said. Traffic was diverted through the town."
+    for encoding in ("utf-16-le", "utf-16-be"):
+        assert parse_one("x.txt", text.encode(encoding)).body == text
+
+
+def test_latin1_icelandic_is_read_as_latin1_not_cp1258() -> None:
+    text = "Þórður Guðmundsson sagði á fimmtudag að vegurinn væri lokaður. Ríkisstjórnin hefur ekki svarað."
+    assert parse_one("x.txt", text.encode("latin-1")).body == text
+
+
+def test_a_folder_import_refuses_links_that_leave_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("The password of the server is hunter2, said the admin.")
+    (folder / "a.txt").write_text("The bridge was closed on Monday, police said.")
+    (folder / "inside.txt").symlink_to(folder / "a.txt")
+    (folder / "passwd.txt").symlink_to(outside)
+    results = {getattr(r, "source", None) or r[0]: r for r in iter_path_files([folder], ImportLimits())}
+    assert isinstance(results["articles/passwd.txt"], ImportProblem)
+    assert "leads out of the folder" in results["articles/passwd.txt"].message
+    assert results["articles/a.txt"][1] == results["articles/inside.txt"][1] == (folder / "a.txt").read_bytes()
+
+
+def test_an_unforeseen_reader_error_costs_the_file_not_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from articles.importers import readers
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("a reader bug")
+
+    monkeypatch.setattr(readers, "_parse_json", broken)
+    assert "internal error" in problem("x.json", b'{"text": "The bridge was closed."}')
