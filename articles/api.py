@@ -92,6 +92,17 @@ class ArticleInput(StrictSerializer):
         return data
 
 
+class UploadTooLargeError(ApplicationError):
+    code = "too_large"
+    status = 413
+
+
+def refuse_large_upload(request: Request) -> None:
+    """Refuse an upload over FACTDESK_MAX_UPLOAD_BYTES by its Content-Length, before it is read."""
+    if services.upload_too_large(request.META.get("CONTENT_LENGTH")):
+        raise UploadTooLargeError(services.UPLOAD_TOO_LARGE.format(limit=services.upload_limit_label()))
+
+
 class UploadInput(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=500)
 
@@ -139,13 +150,14 @@ class StoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
 
     @extend_schema(
         request={"multipart/form-data": UploadInput},
-        responses={202: ImportBatchSerializer, **ERRORS},
+        responses={202: ImportBatchSerializer, 413: ERRORS[400], **ERRORS},
         tags=["imports"],
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def imports(self, request: Request, pk: str | None = None) -> Response:
         """Upload files (.txt, .json, .jsonl, .html, .zip) as `files`. Answers 202 with the import batch."""
         story = self.get_object()
+        refuse_large_upload(request)
         uploads = request.FILES.getlist("files")
         if not uploads:
             raise ApplicationError("Send one or more files as multipart field `files`.", code="invalid")

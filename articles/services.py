@@ -34,6 +34,24 @@ def import_limits() -> ImportLimits:
     )
 
 
+UPLOAD_TOO_LARGE = "The upload is over the {limit} limit: send fewer files at a time, or import a folder with `manage.py import_articles`."
+
+
+def upload_limit_label() -> str:
+    return f"{settings.FACTDESK_MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB"
+
+
+def upload_too_large(content_length: str | None) -> bool:
+    """Whether a request's declared body (Content-Length) is over FACTDESK_MAX_UPLOAD_BYTES.
+
+    Under WSGI a body is read only up to its Content-Length, so the declared size bounds it.
+    """
+    try:
+        return int(content_length or 0) > settings.FACTDESK_MAX_UPLOAD_BYTES
+    except ValueError:
+        return False
+
+
 def story_get_or_create(*, name: str, user: Any = None) -> tuple[Story, bool]:
     name = " ".join(name.split())
     if not name:

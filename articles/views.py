@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods
 
 from factdesk.roles import can_import
@@ -40,6 +41,11 @@ def story_upload(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
     if not can_import(request.user):
         raise PermissionDenied("Only editors can import articles.")
+    if request.method == "POST" and services.upload_too_large(request.META.get("CONTENT_LENGTH")):
+        form = UploadForm(data={}, files=MultiValueDict())  # the body is not read: it is over the limit
+        form.full_clean()
+        form.errors["files"] = form.error_class([services.UPLOAD_TOO_LARGE.format(limit=services.upload_limit_label())])
+        return render(request, "articles/upload.html", {"story": story, "form": form}, status=413)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         files = [(f.name, f.read()) for f in form.cleaned_data["files"]]

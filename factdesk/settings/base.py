@@ -188,6 +188,9 @@ FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENC
 FACTDESK_PUBLIC_URL = env.str("FACTDESK_PUBLIC_URL", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=500)
+# The largest upload (the whole request) the upload page and the API take: larger ones get 413
+# before they are read. Bigger imports: `manage.py import_articles` on a folder or zip.
+FACTDESK_MAX_UPLOAD_BYTES = env.int("FACTDESK_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
 # Retries of a task the database or the broker failed: FLOOR, 2×FLOOR, 4×FLOOR... seconds, at most
 # MAX apart (claims.tasks.retry_countdown), then the task fails and the sweep takes over.
 FACTDESK_TASK_RETRY_FLOOR_SECONDS = env.float("FACTDESK_TASK_RETRY_FLOOR_SECONDS", default=5.0)

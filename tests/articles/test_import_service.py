@@ -275,3 +275,26 @@ def test_a_lone_surrogate_through_the_service_is_one_error_and_the_rest_imports(
     ]
     batch = articles_import(story=story, files=files)
     assert (batch.status, batch.imported_count, batch.error_count) == (ImportBatch.Status.DONE, 1, 1)
+
+
+def test_an_upload_over_the_cap_is_refused_before_it_is_read(
+    client: Client, editor: Any, story: Story, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.api.conftest import token_client
+
+    settings.FACTDESK_MAX_UPLOAD_BYTES = 1000
+    big = b"The power came back on Sunday, the utility said. " * 100
+    api = token_client(editor)
+    response = api.post(
+        f"/api/v1/stories/{story.pk}/imports/", {"files": [SimpleUploadedFile("a.txt", big)]}, format="multipart"
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large" and "limit" in response.json()["error"]["message"]
+    login(client, editor)
+    page = client.post(
+        reverse("articles:story_upload", args=[story.slug]), {"files": [SimpleUploadedFile("a.txt", big)]}
+    )
+    assert page.status_code == 413 and "over the" in page.content.decode()
+    assert not ImportBatch.objects.exists()
