@@ -59,3 +59,37 @@ def test_an_import_while_the_broker_is_down_says_so_in_one_line_and_is_processed
     wait_until(finished(run), timeout=120)
     assert run.state == PipelineRun.State.SUCCEEDED, run.errors
     assert mentions_per_article(story) == foreground
+
+
+@pytest.mark.django_db(transaction=True)  # the work is queued on commit
+def test_the_api_and_the_upload_page_say_that_processing_waits(
+    client: Any, editor: Any, seed_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The broker's refusal as kombu raises it (the real one is the command's test above).
+    from celery import current_app
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from kombu.exceptions import OperationalError
+
+    from articles.services import story_get_or_create
+    from tests.api.conftest import token_client
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(current_app, "send_task", refused)
+    story, _ = story_get_or_create(name="Broker outage, web")
+    api = token_client(editor)
+    upload = SimpleUploadedFile(seed_files[0].name, seed_files[0].read_bytes())
+    response = api.post(f"/api/v1/stories/{story.pk}/imports/", {"files": [upload]}, format="multipart")
+    assert response.status_code == 202
+    assert response.json()["report"][-1] == {
+        "source": "",
+        "status": "waiting",
+        "message": "processing is waiting: the task queue is unreachable; it will start when the queue is back",
+    }
+    client.force_login(editor)
+    upload = SimpleUploadedFile(seed_files[1].name, seed_files[1].read_bytes())
+    page = client.post(reverse("articles:story_upload", args=[story.slug]), {"files": [upload]}, follow=True)
+    assert "the task queue is unreachable" in page.content.decode()
+    assert all(run.state == PipelineRun.State.QUEUED for run in PipelineRun.objects.filter(story=story))
