@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import api_view
@@ -80,14 +80,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class StrictSerializer(serializers.Serializer):
-    """An input serializer that refuses fields it does not know, instead of silently ignoring them."""
+    """An input serializer that refuses fields it does not know, instead of silently ignoring them,
+    and a number or a boolean where the schema says a string (DRF would turn 0 into "0")."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            not_text = sorted(
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField) and name in data and not isinstance(data[name], str)
+            )
+            if not_text:
+                raise serializers.ValidationError({name: ["Must be a string."] for name in not_text})
         return super().to_internal_value(data)
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any path under /api/v1/ that names no endpoint."""
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": f"No API endpoint at {request.path}; see /api/v1/docs/."}},
+        status=404,
+    )
 
 
 def version_from(request: Request, body_version: int | None = None) -> int | None:

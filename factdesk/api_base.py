@@ -138,9 +138,18 @@ class CursorPage(CursorPagination):
             fields = (*fields, "-id")  # a unique key: no two rows share a position
         return fields
 
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` from 1 up (more than max_page_size gives max_page_size); anything else is a 400."""
+        raw = request.query_params.get(self.page_size_query_param or "page_size")
+        if raw is None:
+            return CursorPage.page_size
+        if not (raw.isdigit() and len(raw) <= 9 and int(raw) >= 1):
+            raise ApplicationError("`page_size` must be a whole number from 1 up.", code="invalid")
+        return min(int(raw), self.max_page_size)
+
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         self.request = request
-        self.page_size = self.get_page_size(request) or CursorPage.page_size
+        self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
         self.fields = self.get_ordering(request, queryset, view)
         encoded = request.query_params.get(self.cursor_query_param)

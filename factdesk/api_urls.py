@@ -5,7 +5,7 @@ The roof: it registers each app's viewsets, the most complete ones where claims/
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -22,7 +22,7 @@ from claims.api import (
     SuggestionViewSet,
 )
 
-from .api import TokenViewSet, me
+from .api import TokenViewSet, api_not_found, me
 
 router = DefaultRouter(trailing_slash=True)
 router.register("stories", StoryViewSet, basename="story")
@@ -47,4 +47,6 @@ urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ is a 404 in the API's error shape, not Django's HTML page.
+    re_path(r"^", login_not_required(api_not_found)),
 ]

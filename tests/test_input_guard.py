@@ -69,3 +69,16 @@ def test_depth_counts_brackets_only_outside_strings() -> None:
     assert _json_depth(json.dumps({"a": [{"b": "[[[[{{{{"}]}).encode()) == 3
     assert _json_depth(json.dumps({"a": '\\"[[['}).encode()) == 1
     assert _json_depth(("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH).encode()) == MAX_JSON_DEPTH
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v1/claims/abc/", "/api/v1/stories/1/nope/"])
+def test_an_api_path_that_names_no_endpoint_is_a_json_404(reviewer: Any, path: str) -> None:
+    response = token_client(reviewer).get(path)
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("name", [0, 12.5, True, ["x"]])
+def test_a_number_where_the_schema_says_a_string_is_refused(reviewer: Any, name: Any) -> None:
+    response = token_client(reviewer).post("/api/v1/tokens/", {"name": name}, format="json")
+    assert response.status_code == 400 and "name" in response.json()["error"]["fields"]
+    assert ApiToken.objects.count() == 1  # the client's own

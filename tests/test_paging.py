@@ -79,3 +79,14 @@ def test_a_forged_cursor_is_a_400_in_the_error_shape(reviewer: Any, crowded_stor
     response = token_client(reviewer).get("/api/v1/claims/", {"story": crowded_story.pk, "cursor": cursor})
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize("size", ["null", "0", "-5", "ten", "1.5", ""])
+def test_a_page_size_that_is_no_size_is_a_400(reviewer: Any, crowded_story: Story, size: str) -> None:
+    response = token_client(reviewer).get("/api/v1/claims/", {"story": crowded_story.pk, "page_size": size})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
+
+
+def test_a_page_size_above_the_most_gives_the_most(reviewer: Any, crowded_story: Story) -> None:
+    response = token_client(reviewer).get("/api/v1/claims/", {"story": crowded_story.pk, "page_size": 100_000})
+    assert response.status_code == 200 and len(response.json()["results"]) == 130  # under the 200 most
