@@ -12,18 +12,24 @@ written once:
 - prechecks (the claims to merge exist and share a story, the mention is the claim's, ...):
   here, so the pages and the API only map the errors;
 - leases: a claim taken by another reviewer (and not expired) cannot be acted on;
-- audit: every action writes a ReviewEvent with the state before and after.
+- audit: every action writes a ReviewEvent with the state before and after;
+- locks: a claim is locked FOR NO KEY UPDATE (the audit event's and the story stage's key-share
+  locks pass it), several claims in id order; should PostgreSQL still pick an action as a
+  deadlock's victim, the whole action runs once more from the start (`_action`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from factdesk import roles
@@ -46,6 +52,38 @@ from .models import (
 )
 
 Action = ReviewEvent.Action
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# PostgreSQL's deadlock victim and serialization failure: the transaction was rolled back whole,
+# so running it again is safe.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+ATTEMPTS = 3
+
+
+def _action(func: Callable[P, R]) -> Callable[P, R]:
+    """A review action: one transaction, run again (up to ATTEMPTS in all) if the database rolled
+    it back as a deadlock's victim. Inside a caller's transaction it just joins it: that
+    transaction is the caller's to retry."""
+    atomic = transaction.atomic(func)
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if transaction.get_connection().in_atomic_block:
+            return atomic(*args, **kwargs)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return atomic(*args, **kwargs)
+            except OperationalError as exc:
+                sqlstate = getattr(exc.__cause__, "sqlstate", None)
+                if sqlstate not in RETRYABLE_SQLSTATES or attempt == ATTEMPTS:
+                    raise
+                logger.warning("%s: %s (attempt %d), running it again", func.__name__, exc, attempt)
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
+
+    return run
 
 
 class AnyVersion:
@@ -134,7 +172,7 @@ def _describe(event: ReviewEvent) -> str:
 
 def _locked(claim_id: int) -> Claim:
     """The claim, locked for this transaction."""
-    return Claim.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=claim_id)
+    return Claim.objects.select_for_update(no_key=True, of=("self",)).select_related("assignee").get(pk=claim_id)
 
 
 def _check_version(claim: Claim, version: Version) -> None:
@@ -222,7 +260,7 @@ def _change_claim(*, claim_id: int, user: Any, version: Version, action: str, **
     return claim
 
 
-@transaction.atomic
+@_action
 def claim_confirm(*, claim_id: int, user: Any, version: Version) -> Claim:
     _require(roles.can_review(user))
     return _change_claim(
@@ -231,7 +269,7 @@ def claim_confirm(*, claim_id: int, user: Any, version: Version) -> Claim:
     )  # fmt: skip
 
 
-@transaction.atomic
+@_action
 def claim_reject(*, claim_id: int, user: Any, version: Version, reason: str) -> Claim:
     _require(roles.can_review(user))
     reason = reason.strip()
@@ -243,7 +281,7 @@ def claim_reject(*, claim_id: int, user: Any, version: Version, reason: str) -> 
     )  # fmt: skip
 
 
-@transaction.atomic
+@_action
 def claim_edit(*, claim_id: int, user: Any, version: Version, text: str) -> Claim:
     """Reword the claim; its mentions stay as the evidence."""
     _require(roles.can_review(user))
@@ -253,7 +291,7 @@ def claim_edit(*, claim_id: int, user: Any, version: Version, text: str) -> Clai
     return _change_claim(claim_id=claim_id, user=user, version=version, action=Action.EDIT, text=text)
 
 
-@transaction.atomic
+@_action
 def claim_annotate(
     *, claim_id: int, user: Any, note: str, label: str = "", links: Sequence[str] = (), version: int | None = None
 ) -> Annotation:
@@ -288,7 +326,7 @@ def claim_annotate(
     return annotation
 
 
-@transaction.atomic
+@_action
 def claim_take(*, claim_id: int, user: Any) -> Claim:
     """Lease the claim to `user` for FACTDESK_LEASE_SECONDS; taking it again renews the lease.
 
@@ -309,7 +347,7 @@ def claim_take(*, claim_id: int, user: Any) -> Claim:
     return claim
 
 
-@transaction.atomic
+@_action
 def claim_release(*, claim_id: int, user: Any) -> Claim:
     """No version, as for take: only the holder (or an admin) may release a held claim."""
     _require(roles.can_review(user))
@@ -335,7 +373,7 @@ def claim_release(*, claim_id: int, user: Any) -> Claim:
     return claim
 
 
-@transaction.atomic
+@_action
 def claims_merge(
     *,
     survivor_id: int,
@@ -411,7 +449,7 @@ def claims_merge(
     )
 
 
-@transaction.atomic
+@_action
 def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
     """Undo a merge: the merged claims come back with the mentions and annotations it moved.
 
@@ -464,7 +502,7 @@ def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
     return undo
 
 
-@transaction.atomic
+@_action
 def mention_split(*, claim_id: int, mention_id: int, user: Any, version: int) -> Claim:
     """Move one of the claim's mentions out into a new claim of its own."""
     _require(roles.can_review(user))
@@ -508,7 +546,7 @@ def mention_split(*, claim_id: int, mention_id: int, user: Any, version: int) ->
 # --- merge suggestions ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@_action
 def suggestion_accept(*, suggestion_id: int, user: Any, versions: Mapping[int, int]) -> ReviewEvent:
     """Merge the suggestion's two claims; `versions` names both claims' versions (see claims_merge)."""
     _require(roles.can_decide_suggestions(user))
@@ -523,7 +561,7 @@ def suggestion_accept(*, suggestion_id: int, user: Any, versions: Mapping[int, i
     )
 
 
-@transaction.atomic
+@_action
 def suggestion_reject(*, suggestion_id: int, user: Any) -> MergeSuggestion:
     """No claim version: it changes no claim, and only an open suggestion can be decided."""
     _require(roles.can_decide_suggestions(user))
@@ -585,7 +623,7 @@ def _conflict_changed(conflict: Conflict, *, user: Any, action: str, before: dic
     )
 
 
-@transaction.atomic
+@_action
 def conflict_resolve(*, conflict_id: int, user: Any, version: int, resolution: str, note: str = "") -> Conflict:
     _require(roles.can_resolve_conflicts(user))
     if resolution not in Conflict.Resolution.values:
@@ -610,7 +648,7 @@ def conflict_resolve(*, conflict_id: int, user: Any, version: int, resolution: s
     return conflict
 
 
-@transaction.atomic
+@_action
 def conflict_reopen(*, conflict_id: int, user: Any, version: int) -> Conflict:
     _require(roles.can_resolve_conflicts(user))
     conflict = _lock_conflict(conflict_id, version)

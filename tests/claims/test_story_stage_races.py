@@ -66,3 +66,47 @@ def test_a_review_during_the_story_stage_neither_deadlocks_nor_is_lost(processed
     assert claim.status == Claim.Status.CONFIRMED and claim.reviewed_by == reviewer
     assert claim.independent_sources == sources  # the stage's figure, written once the reviewer let go
     assert ReviewEvent.objects.filter(claims=claim, action="confirm").count() == 1
+
+
+def test_a_review_picked_as_a_deadlock_victim_runs_again_and_lands(
+    processed_story: Story, reviewer: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's deadlock detection (run with bin/test)")
+    first, second = Claim.objects.filter(story=processed_story).order_by("pk")[:2]
+    outcome: dict[str, Any] = {}
+
+    def merge() -> None:
+        try:
+            outcome["merge"] = review.claims_merge(
+                survivor_id=first.pk,
+                other_ids=[second.pk],
+                user=reviewer,
+                versions={first.pk: first.version, second.pk: second.version},
+            )
+        except Exception as exc:  # the outcome is what the test checks
+            outcome["merge"] = exc
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=merge)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # This side waits longer before it looks for a deadlock, so the merge is the victim.
+            cursor.execute("SET LOCAL deadlock_timeout = '30s'")
+        Claim.objects.select_for_update().get(pk=second.pk)  # some other transaction holds the second claim ...
+        worker.start()
+        deadline = time.monotonic() + 60
+        while not _waiting_for_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _waiting_for_a_lock(), "the merge never came to the claim held here"
+        # ... and, while the merge holds the first claim and waits for the second, wants the first.
+        Claim.objects.select_for_update().get(pk=first.pk)
+    worker.join(60)
+
+    assert not worker.is_alive()
+    assert isinstance(outcome["merge"], ReviewEvent), outcome["merge"]
+    assert any("deadlock" in r.getMessage() for r in caplog.records if r.name == "claims.review")
+    second.refresh_from_db()
+    assert second.status == Claim.Status.MERGED and second.merged_into_id == first.pk
+    assert ReviewEvent.objects.filter(claims=first, action="merge").count() == 1
