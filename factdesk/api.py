@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -16,9 +18,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.viewsets import GenericViewSet
 
+from . import roles
 from .errors import ApplicationError, PreconditionRequiredError
 from .models import ApiToken
 from .roles import ROLES
+
+logger = logging.getLogger(__name__)
 
 # --- errors -----------------------------------------------------------------------------------------
 
@@ -65,6 +70,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _error("permission_denied", str(exc) or "You do not have permission to do this.", 403)
     if isinstance(exc, RequestDataTooBig):
         return _error("payload_too_large", "The request body is too large.", 413)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is away (or restarting): a "not now" a client can retry, not an HTML 500.
+        logger.warning("API request failed on the database: %s", exc)
+        body = _error("database_unavailable", "The database is not reachable just now; try again shortly.", 503)
+        body["Retry-After"] = "5"
+        return body
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -162,19 +173,17 @@ class MeSerializer(serializers.Serializer):
 @api_view(["GET"])
 def me(request: Request) -> Response:
     """The user the request is authenticated as, and what they may do."""
-    from .roles import can_import
-
     user = request.user
-    roles = [g for g in user.groups.values_list("name", flat=True) if g in ROLES]
+    held = [g for g in user.groups.values_list("name", flat=True) if g in ROLES]
     return Response(
         MeSerializer(
             {
                 "id": user.pk,
                 "username": user.get_username(),
-                "roles": roles,
-                "can_import": can_import(user),
-                "can_review": user.has_perm("claims.change_claim"),
-                "is_admin": user.has_perm("auth.change_user"),
+                "roles": held,
+                "can_import": roles.can_import(user),
+                "can_review": roles.can_review(user),
+                "is_admin": roles.can_manage_users(user),
             }
         ).data
     )
@@ -203,7 +212,7 @@ class TokenViewSet(IdViewSet):
 
     def get_queryset(self) -> Any:
         tokens = ApiToken.objects.select_related("user").order_by("-created_at")
-        if self.request.user.has_perm("auth.change_user"):
+        if roles.can_manage_users(self.request.user):
             return tokens
         return tokens.filter(user=self.request.user)  # type: ignore[misc]  # IsAuthenticated
 

@@ -82,9 +82,14 @@ def can_decide_suggestions(user: Any) -> bool:
     return _has(user, SUGGESTION_PERMISSION)
 
 
+def can_manage_users(user: Any) -> bool:
+    """Admins: users, groups and tokens of others."""
+    return _has(user, USERS_PERMISSION)
+
+
 def can_release_any_lease(user: Any) -> bool:
     """Release a claim that another reviewer holds: admins only."""
-    return _has(user, USERS_PERMISSION)
+    return can_manage_users(user)
 
 
 READ_PERMISSION = "articles.view_story"

@@ -8,6 +8,7 @@ off (refusing and cutting connections, as a restarting server does) and on again
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import socket
@@ -155,4 +156,29 @@ def test_healthz_answers_json_503_when_the_database_is_unreachable() -> None:
     assert result.stdout.strip().splitlines()[-1] == '503 application/json {"ok": false, "database": "unreachable"}', (
         result.stderr
     )
+    assert "Traceback" not in result.stderr
+
+
+def test_the_api_answers_its_error_shape_503_when_the_database_is_unreachable() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "factdesk.settings.test",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:9/factdesk",  # nothing listens on the discard port
+    }
+    code = (
+        "import json; from django.test import Client; "
+        "r = Client().get('/api/v1/stories/', HTTP_HOST='127.0.0.1', HTTP_AUTHORIZATION='Bearer fd_nothing'); "
+        "print(json.dumps([r.status_code, r.get('Retry-After'), r.json()]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    status, retry_after, body = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (status, body["error"]["code"]) == (503, "database_unavailable"), result.stderr
+    assert retry_after is not None
     assert "Traceback" not in result.stderr
