@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from articles.models import Article, Outlet, Story
@@ -252,8 +253,8 @@ def _merge(request: HttpRequest, claim: Claim, here: str) -> HttpResponse:
 def suggestion_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     suggestion = get_object_or_404(MergeSuggestion, pk=pk)
     back = request.POST.get("back") or _claim_url(suggestion.claim_a_id, _queue_params(request).urlencode())
-    if not back.startswith("/"):
-        back = "/"
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None, require_https=request.is_secure()):
+        back = "/"  # only a path on this site: "//elsewhere.example" is another site
     if action == "accept":
         # Both claims' versions, as the page showed them (`version_<id>`); the service refuses a merge without them.
         versions = _other_versions(request.POST, [suggestion.claim_a_id, suggestion.claim_b_id])

@@ -334,6 +334,28 @@ def test_accepting_a_suggestion_from_the_page_checks_both_claims(
     assert MergeSuggestion.objects.get(pk=suggestion.pk).status == "accepted"
 
 
+@pytest.mark.parametrize(
+    "back", ["//elsewhere.example/x", "https://elsewhere.example/", "/\\elsewhere.example", "javascript:alert(1)"]
+)
+def test_a_suggestion_action_never_sends_the_reviewer_to_another_site(
+    as_reviewer: Client, processed_story: Story, back: str
+) -> None:
+    suggestion = MergeSuggestion.objects.filter(story=processed_story, status="open").order_by("pk").first()
+    url = reverse("claims:suggestion_action", args=[suggestion.pk, "reject"])
+    response = as_reviewer.post(url, {"back": back})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert MergeSuggestion.objects.get(pk=suggestion.pk).status == "rejected"  # the action itself still happened
+
+
+def test_a_suggestion_action_returns_to_the_page_on_this_site_it_was_given(
+    as_reviewer: Client, processed_story: Story
+) -> None:
+    suggestion = MergeSuggestion.objects.filter(story=processed_story, status="open").order_by("pk").first()
+    back = f"/claims/{suggestion.claim_b_id}/?status=new"
+    response = as_reviewer.post(reverse("claims:suggestion_action", args=[suggestion.pk, "reject"]), {"back": back})
+    assert response.status_code == 302 and response["Location"] == back
+
+
 # --- the admin acts only through the review services ---------------------------------------------------------
 
 
