@@ -493,6 +493,8 @@ class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
         if params.get("status") and params["status"] != "all" and params["status"] not in Claim.Status.values:
             raise ApplicationError(f"Unknown status {params['status']!r}.", code="invalid")
         choice_param(self.request, "conflict", list(selectors.QUEUE_CONFLICT_FILTERS))
+        choice_param(self.request, "kind", Conflict.Kind.values)
+        choice_param(self.request, "order", list(selectors.QUEUE_ORDERS))
         confidence_param(self.request)
         # Counted for the page's rows only (a correlated subquery): Count("mentions") joined and grouped
         # every claim of the story with its mentions before the LIMIT could apply.

@@ -20,6 +20,7 @@ from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from articles.models import Story
+from factdesk.errors import ApplicationError
 
 from .models import Annotation, Claim, Mention
 
@@ -102,7 +103,9 @@ def _claim_statuses(statuses: Iterable[str] | None) -> list[str]:
     wanted = list(dict.fromkeys(statuses))
     unknown = [s for s in wanted if s not in Claim.Status.values]
     if unknown:
-        raise ValueError(f"Unknown claim status {unknown[0]!r}; use one of {', '.join(Claim.Status.values)}.")
+        raise ApplicationError(
+            f"Unknown claim status {unknown[0]!r}; use one of {', '.join(Claim.Status.values)}.", code="invalid"
+        )
     return wanted
 
 
@@ -110,8 +113,8 @@ def claims_csv(story: Story, *, statuses: Iterable[str] | None = None) -> Iterat
     """The story's claims as CSV, one string per line (header first), for a StreamingHttpResponse.
 
     `statuses` selects claims by status; by default every claim but merged ones (a merged claim's
-    mentions and notes live on the claim it was merged into). An unknown status raises ValueError
-    before anything is read. Claims come in id order; `sources` and `outlets` (the distinct
+    mentions and notes live on the claim it was merged into). An unknown status raises an
+    ApplicationError (a 400) before anything is read. Claims come in id order; `sources` and `outlets` (the distinct
     outlets of the claim's mentions, alphabetical) are joined with "; "; `verdict` is the label of
     the claim's latest labelled annotation; dates and times are ISO 8601.
 

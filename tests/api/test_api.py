@@ -128,6 +128,8 @@ def test_claim_list_filters_and_cursor_paging(reviewer_api: APIClient, processed
     ]
     assert_error(reviewer_api.get(api("claims/"), {"status": "maybe"}), 400, "invalid")
     assert_error(reviewer_api.get(api("claims/"), {"story": "abc"}), 400, "invalid")
+    assert_error(reviewer_api.get(api("claims/"), {"kind": "bogus"}), 400, "invalid")
+    assert_error(reviewer_api.get(api("claims/"), {"order": "bogus"}), 400, "invalid")
 
 
 def test_claim_list_queries_do_not_grow_with_the_page(
@@ -404,6 +406,10 @@ def test_csv_and_claimreview_exports(reviewer_api: APIClient, processed_story: S
     reviews = reviewer_api.get(api(f"stories/{processed_story.pk}/claimreview/")).json()
     assert [r["claimReviewed"] for r in reviews] == [claim.text]
     assert reviews[0]["@type"] == "ClaimReview" and reviews[0]["url"].endswith(f"/claims/{claim.pk}/")
+    error = assert_error(
+        reviewer_api.get(api(f"stories/{processed_story.pk}/csv/"), {"status": "bogus"}), 400, "invalid"
+    )
+    assert "bogus" in error["message"]
 
 
 def test_upload_with_nul_bytes_is_an_error_for_that_file_not_a_server_error(editor_api: APIClient) -> None:

@@ -19,6 +19,7 @@ from articles.models import Article, Story
 from claims import review
 from claims.exports import CSV_COLUMNS, claim_reviews, claims_csv, safe_cell
 from claims.models import Annotation, Claim, Mention
+from factdesk.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +158,7 @@ def test_csv_includes_merged_claims_only_when_asked(processed_story: Story, revi
     _, *rows = parse(claims_csv(processed_story, statuses=["proposed", "merged"]))
     assert len(rows) == Claim.objects.filter(story=processed_story).count()
 
-    with pytest.raises(ValueError, match="Unknown claim status 'bogus'"):
+    with pytest.raises(ApplicationError, match="Unknown claim status 'bogus'"):
         claims_csv(processed_story, statuses=["bogus"])
 
 
