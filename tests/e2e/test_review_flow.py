@@ -90,14 +90,21 @@ def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
     page.goto(f"{live_server.url}/conflicts/{fire.pk}/", wait_until="load")
     assert page.locator("mark").count() == fire.sides.count()
     screenshot(page, "conflict")
+    note = "AP says the protesters set it; PA and agencies say the cause is unknown."
     page.keyboard.press("5")
+    # "5" chooses the fifth resolution; it does not leave the keyboard in a radio button.
+    assert page.locator('input[name="resolution"][value="unsettled"]').is_checked()
+    assert page.evaluate("() => document.activeElement.tagName") == "BODY"
     page.keyboard.press("n")
-    page.keyboard.type("AP says the protesters set it; PA and agencies say the cause is unknown.")
+    page.keyboard.type(note)
+    assert page.locator('textarea[name="note"]').input_value() == note
+    screenshot(page, "conflict-resolving")
     page.keyboard.press("Escape")
     page.keyboard.press("s")
     arrived(page, "Conflict resolved.")
     fire.refresh_from_db()
-    assert (fire.status, fire.resolution) == ("resolved", "unsettled")
+    assert (fire.status, fire.resolution, fire.resolution_note) == ("resolved", "unsettled", note)
+    assert note in page.locator("main").inner_text()  # the resolved conflict's page shows the note
     assert "rita" in page.locator("ol.history").inner_text()
 
     # The history of each step, on the claims' pages.

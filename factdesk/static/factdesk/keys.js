@@ -1,9 +1,15 @@
-// Keyboard shortcuts. An element with data-key="c" is clicked (buttons, links) or focused
-// (inputs) when that key is pressed outside a text field. "?" shows the help; Escape leaves a field.
+// Keyboard shortcuts. An element with data-key="c" is clicked (buttons, links, radio buttons and
+// checkboxes) or focused (text fields) when that key is pressed outside a text field. "?" shows the
+// help; Escape leaves a field.
 (function () {
   "use strict";
+  // Inputs that take no typing: a key pressed on one of them is a shortcut, and a shortcut
+  // that names one clicks it (a radio button is chosen, not merely focused).
+  var CLICKED_INPUTS = /^(radio|checkbox|button|submit|reset|file|image|color|range)$/;
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    if (!el) return false;
+    if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
+    return el.tagName === "INPUT" && !CLICKED_INPUTS.test(el.type);
   }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
