@@ -17,12 +17,21 @@ from factdesk.roles import can_import
 
 from . import selectors
 
+STORY_LIST_KEYS = [("j / k", "next / previous story"), ("Enter or o", "open it")]
+STORY_KEYS = [("q", "review the claim queue")]
+ARTICLE_KEYS = [("b", "back to the story")]
+
 
 def story_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "claims/story_list.html",
-        {"stories": selectors.story_list(), "form": StoryForm(), "can_import": can_import(request.user)},
+        {
+            "stories": selectors.story_list(),
+            "form": StoryForm(),
+            "can_import": can_import(request.user),
+            "story_list_keys": STORY_LIST_KEYS,
+        },
     )
 
 
@@ -40,6 +49,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "batches": article_selectors.story_import_batches(story),
             "upload_form": UploadForm(),
             "can_import": can_import(request.user),
+            "story_keys": STORY_KEYS,
         },
     )
 
@@ -54,5 +64,6 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "story": article.story,
             "paragraphs": selectors.article_segments(article),
             "copies": article.near_duplicates.select_related("outlet"),
+            "article_keys": ARTICLE_KEYS,
         },
     )

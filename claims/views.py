@@ -40,6 +40,13 @@ CLAIM_KEYS = [
     ("j / k", "next / previous claim in the queue"),
     ("q", "back to the queue"),
 ]
+CONFLICT_KEYS = [
+    ("1 – 5", "choose a resolution"),
+    ("n", "write a note (Esc to leave it)"),
+    ("s", "resolve"),
+    ("o", "reopen a resolved conflict"),
+    ("b", "back to the story"),
+]
 
 
 def _queue_params(request: HttpRequest) -> QueryDict:
@@ -287,6 +294,7 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "factors": selectors.confidence_factors(conflict.factors),
             "followed_by": conflict.followed_by.order_by("id"),
             "history": conflict.review_events.select_related("actor").order_by("-created_at"),
+            "conflict_keys": CONFLICT_KEYS,
         },
     )
 

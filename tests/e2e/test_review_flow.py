@@ -129,3 +129,32 @@ def test_help_overlay_lists_the_shortcuts(
     assert help_box.is_visible() and "confirm" in help_box.inner_text()
     page.keyboard.press("Escape")
     assert help_box.is_hidden()
+
+
+def test_every_page_that_lists_keys_shows_them_with_the_question_mark(
+    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login, screenshot: Screenshot
+) -> None:
+    login(page, live_server, "rita", "rita-pw")
+    conflict = Conflict.objects.filter(story=processed_story).first()
+    article = processed_story.articles.first()
+    pages = {
+        "stories": ("/", "open it"),
+        "story": (processed_story.get_absolute_url(), "review the claim queue"),
+        "conflict": (f"/conflicts/{conflict.pk}/", "choose a resolution"),
+        "article": (article.get_absolute_url(), "back to the story"),
+    }
+    for name, (path, key_text) in pages.items():
+        page.goto(f"{live_server.url}{path}", wait_until="load")
+        help_box = page.locator("#key-help")
+        assert help_box.is_hidden(), name
+        page.keyboard.press("?")
+        assert help_box.is_visible(), f"? shows no help on the {name} page"
+        assert key_text in help_box.inner_text()
+        screenshot(page, f"key-help-{name}")
+        page.keyboard.press("Escape")
+        assert help_box.is_hidden(), name
+
+    # "b" on the article and conflict pages leads back to the story.
+    page.goto(f"{live_server.url}{article.get_absolute_url()}", wait_until="load")
+    page.keyboard.press("b")
+    page.wait_for_url(f"**{processed_story.get_absolute_url()}")
