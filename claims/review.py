@@ -158,16 +158,34 @@ def _record(
     return event
 
 
+# What an event did, as it reads after its actor in a stale page's message: "edith confirmed it".
+# An action missing here reads as its label ("pipeline added evidence to a conflict").
+_STALE_PHRASES = {
+    ReviewEvent.Action.CONFIRM: "confirmed it",
+    ReviewEvent.Action.REJECT: "rejected it",
+    ReviewEvent.Action.EDIT: "edited its wording",
+    ReviewEvent.Action.MERGE: "merged claims",
+    ReviewEvent.Action.ANNOTATE: "added a note",
+    ReviewEvent.Action.TAKE: "took it",
+    ReviewEvent.Action.RELEASE: "released it",
+}
+# The time a stale message names, with its zone: a reviewer elsewhere must not read UTC as local.
+_STALE_TIME = "%H:%M:%S %Z"
+# After a stale write: nothing is saved; the page that shows the message shows the claim or the
+# conflict as it is now, and the API's 412 carries it (`current`), so there is nothing to reload.
+_NOT_SAVED = "Your change was not saved: check it as it is now, then try again."
+
+
 def _describe_change(events: Sequence[ReviewEvent]) -> str:
     if not events:
-        return "it was changed by the pipeline"
+        return "the pipeline changed it"
     return "; ".join(_describe(e) for e in events)
 
 
 def _describe(event: ReviewEvent) -> str:
-    """ "rita confirmed it at 10:02:03", "pipeline added evidence to a conflict at 10:02:03"."""
-    it = "" if event.actor_id is None else " it"
-    return f"{event.actor_name} {event.action_phrase}{it} at {event.created_at:%H:%M:%S}"
+    """ "rita confirmed it at 10:02:03 UTC", "pipeline added evidence to a conflict at 10:02:03 UTC"."""
+    phrase = _STALE_PHRASES.get(ReviewEvent.Action(event.action), event.action_phrase)
+    return f"{event.actor_name} {phrase} at {timezone.localtime(event.created_at):{_STALE_TIME}}"
 
 
 def _locked(claim_id: int) -> Claim:
@@ -186,7 +204,7 @@ def _check_version(claim: Claim, version: Version) -> None:
         changes = _events_since(claim, version)
         raise StaleVersionError(
             f"Claim #{claim.pk} changed since you loaded it (version {version}, now {claim.version}): "
-            f"{_describe_change(changes)}. Nothing was changed; reload to see it.",
+            f"{_describe_change(changes)}. {_NOT_SAVED}",
             extra={"current": claim_state(claim)},
         )
 
@@ -595,10 +613,10 @@ def _lock_conflict(conflict_id: int, version: int) -> Conflict:
         )
     if conflict.version != version:
         last = ReviewEvent.objects.filter(conflict=conflict).select_related("actor").order_by("-created_at").first()
-        who = _describe(last) if last else "it changed"
+        who = _describe(last) if last else "it was changed"
         raise StaleVersionError(
-            f"Conflict #{conflict.pk} changed since you loaded it (version {version}, now {conflict.version}): {who}. "
-            "Nothing was changed; reload to see it.",
+            f"Conflict #{conflict.pk} changed since you loaded it (version {version}, now {conflict.version}): "
+            f"{who}. {_NOT_SAVED}",
             extra={"current": conflict_state(conflict)},
         )
     return conflict

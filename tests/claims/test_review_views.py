@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Story
 from articles.services import articles_import, story_get_or_create
@@ -99,9 +100,35 @@ def test_a_stale_page_is_told_what_changed_and_nothing_is_lost(
         follow=True,
     )
     [message] = messages_of(response)
-    assert "edith edited the wording" in message and "Nothing was changed" in message
+    event = ReviewEvent.objects.get(action="edit")
+    at = timezone.localtime(event.created_at).strftime("%H:%M:%S %Z")
+    assert message == (
+        f"Claim #{claim.pk} changed since you loaded it (version {claim.version}, now {claim.version + 1}): "
+        f"edith edited its wording at {at}. Your change was not saved: check it as it is now, then try again."
+    )
+    # The page that says so already shows the claim as it is now: nothing to reload.
+    assert response.context["claim"].text == "Edited by the editor"
+    assert "Edited by the editor" in response.content.decode()
     claim.refresh_from_db()
     assert (claim.status, claim.text) == (Claim.Status.PROPOSED, "Edited by the editor")
+
+
+def test_a_stale_conflict_page_names_who_resolved_it(
+    client: Client, processed_story: Story, reviewer: User, editor: User
+) -> None:
+    conflict = Conflict.objects.filter(story=processed_story, status="open").first()
+    review.conflict_resolve(conflict_id=conflict.pk, user=editor, version=conflict.version, resolution="both")
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("claims:conflict_action", args=[conflict.pk, "resolve"]),
+        {"version": conflict.version, "resolution": "side_a"},
+        follow=True,
+    )
+    [message] = messages_of(response)
+    assert f"Conflict #{conflict.pk} changed since you loaded it" in message
+    assert "edith resolved a conflict at " in message and " UTC." in message
+    assert "reload" not in message and " it it" not in message
+    assert Conflict.objects.get(pk=conflict.pk).resolution == "both"
 
 
 def test_forged_post_without_csrf_token_is_refused(processed_story: Story, reviewer: User) -> None:
