@@ -4,7 +4,7 @@ The roof: it registers each app's viewsets, the most complete ones where claims/
 (stories and import batches, with their exports and processing runs).
 """
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -45,7 +45,10 @@ for pattern in router.urls:
 urlpatterns = [
     path("me/", login_not_required(me), name="me"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    # The docs are a page for people: signed out, the login page leads to them. (DRF marks its views
+    # login_not_required for LoginRequiredMiddleware, hence the decorator.) The schema stays an API
+    # endpoint, with the API's 401 for a client without credentials.
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a 404 in the API's error shape, not Django's HTML page.
     re_path(r"^", login_not_required(api_not_found)),

@@ -55,7 +55,8 @@ def test_schema_and_docs_need_a_login_too() -> None:
     schema = APIClient().get(api("schema/"))
     assert schema.status_code == 401
     assert b"code: not_authenticated" in schema.content  # the schema's own renderer: YAML
-    assert APIClient().get(api("docs/")).status_code == 401
+    docs = APIClient().get(api("docs/"))  # a page for people: the login page leads to it (issue 13.8)
+    assert docs.status_code == 302 and docs["Location"].startswith("/login/")
 
 
 def test_token_auth_and_revocation(reviewer: User) -> None:
