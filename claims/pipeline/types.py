@@ -96,9 +96,14 @@ class Quote:
     speaker: str | None
     speaker_key: str | None  # normalised (surname / head noun) for matching across outlets
     fragment: bool  # 1-3 word scare quote
-    how: str  # "after", "before", "colon", "pronoun", "embed", "none"
+    how: str  # "after", "before", "colon", "subject", "pronoun", "description", "continued", "embed", "none"
     handle: str | None = None
     posted_on: date | None = None
+    # The words that named the speaker ("Mr. Fox", "he", "the governor") and their body offsets;
+    # None in slots stored before they were recorded.
+    evidence: str | None = None
+    evidence_start: int | None = None
+    evidence_end: int | None = None
 
 
 @dataclass(frozen=True)
