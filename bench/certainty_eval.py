@@ -16,7 +16,9 @@ asserts it (a named person's "said" is an assertion that they said it). Strata: 
 (headlines), ``random`` (sentences drawn at random) and ``cue`` (sentences drawn from those
 containing a broad net of words such as report, claim, source, could, may, rumour, "?" — chosen
 before the cues were written, so that recall is not measured only on what is already caught).
-Predicted positive: the certainty slot is not "asserted".
+Predicted positive: the certainty slot is not "asserted". ``set``: ``dev`` (149 items judged before
+the cues were written and tuned on) or ``held-out`` (70 judged after, without looking at the
+predictions).
 """
 
 from __future__ import annotations
@@ -104,14 +106,16 @@ def main(argv: list[str] | None = None) -> int:
         cell = ("t" if pred == gold else "f") + ("p" if pred else "n")
         counts[cell] += 1
         counts["hedged_" + cell] += c.level == "hedged"
-        by_stratum.setdefault(j["stratum"], Counter())[cell] += 1
+        by_stratum.setdefault(f"{j['stratum']} ({j.get('set', 'dev')})", Counter())[cell] += 1
+        if j.get("set", "dev") != "dev":
+            counts["held_" + cell] += 1
         if args.show or pred != gold:
             mark = "ok " if pred == gold else "BAD"
             print(f"{mark} {j['id']} expected {int(gold)} got {c.level} ({c.cue})  | {' '.join(text.split())[:200]}")
     tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
     print(f"\njudged: {len(judgments)}, stale: {stale}")
-    for stratum, c in sorted(by_stratum.items()):
-        print(f"  {stratum}: tp {c['tp']} fp {c['fp']} fn {c['fn']} tn {c['tn']}")
+    for stratum, n in sorted(by_stratum.items()):
+        print(f"  {stratum}: tp {n['tp']} fp {n['fp']} fn {n['fn']} tn {n['tn']}")
     precision = tp / (tp + fp) if tp + fp else float("nan")
     recall = tp / (tp + fn) if tp + fn else float("nan")
     hedged_p = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .types import Attribution
@@ -49,9 +50,13 @@ _OUTLET_RES = [(name, re.compile(p)) for name, p in _OUTLETS]
 _GENERIC_OUTLETS = {"agencies", "agency", "staff", "wires", "wire services", "news agencies", "newswires"}
 
 
+_ANY_OUTLET = re.compile("|".join(f"(?:{p})" for _, p in _OUTLETS))
+
+
+@functools.lru_cache(maxsize=8192)  # the speaker stage asks about the same names again and again
 def normalise_source(text: str | None) -> str | None:
     """'the AP', 'an Associated Press reporter' -> 'Associated Press'; unnamed -> None."""
-    if not text:
+    if not text or not _ANY_OUTLET.search(text):
         return None
     for name, rx in _OUTLET_RES:
         if rx.search(text):

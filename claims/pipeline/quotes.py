@@ -266,7 +266,13 @@ class SpeakerContext:
                 return alias.pop()
         key = speaker_key(bare)
         if key in self.people:
-            return self.people[key].name
+            person = self.people[key]
+            want = _gender_of(split_title(name.strip())[0])
+            first = person.name.split()[0].lower()
+            said = "m" if first in _FIRST_NAMES_M else "f" if first in _FIRST_NAMES_F else None
+            if want and said and want != said:
+                return bare  # 'Mr. Trump' when only 'Melania Trump' was written in full
+            return person.name
         return bare or name
 
     def person_key(self, name: str) -> str | None:

@@ -125,6 +125,11 @@ class Certainty:
     wh: str | None = None  # whether / what / who / how / why / when / where
     proposition: str | None = None  # what the hedge or unknown scopes over
     focus: str | None = None  # "cause" when the unknown is what caused something
+    # Whose words the cue is: "outlet" (the outlet's own hedge or question), "attributed" (the
+    # outlet credits the claim to a report, sources or a claimant: ``holder``), "quoted" (inside a
+    # quotation: the speaker's hedge). None in slots stored before it was recorded.
+    voice: str | None = None
+    holder: str | None = None
 
 
 @dataclass(frozen=True)

@@ -206,3 +206,8 @@ def test_slots_stored_before_evidence_still_load():
             del q[f]
     slots = from_jsonable(Slots, stored)
     assert slots.quotes[0].speaker == "Fox" and slots.quotes[0].evidence is None
+
+
+def test_title_of_the_other_sex_does_not_take_a_relatives_full_name():
+    q = read("Melania Trump greeted the guests.", "“Your visit comes at a critical time,” Mr. Trump said.")[0]
+    assert q.speaker == "Trump" and q.speaker_key == "trump"
