@@ -31,7 +31,10 @@ class Command(BaseCommand):
         for username, role in DEMO_USERS:
             password = f"{username}-demo"
             user, _ = user_model.objects.get_or_create(username=username)
-            user.set_password(password)
+            # Only when it differs: a new hash (a new salt) would sign out everyone using the account,
+            # at every restart of the demo (Django checks a session against the password hash).
+            if not user.check_password(password):
+                user.set_password(password)
             user.is_staff = role in STAFF_ROLES
             user.is_superuser = role == ADMIN
             user.save()
