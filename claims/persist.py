@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Story
+from articles.naming import outlet_label
 
 from . import pipeline
 from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion, ReviewEvent, refresh_open_conflicts
@@ -418,7 +419,7 @@ def conflicts_persist(
     """
     stats = {"conflicts_created": 0, "conflicts_extended": 0, "conflicts_followed": 0, "conflicts_same_source": 0}
     articles = {
-        pk: (duplicate_of, outlet or f"unnamed outlet ({external_id})")
+        pk: (duplicate_of, outlet_label(outlet, external_id))
         for pk, duplicate_of, outlet, external_id in Article.objects.filter(story=story).values_list(
             "pk", "duplicate_of_id", "outlet__name", "external_id"
         )
