@@ -3,19 +3,19 @@ and what claims adds to articles' endpoints: an import batch's runs and the stor
 
 Thin views: input serializers validate, the services in claims/review.py do the work (the
 same functions the web pages call, with the same permission, version and lease rules), and
-output serializers render the result.
+output serializers render the result, except the claim documents, which claims/documents.py
+builds from rows (the serializers here describe them for the schema).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -34,7 +34,7 @@ from articles.models import Story
 from factdesk.api import ERRORS, ErrorSerializer, IdViewSet, StrictSerializer, int_param, require_version, version_from
 from factdesk.errors import ApplicationError
 
-from . import review, selectors
+from . import documents, review, selectors
 from .exports import claim_reviews, claims_csv
 from .models import (
     Annotation,
@@ -45,7 +45,6 @@ from .models import (
     MergeSuggestion,
     PipelineRun,
     ReviewEvent,
-    lease_is_active,
 )
 
 _int_param = int_param
@@ -125,9 +124,8 @@ class ConflictSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ConflictSideSerializer(many=True))
     def get_sides(self, conflict: Conflict) -> list[dict[str, Any]]:
-        # prefetched with their mentions
-        rows = ((row.side, row.mention_id, row.mention.claim_id, None) for row in conflict.sides.all())
-        return [side.ids() for side in selectors.conflict_sides(rows)]
+        # prefetched with their mentions (conflicts_queryset)
+        return documents.sides((row.side, row.mention_id, row.mention.claim_id, None) for row in conflict.sides.all())
 
 
 def conflicts_queryset() -> QuerySet[Conflict]:
@@ -161,6 +159,9 @@ class SuggestionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# A claim in the queue: describes documents.claim's document for the schema; the list builds it there,
+# from rows (tests/api/test_documents.py checks that both agree). No docstring: the schema's Claim
+# component would take it as its description.
 class ClaimSerializer(serializers.ModelSerializer):
     assignee = serializers.CharField(source="assignee.username", default=None, read_only=True, allow_null=True)
     mention_count = serializers.IntegerField(read_only=True)
@@ -179,31 +180,6 @@ class ClaimSerializer(serializers.ModelSerializer):
     def get_held_by(self, claim: Claim) -> str | None:
         holder = claim.lease_holder()
         return holder.get_username() if holder else None
-
-    def to_representation(self, row: Any) -> dict[str, Any]:  # a row of CLAIM_COLUMNS
-        """The document the fields above describe, built directly from a row of CLAIM_COLUMNS: DRF's
-        field-by-field path over model instances costs about 0.1 ms a claim, 5 ms of a queue page of
-        50 (the schema still comes from the fields; tests/api/test_documents.py checks they agree)."""
-        username, expires = row["assignee__username"], row["lease_expires_at"]
-        return {
-            "id": row["id"], "story": row["story_id"], "text": row["text"], "status": row["status"],
-            "merged_into": row["merged_into_id"], "checkworthiness": row["checkworthiness"],
-            "independent_sources": row["independent_sources"], "sources": row["sources"],
-            "open_conflicts": row["open_conflicts"], "mention_count": row["mention_count"], "assignee": username,
-            "held_by": username if username and lease_is_active(expires) else None,
-            "lease_expires_at": _datetime(expires), "rejection_reason": row["rejection_reason"],
-            "version": row["version"], "reviewed_at": _datetime(row["reviewed_at"]),
-            "created_at": _datetime(row["created_at"]), "updated_at": _datetime(row["updated_at"]),
-        }  # fmt: skip
-
-
-def _datetime(value: Any) -> str | None:
-    """DRF's DateTimeField rendering (ISO 8601 in the current time zone, UTC as Z), without its
-    per-call field machinery."""
-    if value is None:
-        return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class ClaimDetailSerializer(ClaimSerializer):
@@ -227,71 +203,6 @@ class ClaimDetailSerializer(ClaimSerializer):
             "merge_suggestions",
         ]
         read_only_fields = fields
-
-    def to_representation(self, rows: Any) -> dict[str, Any]:  # selectors.ClaimRows
-        claim = rows.claim
-        document = super().to_representation({**claim, "mention_count": len(rows.mentions)})
-        document["features"] = claim["features"]
-        document["slots"] = claim["slots"]
-        document["mentions"] = [
-            {
-                "id": m["id"], "claim": m["claim_id"], "article": m["article_id"],
-                "outlet": m["article__outlet__name"], "published_on": _date(m["article__published_on"]),
-                "start": m["start"], "end": m["end"], "text": m["text"], "certainty": m["certainty"],
-                "checkworthiness": m["checkworthiness"], "slots": m["slots"],
-            }
-            for m in rows.mentions
-        ]  # fmt: skip
-        document["annotations"] = [
-            {
-                "id": a["id"], "claim": a["claim_id"], "author": a["author__username"], "note": a["note"],
-                "label": a["label"], "links": a["links"], "created_at": _datetime(a["created_at"]),
-            }
-            for a in rows.annotations
-        ]  # fmt: skip
-        document["conflicts"] = _conflicts(rows.conflict_sides)
-        document["merge_suggestions"] = [
-            {
-                "id": s["id"], "story": s["story_id"], "claim_a": s["claim_a_id"], "claim_b": s["claim_b_id"],
-                "score": s["score"], "reason": s["reason"], "status": s["status"],
-                "decided_by": s["decided_by__username"], "decided_at": _datetime(s["decided_at"]),
-                "created_at": _datetime(s["created_at"]),
-            }
-            for s in rows.suggestions
-        ]  # fmt: skip
-        return document
-
-
-def _date(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _conflicts(side_rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """ConflictSerializer's documents from rows of (side mention + its conflict's columns), by id."""
-    by_conflict: dict[int, list[Mapping[str, Any]]] = {}
-    for row in side_rows:
-        by_conflict.setdefault(row["conflict_id"], []).append(row)
-    documents = []
-    for cid in sorted(by_conflict):
-        rows = by_conflict[cid]
-        row = rows[0]
-        documents.append(
-            {
-                "id": cid, "story": row["conflict__story_id"], "kind": row["conflict__kind"],
-                "severity": row["conflict__severity"], "status": row["conflict__status"],
-                "confidence": row["conflict__confidence"], "factors": row["conflict__factors"],
-                "follows": row["conflict__follows_id"], "explanation": row["conflict__explanation"],
-                "sides": [
-                    side.ids()
-                    for side in selectors.conflict_sides((r["side"], r["mention_id"], r["mention__claim_id"], None) for r in rows)
-                ],
-                "resolution": row["conflict__resolution"], "resolution_note": row["conflict__resolution_note"],
-                "resolved_by": row["conflict__resolved_by__username"],
-                "resolved_at": _datetime(row["conflict__resolved_at"]), "version": row["conflict__version"],
-                "created_at": _datetime(row["conflict__created_at"]),
-            }
-        )  # fmt: skip
-    return documents
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -465,7 +376,7 @@ QUEUE_PARAMETERS = [
 
 def _claim_response(claim_id: int, status: int = 200) -> Response:
     rows = selectors.claim_for_api(claim_id)
-    response = Response(ClaimDetailSerializer(rows).data, status=status)
+    response = Response(documents.claim_detail(rows), status=status)
     response["ETag"] = f'"{rows.claim["version"]}"'
     return response
 
@@ -478,13 +389,13 @@ def _claim_response(claim_id: int, status: int = 200) -> Response:
     ),
     retrieve=extend_schema(responses={200: ClaimDetailSerializer, 404: ErrorSerializer}, tags=["claims"]),
 )
-class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
+class ClaimViewSet(IdViewSet):
     """Claims: the queue with its filters, a claim with all its evidence, and every review action."""
 
     serializer_class = ClaimSerializer
     queryset = Claim.objects.none()
 
-    def get_queryset(self) -> QuerySet[Claim]:
+    def get_queryset(self) -> Any:  # rows of selectors.CLAIM_COLUMNS (no rows for an unknown story)
         story_id = _int_param(self.request, "story")
         story = Story.objects.filter(pk=story_id).first() if story_id is not None else None
         if story_id is not None and story is None:
@@ -509,6 +420,10 @@ class ClaimViewSet(mixins.ListModelMixin, IdViewSet):
         return selectors.QUEUE_ORDERS.get(
             request.query_params.get("order", "priority"), selectors.QUEUE_ORDERS["priority"]
         )
+
+    def list(self, request: Request) -> Response:
+        rows = self.paginate_queryset(self.get_queryset()) or []
+        return self.get_paginated_response([documents.claim(row) for row in rows])
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         claim_id = int(pk) if pk and pk.isdigit() else 0
