@@ -1,20 +1,20 @@
 """REST API for claims, mentions, conflicts, merge suggestions, annotations, events and runs,
 and what claims adds to articles' endpoints: an import batch's runs and the story exports.
 
-Thin views: input serializers validate, the services in claims/review.py do the work (the
-same functions the web pages call, with the same permission, version and lease rules), and
-output serializers render the result, except the claim documents, which claims/documents.py
-builds from rows (the serializers here describe them for the schema).
+Thin views: filter serializers (claims/filters.py) validate a list's query parameters and
+input serializers a write's body; the selectors (claims/selectors.py) read and the services in
+claims/review.py write (the same functions the web pages call, with the same permission, version
+and lease rules); output serializers render the result, except the claim documents, which
+claims/documents.py builds from rows (the serializers here describe them for the schema).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,24 +30,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from articles import api as articles_api
-from articles.models import Story
-from factdesk.api import ERRORS, ErrorSerializer, IdViewSet, StrictSerializer, int_param, require_version, version_from
+from factdesk.api import ERRORS, ErrorSerializer, IdViewSet, StrictSerializer, require_version, version_from
 from factdesk.errors import ApplicationError
 
 from . import documents, review, selectors
 from .exports import claim_reviews, claims_csv
-from .models import (
-    Annotation,
-    Claim,
-    Conflict,
-    ConflictMention,
-    Mention,
-    MergeSuggestion,
-    PipelineRun,
-    ReviewEvent,
+from .filters import (
+    AnnotationFilter,
+    ClaimFilter,
+    ConflictFilter,
+    EventFilter,
+    MentionFilter,
+    PipelineRunFilter,
+    SuggestionFilter,
 )
+from .models import Annotation, Claim, Conflict, Mention, MergeSuggestion, PipelineRun, ReviewEvent
 
-_int_param = int_param
 MAX_ID = 10**18 - 1
 
 
@@ -124,19 +122,8 @@ class ConflictSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ConflictSideSerializer(many=True))
     def get_sides(self, conflict: Conflict) -> list[dict[str, Any]]:
-        # prefetched with their mentions (conflicts_queryset)
+        # prefetched with their mentions (selectors.conflicts_with_sides)
         return documents.sides((row.side, row.mention_id, row.mention.claim_id, None) for row in conflict.sides.all())
-
-
-def conflicts_queryset() -> QuerySet[Conflict]:
-    return Conflict.objects.select_related("resolved_by").prefetch_related(
-        Prefetch(
-            "sides",
-            queryset=ConflictMention.objects.select_related("mention").only(
-                "id", "conflict_id", "side", "mention_id", "mention__claim_id"
-            ),
-        )
-    )
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
@@ -330,48 +317,7 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 
 # --- claims ---------------------------------------------------------------------------------------------
 
-CONFIDENCE = {"type": "number", "minimum": 0, "maximum": 1}
-
-
-def confidence_param(request: Request, name: str = "min_confidence") -> float | None:
-    """A confidence given as a query parameter, or None; anything but a number from 0 to 1 is a 400."""
-    try:
-        return selectors.parse_confidence(request.query_params.get(name))
-    except ValueError as exc:
-        raise ApplicationError(f"`{name}` must be a number from 0 to 1.", code="invalid") from exc
-
-
-def choice_param(request: Request, name: str, choices: Sequence[str]) -> str | None:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    if value not in choices:
-        raise ApplicationError(f"`{name}` must be one of {', '.join(choices)}.", code="invalid")
-    return value
-
-
-QUEUE_PARAMETERS = [
-    OpenApiParameter("story", int, description="Only this story's claims."),
-    OpenApiParameter("status", str, enum=["all", *Claim.Status.values], description="Default: all."),
-    OpenApiParameter(
-        "conflict",
-        str,
-        enum=list(selectors.QUEUE_CONFLICT_FILTERS),
-        description="`open`: has an open conflict at least FACTDESK_CONFLICT_MIN_CONFIDENCE (or `min_confidence`) "
-        "sure; `possible`: has an open possible discrepancy (below that setting); `none`: no open conflict.",
-    ),
-    OpenApiParameter(
-        "min_confidence",
-        CONFIDENCE,
-        description="Has an open conflict at least this sure (0 to 1); also the bar for `conflict=open` and `kind`.",
-    ),
-    OpenApiParameter("kind", str, enum=Conflict.Kind.values, description="Has an open conflict of this kind."),
-    OpenApiParameter("assignee", str, description="A username, `me` or `none`."),
-    OpenApiParameter("outlet", str, description="Outlet slug: has a mention from this outlet."),
-    OpenApiParameter("q", str, description="Words in the claim's text."),
-    OpenApiParameter("order", str, enum=list(selectors.QUEUE_ORDERS), description="Default: priority."),
-    OpenApiParameter("page_size", int, description="1 to 200; default 50."),
-]
+PAGE_SIZE = OpenApiParameter("page_size", int, description="1 to 200; default 50.")
 
 
 def _claim_response(claim_id: int, status: int = 200) -> Response:
@@ -383,7 +329,7 @@ def _claim_response(claim_id: int, status: int = 200) -> Response:
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=QUEUE_PARAMETERS,
+        parameters=[ClaimFilter, PAGE_SIZE],
         responses={200: ClaimSerializer(many=True), 400: ErrorSerializer},
         tags=["claims"],
     ),
@@ -395,31 +341,15 @@ class ClaimViewSet(IdViewSet):
     serializer_class = ClaimSerializer
     queryset = Claim.objects.none()
 
-    def get_queryset(self) -> Any:  # rows of selectors.CLAIM_COLUMNS (no rows for an unknown story)
-        story_id = _int_param(self.request, "story")
-        story = Story.objects.filter(pk=story_id).first() if story_id is not None else None
-        if story_id is not None and story is None:
-            return Claim.objects.none()
-        params = self.request.query_params.copy()
-        if params.get("status") and params["status"] != "all" and params["status"] not in Claim.Status.values:
-            raise ApplicationError(f"Unknown status {params['status']!r}.", code="invalid")
-        choice_param(self.request, "conflict", list(selectors.QUEUE_CONFLICT_FILTERS))
-        choice_param(self.request, "kind", Conflict.Kind.values)
-        choice_param(self.request, "order", list(selectors.QUEUE_ORDERS))
-        confidence_param(self.request)
-        # Counted for the page's rows only (a correlated subquery): Count("mentions") joined and grouped
-        # every claim of the story with its mentions before the LIMIT could apply.
-        counts = Mention.objects.filter(claim=OuterRef("pk")).order_by().values("claim").annotate(n=Count("*"))
-        return (
-            selectors.claim_queue(story, params, self.request.user)
-            .annotate(mention_count=Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), Value(0)))
-            .values(*selectors.CLAIM_COLUMNS, "mention_count")  # rows, not model instances: a third of the cost
-        )
+    @cached_property
+    def query_filters(self) -> dict[str, Any]:
+        return ClaimFilter.parse(self.request)
+
+    def get_queryset(self) -> QuerySet[Claim, dict[str, Any]]:  # rows of selectors.CLAIM_COLUMNS
+        return selectors.claim_queue_rows(self.query_filters, user=self.request.user)
 
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
-        return selectors.QUEUE_ORDERS.get(
-            request.query_params.get("order", "priority"), selectors.QUEUE_ORDERS["priority"]
-        )
+        return selectors.QUEUE_ORDERS[self.query_filters.get("order", "priority")]
 
     def list(self, request: Request) -> Response:
         rows = self.paginate_queryset(self.get_queryset()) or []
@@ -430,7 +360,7 @@ class ClaimViewSet(IdViewSet):
         return _claim_response(claim_id)
 
     def _act(self, pk: str | None, call: Any) -> Response:
-        if not (pk and pk.isdigit()) or not Claim.objects.filter(pk=int(pk)).exists():
+        if not (pk and pk.isdigit()) or not selectors.claim_exists(int(pk)):
             raise Claim.DoesNotExist("No such claim.")
         call(int(pk))
         return _claim_response(int(pk))
@@ -519,54 +449,21 @@ class ClaimViewSet(IdViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter("claim", int), OpenApiParameter("article", int), OpenApiParameter("story", int)],
-        tags=["claims"],
-    ),
+    list=extend_schema(parameters=[MentionFilter], tags=["claims"]),
     retrieve=extend_schema(tags=["claims"]),
 )
 class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
     serializer_class = MentionSerializer
-    queryset = Mention.objects.select_related("article__outlet").order_by("id")
+    queryset = Mention.objects.none()
 
     def get_queryset(self) -> QuerySet[Mention]:
-        qs = self.queryset
-        for name, field in (("claim", "claim_id"), ("article", "article_id"), ("story", "article__story_id")):
-            value = _int_param(self.request, name)
-            if value is not None:
-                qs = qs.filter(**{field: value})
-        return qs
-
-
-CONFLICT_ORDERS: dict[str, tuple[str, ...]] = {"newest": ("-id",), "confidence": ("-confidence", "-id")}
+        # The filters apply to a mention's own URL too (?story= of another story: 404).
+        return selectors.mention_list(MentionFilter.parse(self.request))
 
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[
-            OpenApiParameter("story", int),
-            OpenApiParameter("status", str, enum=Conflict.Status.values),
-            OpenApiParameter("kind", str, enum=Conflict.Kind.values),
-            OpenApiParameter("claim", int),
-            OpenApiParameter(
-                "min_confidence",
-                CONFIDENCE,
-                description="Only conflicts at least this sure (0 to 1). Default: the server's "
-                "FACTDESK_CONFLICT_MIN_CONFIDENCE; 0 lists every conflict.",
-            ),
-            OpenApiParameter(
-                "possible",
-                bool,
-                description="true: only the possible discrepancies, the conflicts below FACTDESK_CONFLICT_MIN_CONFIDENCE "
-                "(and at least `min_confidence`, if given).",
-            ),
-            OpenApiParameter(
-                "order",
-                str,
-                enum=list(CONFLICT_ORDERS),
-                description="`newest` (the default) or `confidence`: surest first.",
-            ),
-        ],
+        parameters=[ConflictFilter],
         responses={200: ConflictSerializer(many=True), 400: ErrorSerializer},
         tags=["conflicts"],
     ),
@@ -583,37 +480,17 @@ class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSe
     serializer_class = ConflictSerializer
     queryset = Conflict.objects.none()
 
+    @cached_property
+    def query_filters(self) -> dict[str, Any]:
+        return ConflictFilter.parse(self.request) if self.action == "list" else {}
+
     def get_queryset(self) -> QuerySet[Conflict]:
-        qs = conflicts_queryset().order_by("-id")
         if self.action != "list":
-            return qs
-        story = _int_param(self.request, "story")
-        if story is not None:
-            qs = qs.filter(story_id=story)
-        claim = _int_param(self.request, "claim")
-        if claim is not None:
-            qs = qs.filter(sides__mention__claim_id=claim).distinct()
-        for name in ("status", "kind"):
-            value = self.request.query_params.get(name)
-            if value:
-                allowed = Conflict.Status.values if name == "status" else Conflict.Kind.values
-                if value not in allowed:
-                    raise ApplicationError(f"Unknown {name} {value!r}.", code="invalid")
-                qs = qs.filter(**{name: value})
-        low = confidence_param(self.request)
-        possible = choice_param(self.request, "possible", ["true", "false"]) == "true"
-        choice_param(self.request, "order", list(CONFLICT_ORDERS))
-        weak = Q(confidence__lt=selectors.min_confidence())
-        if possible:
-            qs = qs.filter(weak)
-        if low is not None:
-            qs = qs.filter(confidence__gte=low)
-        elif not possible:
-            qs = qs.exclude(weak)
-        return qs
+            return selectors.conflicts_with_sides().order_by("-id")
+        return selectors.conflict_list(self.query_filters)
 
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
-        return CONFLICT_ORDERS.get(request.query_params.get("order") or "newest", CONFLICT_ORDERS["newest"])
+        return selectors.CONFLICT_ORDERS[self.query_filters.get("order", "newest")]
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
@@ -646,37 +523,18 @@ class ConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSe
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("story", int),
-            OpenApiParameter("status", str, enum=MergeSuggestion.Status.values),
-            OpenApiParameter("claim", int),
-        ],
-        tags=["merge suggestions"],
-    ),
+    list=extend_schema(parameters=[SuggestionFilter], tags=["merge suggestions"]),
     retrieve=extend_schema(tags=["merge suggestions"]),
 )
 class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
     serializer_class = SuggestionSerializer
-    queryset = MergeSuggestion.objects.select_related("decided_by").order_by("-score", "id")
+    queryset = MergeSuggestion.objects.none()
 
     def get_queryset(self) -> QuerySet[MergeSuggestion]:
-        qs = self.queryset
-        story = _int_param(self.request, "story")
-        if story is not None:
-            qs = qs.filter(story_id=story)
-        claim = _int_param(self.request, "claim")
-        if claim is not None:
-            qs = qs.filter(claim_a_id=claim) | qs.filter(claim_b_id=claim)
-        status = self.request.query_params.get("status")
-        if status:
-            if status not in MergeSuggestion.Status.values:
-                raise ApplicationError(f"Unknown status {status!r}.", code="invalid")
-            qs = qs.filter(status=status)
-        return qs
+        return selectors.suggestion_list(SuggestionFilter.parse(self.request))
 
     def cursor_ordering(self, request: Request) -> tuple[str, ...]:
-        return ("-score", "id")
+        return selectors.SUGGESTION_ORDER
 
     @extend_schema(request=AcceptInput, responses={200: SuggestionSerializer, **ERRORS}, tags=["merge suggestions"])
     @action(detail=True, methods=["post"])
@@ -698,42 +556,29 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdView
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("claim", int), OpenApiParameter("story", int)], tags=["claims"]),
+    list=extend_schema(parameters=[AnnotationFilter], tags=["claims"]),
     retrieve=extend_schema(tags=["claims"]),
 )
 class AnnotationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
     serializer_class = AnnotationSerializer
-    queryset = Annotation.objects.select_related("author").order_by("-id")
+    queryset = Annotation.objects.none()
 
     def get_queryset(self) -> QuerySet[Annotation]:
-        qs = self.queryset
-        for name, field in (("claim", "claim_id"), ("story", "claim__story_id")):
-            value = _int_param(self.request, name)
-            if value is not None:
-                qs = qs.filter(**{field: value})
-        return qs
+        return selectors.annotation_list(AnnotationFilter.parse(self.request))
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter("claim", int), OpenApiParameter("story", int), OpenApiParameter("conflict", int)],
-        tags=["audit"],
-    ),
+    list=extend_schema(parameters=[EventFilter], tags=["audit"]),
     retrieve=extend_schema(tags=["audit"]),
 )
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
     """The audit trail: every review action, with the state before and after."""
 
     serializer_class = EventSerializer
-    queryset = ReviewEvent.objects.select_related("actor").prefetch_related("claims").order_by("-id")
+    queryset = ReviewEvent.objects.none()
 
     def get_queryset(self) -> QuerySet[ReviewEvent]:
-        qs = self.queryset
-        for name, field in (("claim", "claims"), ("story", "story_id"), ("conflict", "conflict_id")):
-            value = _int_param(self.request, name)
-            if value is not None:
-                qs = qs.filter(**{field: value})
-        return qs
+        return selectors.event_list(EventFilter.parse(self.request))
 
     @extend_schema(request=EmptyInput, responses={200: EventSerializer, **ERRORS}, tags=["audit"])
     @action(detail=True, methods=["post"])
@@ -742,22 +587,19 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
         _valid(EmptyInput, request)
         event = self.get_object()
         undo = review.merge_undo(event_id=event.pk, user=request.user)
-        return Response(
-            EventSerializer(ReviewEvent.objects.prefetch_related("claims").select_related("actor").get(pk=undo.pk)).data
-        )
+        return Response(EventSerializer(selectors.event_list({}).get(pk=undo.pk)).data)
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("story", int)], tags=["pipeline"]),
+    list=extend_schema(parameters=[PipelineRunFilter], tags=["pipeline"]),
     retrieve=extend_schema(tags=["pipeline"]),
 )
 class PipelineRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
     serializer_class = PipelineRunSerializer
-    queryset = PipelineRun.objects.order_by("-id")
+    queryset = PipelineRun.objects.none()
 
     def get_queryset(self) -> QuerySet[PipelineRun]:
-        story = _int_param(self.request, "story")
-        return self.queryset.filter(story_id=story) if story is not None else self.queryset
+        return selectors.pipeline_run_list(PipelineRunFilter.parse(self.request))
 
 
 # --- stories and import batches: what claims adds to articles' endpoints ------------------------------

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from articles.models import Story
 
-from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun
+from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
 
 
 def min_confidence() -> float:
@@ -335,8 +336,6 @@ def queue_neighbours(queue: Any, claim: Claim) -> tuple[int | None, int | None]:
 
 
 def claim_detail(claim_id: int) -> Claim:
-    from .models import Annotation
-
     return (
         Claim.objects.select_related("story", "assignee", "merged_into", "reviewed_by")
         .prefetch_related(
@@ -350,6 +349,10 @@ def claim_detail(claim_id: int) -> Claim:
         )
         .get(pk=claim_id)
     )
+
+
+def claim_exists(claim_id: int) -> bool:
+    return Claim.objects.filter(pk=claim_id).exists()
 
 
 # The columns of a claim that the API's claim documents show (the queue's rows and the detail).
@@ -380,8 +383,6 @@ def claim_for_api(claim_id: int) -> ClaimRows:
     paragraph context); the API reads a few columns, so it asks for those as values: no model
     instances, no prefetch machinery, and a conflict's sides come with the conflict in one query.
     """
-    from .models import Annotation
-
     claim = Claim.objects.values(*CLAIM_COLUMNS, "features", "slots").get(pk=claim_id)
     mentions = list(
         Mention.objects.filter(claim_id=claim_id)
@@ -441,8 +442,6 @@ def claim_suggestions(claim: Claim) -> Any:
 
 
 def claim_history(claim: Claim) -> Any:
-    from .models import ReviewEvent
-
     return ReviewEvent.objects.filter(claims=claim).select_related("actor", "undone_by").order_by("-created_at", "-id")
 
 
@@ -494,3 +493,104 @@ def article_segments(article: Any) -> list[list[dict[str, Any]]]:
         paragraphs.append(segments)
         offset = end + 2
     return paragraphs
+
+
+# --- the API's lists: each takes its list's filters (claims/filters.py), already validated ------------
+
+
+def claim_queue_rows(filters: Mapping[str, Any], user: Any = None) -> QuerySet[Claim, dict[str, Any]]:
+    """The API's claim queue: claim_queue's claims, of the story `filters["story"]` or of every story,
+    as rows of CLAIM_COLUMNS and their mention count (rows, not model instances: a third of the cost)."""
+    queue = claim_queue(None, filters, user)
+    if "story" in filters:
+        queue = queue.filter(story_id=filters["story"])
+    # Counted for the page's rows only (a correlated subquery): Count("mentions") joined and grouped
+    # every claim of the story with its mentions before the LIMIT could apply.
+    counts = Mention.objects.filter(claim=OuterRef("pk")).order_by().values("claim").annotate(n=Count("*"))
+    return queue.annotate(
+        mention_count=Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), Value(0))
+    ).values(*CLAIM_COLUMNS, "mention_count")
+
+
+def conflicts_with_sides() -> QuerySet[Conflict]:
+    """Conflicts with what the API's conflict document shows: who resolved it, and its sides' mention
+    and claim ids (two more queries for any number of conflicts)."""
+    return Conflict.objects.select_related("resolved_by").prefetch_related(
+        Prefetch(
+            "sides",
+            queryset=ConflictMention.objects.select_related("mention").only(
+                "id", "conflict_id", "side", "mention_id", "mention__claim_id"
+            ),
+        )
+    )
+
+
+CONFLICT_ORDERS: dict[str, tuple[str, ...]] = {"newest": ("-id",), "confidence": ("-confidence", "-id")}
+
+
+def conflict_list(filters: Mapping[str, Any]) -> QuerySet[Conflict]:
+    """The API's conflicts, newest first. The possible discrepancies (below min_confidence()) are left
+    out, unless `possible` asks for only them or `min_confidence` sets a lower bar."""
+    qs = conflicts_with_sides().order_by("-id")
+    if "story" in filters:
+        qs = qs.filter(story_id=filters["story"])
+    if "claim" in filters:
+        qs = qs.filter(sides__mention__claim_id=filters["claim"]).distinct()
+    for name in ("status", "kind"):
+        if name in filters:
+            qs = qs.filter(**{name: filters[name]})
+    low = filters.get("min_confidence")
+    possible = filters.get("possible", False)
+    weak = Q(confidence__lt=min_confidence())
+    if possible:
+        qs = qs.filter(weak)
+    if low is not None:
+        qs = qs.filter(confidence__gte=low)
+    elif not possible:
+        qs = qs.exclude(weak)
+    return qs
+
+
+def mention_list(filters: Mapping[str, Any]) -> QuerySet[Mention]:
+    qs = Mention.objects.select_related("article__outlet").order_by("id")
+    for name, field in (("claim", "claim_id"), ("article", "article_id"), ("story", "article__story_id")):
+        if name in filters:
+            qs = qs.filter(**{field: filters[name]})
+    return qs
+
+
+SUGGESTION_ORDER = ("-score", "id")
+
+
+def suggestion_list(filters: Mapping[str, Any]) -> QuerySet[MergeSuggestion]:
+    """Merge suggestions, likeliest first; `claim` matches either of a suggestion's claims."""
+    qs = MergeSuggestion.objects.select_related("decided_by").order_by(*SUGGESTION_ORDER)
+    if "story" in filters:
+        qs = qs.filter(story_id=filters["story"])
+    if "claim" in filters:
+        qs = qs.filter(claim_a_id=filters["claim"]) | qs.filter(claim_b_id=filters["claim"])
+    if "status" in filters:
+        qs = qs.filter(status=filters["status"])
+    return qs
+
+
+def annotation_list(filters: Mapping[str, Any]) -> QuerySet[Annotation]:
+    qs = Annotation.objects.select_related("author").order_by("-id")
+    for name, field in (("claim", "claim_id"), ("story", "claim__story_id")):
+        if name in filters:
+            qs = qs.filter(**{field: filters[name]})
+    return qs
+
+
+def event_list(filters: Mapping[str, Any]) -> QuerySet[ReviewEvent]:
+    """The audit trail, newest first, each event with its actor and claims."""
+    qs = ReviewEvent.objects.select_related("actor").prefetch_related("claims").order_by("-id")
+    for name, field in (("claim", "claims"), ("story", "story_id"), ("conflict", "conflict_id")):
+        if name in filters:
+            qs = qs.filter(**{field: filters[name]})
+    return qs
+
+
+def pipeline_run_list(filters: Mapping[str, Any]) -> QuerySet[PipelineRun]:
+    qs = PipelineRun.objects.order_by("-id")
+    return qs.filter(story_id=filters["story"]) if "story" in filters else qs

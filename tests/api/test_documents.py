@@ -1,4 +1,5 @@
-"""The claim documents the API builds by hand (for speed) equal what DRF's generic serializers render.
+"""The claim documents the API builds by hand (for speed, claims/documents.py) equal what DRF's
+generic serializers render.
 
 The queue and the detail skip DRF's field-by-field path; these tests render the same claims through
 the per-resource serializers (the ones the list endpoints use) and compare, over a reviewed story
@@ -23,9 +24,9 @@ from claims.api import (
     ConflictSerializer,
     MentionSerializer,
     SuggestionSerializer,
-    conflicts_queryset,
 )
 from claims.models import Claim, Conflict, MergeSuggestion
+from claims.selectors import conflicts_with_sides
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def generic(serializer: serializers.Serializer, instance: Any) -> dict[str, Any]
 def expected_detail(claim: Claim) -> dict[str, Any]:
     claim.mention_count = claim.mentions.count()  # type: ignore[attr-defined]
     mentions = claim.mentions.select_related("article__outlet").order_by("article__published_on", "article_id", "start")
-    conflicts = conflicts_queryset().filter(sides__mention__claim=claim).distinct().order_by("id")
+    conflicts = conflicts_with_sides().filter(sides__mention__claim=claim).distinct().order_by("id")
     suggestions = MergeSuggestion.objects.filter(Q(claim_a=claim) | Q(claim_b=claim), status="open").order_by(
         "-score", "id"
     )
