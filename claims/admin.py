@@ -28,7 +28,7 @@ def _bulk(request: HttpRequest, queryset: QuerySet[Claim], action: Callable[[Cla
         except ApplicationError as exc:
             problems.append(f"#{claim.pk}: {exc.message}")
     if ok:
-        messages.success(request, f"{done} {ok} claim(s).")
+        messages.success(request, f"{done} {ok} claim{'' if ok == 1 else 's'}.")
     for problem in problems[:20]:
         messages.warning(request, problem)
 

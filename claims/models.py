@@ -301,6 +301,16 @@ class PipelineRun(models.Model):
     def percent(self) -> int:
         return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
+    # The progress counts tasks: one per article and the story stage (claims/runs.py). People read
+    # articles: "5 of 5 articles", not "6/6".
+    @property
+    def articles_total(self) -> int:
+        return max(self.progress_total - 1, 0)
+
+    @property
+    def articles_done(self) -> int:
+        return min(self.progress_done, self.articles_total)
+
 
 class Annotation(models.Model):
     """A reviewer's note on a claim, optionally a verdict label and evidence links."""
@@ -389,6 +399,12 @@ class ReviewEvent(models.Model):
     def undoable(self) -> bool:
         """A merge not undone yet: claims/review.merge_undo acts on it, and the pages offer it."""
         return self.is_merge and not self.undone_by_id
+
+    @property
+    def resolution_display(self) -> str:
+        """A resolve event's resolution as people read it ("Both can hold"), not its stored value."""
+        value = self.after.get("resolution") if isinstance(self.after, dict) else None
+        return str(Conflict.Resolution(value).label) if value in Conflict.Resolution.values else (value or "")
 
     @property
     def action_phrase(self) -> str:

@@ -220,7 +220,7 @@ def run_recover(*, run_id: int, stale_after: timedelta, max_attempts: int) -> Re
         done = set(processed.values_list("pk", flat=True))
         missing = sorted(wanted - done - failed)
         why = "a failure that may pass (" + pending[-1]["reason"][:200] + ")" if pending else "no progress"
-        what = f"{len(missing)} article(s)" if missing else "the story stage"
+        what = f"{len(missing)} article{'' if len(missing) == 1 else 's'}" if missing else "the story stage"
         errors.append(
             {
                 "article_id": None,

@@ -335,6 +335,8 @@ def story_progress(request: HttpRequest, slug: str) -> JsonResponse:
             "label": run.get_state_display(),
             "done": run.progress_done,
             "total": run.progress_total,
+            "articles_done": run.articles_done,
+            "articles_total": run.articles_total,
             "errors": len(run.errors),
             "finished": run.state in (run.State.SUCCEEDED, run.State.FAILED),
         }

@@ -14,6 +14,8 @@ urlpatterns = [
     path("login/", RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    # Pages without our <link rel="icon"> (the admin's, the API's) make browsers ask for /favicon.ico.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     # The admin signs in through the same rate-limited page.
     path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),

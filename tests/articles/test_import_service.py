@@ -230,7 +230,7 @@ def test_story_list_shows_counts_and_progress_in_constant_queries(
     assert page.count("<progress") == 3
     one = Story.objects.get(name="One")
     assert f"{one.claims.count()} proposed" in page
-    assert "Queued · 0/6" in page  # the runs of the other two wait for a worker
+    assert "Queued · 0 of 5 articles" in page  # the runs of the other two wait for a worker
 
 
 @pytest.mark.usefixtures("no_broker")

@@ -60,4 +60,7 @@ class Command(BaseCommand):
         if waiting:  # the broker is away: the sweep starts the processing once it is back
             self.stdout.write(self.style.WARNING(f"Saved {batch.imported_count} articles; {waiting[0]}."))
         if batch.error_count:
-            raise CommandError(f"{batch.error_count} file(s) or record(s) could not be imported.")
+            n = batch.error_count
+            raise CommandError(
+                f"{n} file{'' if n == 1 else 's'} or record{'' if n == 1 else 's'} could not be imported."
+            )

@@ -70,7 +70,7 @@ class Ctx:
         names = sorted({self.outlet(k) for k in keys})
         if len(names) <= 2:
             return " and ".join(names)
-        return ", ".join(names[:2]) + f" and {len(names) - 2} other(s)"
+        return ", ".join(names[:2]) + f" and {len(names) - 2} other{'' if len(names) == 3 else 's'}"
 
     def n_sources(self, keys: Iterable[MentionKey]) -> int:
         return len({self.root(k) for k in keys})

@@ -68,7 +68,8 @@
           if (!data.run) return;
           var progress = bar.querySelector("progress");
           progress.max = data.total; progress.value = data.done;
-          bar.querySelector("[data-progress-label]").textContent = data.label + " · " + data.done + "/" + data.total;
+          bar.querySelector("[data-progress-label]").textContent = data.label + " · " + data.articles_done + " of " +
+            data.articles_total + (data.articles_total === 1 ? " article" : " articles");
           if (data.finished) { window.location.reload(); } else { setTimeout(poll, 1500); }
         })
         .catch(function () { setTimeout(poll, 5000); });
