@@ -155,14 +155,15 @@ class StoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def imports(self, request: Request, pk: str | None = None) -> Response:
-        """Upload files (.txt, .json, .jsonl, .html, .zip) as `files`. Answers 202 with the import batch."""
+        """Upload files (.txt, .json, .jsonl, .html, .zip) as `files`. Answers 202 with the import batch:
+        done, or `queued` for a large upload that a worker imports (its report fills as it goes)."""
         story = self.get_object()
         refuse_large_upload(request)
         uploads = request.FILES.getlist("files")
         if not uploads:
             raise ApplicationError("Send one or more files as multipart field `files`.", code="invalid")
         files = [(f.name, f.read()) for f in uploads]
-        batch = services.articles_import(story=story, files=files, user=request.user, source=ImportBatch.Source.API)
+        batch = services.articles_upload(story=story, files=files, user=request.user, source=ImportBatch.Source.API)
         return self._batch_response(batch)
 
     def _batch_response(self, batch: ImportBatch) -> Response:

@@ -51,6 +51,7 @@ class ImportBatch(models.Model):
         API = "api", "REST API"
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
@@ -67,6 +68,8 @@ class ImportBatch(models.Model):
     skipped_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A background import's last saved progress (the sweep sends one that stopped moving again).
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -75,6 +78,33 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} into {self.story}"
+
+    @property
+    def in_background(self) -> bool:
+        """Still being imported by a worker (a large upload): the report grows as it goes."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ImportUpload(models.Model):
+    """A file of a large upload, waiting to be imported by a worker (articles.tasks.import_upload).
+
+    Kept in the database, so any worker can read it and nothing is lost with a worker or a Redis
+    restart; deleted once imported. A zip archive is replaced by its members (`member` 1, 2, ...)
+    before its first article is imported, so a big archive is imported in parts."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="uploads")
+    position = models.PositiveIntegerField()  # the file's place in the upload
+    member = models.PositiveIntegerField(default=0)  # a zip member's place in its archive
+    name = models.CharField(max_length=1000)
+    content = models.BinaryField()
+    # How many of the file's articles (a .jsonl holds many) are imported and reported already.
+    done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "member"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Article(models.Model):

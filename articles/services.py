@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from factdesk.roles import can_import
 
 from . import neardup
-from .importers import ImportLimits, ImportProblem, ParsedArticle, parse_file
-from .models import Article, ImportBatch, Outlet, Story
+from .importers import ImportLimits, ImportProblem, ParsedArticle, is_archive, parse_file, zip_members
+from .models import Article, ImportBatch, ImportUpload, Outlet, Story
 from .signals import articles_imported
 
 logger = logging.getLogger(__name__)
 
 FileInput = tuple[str, bytes] | ImportProblem
+
+IMPORT_UPLOAD_TASK = "articles.tasks.import_upload"
+IMPORT_QUEUE_UNREACHABLE = (
+    "the import is waiting: the task queue is unreachable; a worker will import it when the queue is back"
+)
+# Results (articles or problems) imported between two saves of a background import's progress.
+_CHECKPOINT_EVERY = 50
 
 
 def import_limits() -> ImportLimits:
@@ -157,11 +167,21 @@ def articles_import(
 
 
 def _import_one(
-    story: Story, batch: ImportBatch, result: ParsedArticle | ImportProblem, outlets: dict[str, Outlet]
+    story: Story,
+    batch: ImportBatch,
+    result: ParsedArticle | ImportProblem,
+    outlets: dict[str, Outlet],
+    *,
+    reported: set[int] | None = None,
 ) -> dict[str, Any]:
+    """Save one parsed article and say what became of it. `reported`: the articles a background
+    import has reported; an article this batch saved but did not report (its worker was lost
+    before it could) is reported now, as imported, rather than as a duplicate."""
     if isinstance(result, ImportProblem):
         return {"_report": {"source": result.source, "status": "error", "message": result.message}}
-    existing = Article.objects.filter(story=story, content_hash=result.content_hash).only("pk").first()
+    existing = Article.objects.filter(story=story, content_hash=result.content_hash).first()
+    if existing and reported is not None and existing.import_batch_id == batch.pk and existing.pk not in reported:
+        return {"article": existing, "_report": _imported(result, existing)}
     if existing:
         return {"_report": _skipped(result, existing.pk)}
     try:
@@ -174,17 +194,17 @@ def _import_one(
         raise
     except ValidationError as exc:
         return {"_report": {"source": result.source, "status": "error", "message": _validation_message(exc)}}
-    message = "; ".join(result.notes)
+    return {"article": article, "_report": _imported(result, article)}
+
+
+def _imported(result: ParsedArticle, article: Article) -> dict[str, Any]:
     return {
-        "article": article,
-        "_report": {
-            "source": result.source,
-            "status": "imported",
-            "article_id": article.pk,
-            "external_id": article.external_id,
-            "outlet": result.outlet or "",
-            "message": message,
-        },
+        "source": result.source,
+        "status": "imported",
+        "article_id": article.pk,
+        "external_id": article.external_id,
+        "outlet": result.outlet or "",
+        "message": "; ".join(result.notes),
     }
 
 
@@ -265,12 +285,228 @@ def _link_near_duplicates(story: Story, created: list[Article]) -> None:
         )
 
 
-def _finish_batch(batch: ImportBatch, report: list[dict[str, Any]]) -> None:
+def _count_report(batch: ImportBatch, report: list[dict[str, Any]]) -> None:
     batch.report = report
     batch.imported_count = sum(1 for r in report if r["status"] == "imported")
     batch.skipped_count = sum(1 for r in report if r["status"] == "skipped")
     batch.error_count = sum(1 for r in report if r["status"] == "error")
+
+
+def _finish_batch(batch: ImportBatch, report: list[dict[str, Any]]) -> None:
+    _count_report(batch, report)
     if batch.status != ImportBatch.Status.FAILED:
         batch.status = ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
     batch.save()
+
+
+# --- large uploads, imported by a worker ---------------------------------------------------------
+
+
+def articles_upload(*, story: Story, files: Sequence[tuple[str, bytes]], user: Any, source: str) -> ImportBatch:
+    """An upload from the page or the API: imported in the request when small, by a worker when
+    large (`import_in_background`); either way the batch's report says what became of each file."""
+    if import_in_background(files):
+        return articles_import_later(story=story, files=files, user=user, source=source)
+    return articles_import(story=story, files=files, user=user, source=source)
+
+
+def import_in_background(files: Sequence[tuple[str, bytes]]) -> bool:
+    """Whether an upload is too big to import inside the request: over FACTDESK_INLINE_IMPORT_BYTES
+    in all, or more than FACTDESK_INLINE_IMPORT_FILES files (a zip's members counted)."""
+    if sum(len(data) for _, data in files) > settings.FACTDESK_INLINE_IMPORT_BYTES:
+        return True
+    limit = settings.FACTDESK_INLINE_IMPORT_FILES
+    count = 0
+    for name, data in files:
+        count += sum(1 for _ in zip_members(name, data, import_limits())) if is_archive(name) else 1
+        if count > limit:
+            return True
+    return False
+
+
+def articles_import_later(
+    *, story: Story, files: Sequence[tuple[str, bytes]], user: Any = None, source: str = ImportBatch.Source.UPLOAD
+) -> ImportBatch:
+    """Store an upload and let a worker import it (`import_upload_step`): the batch is returned
+    at once, `queued`, and its report fills as the worker goes. Nothing is read here."""
+    if user is not None and not can_import(user):
+        raise PermissionDenied("Only editors can import articles.")
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            story=story, created_by=user, source=source, status=ImportBatch.Status.QUEUED
+        )
+        ImportUpload.objects.bulk_create(
+            ImportUpload(batch=batch, position=position, name=name[:1000], content=data)
+            for position, (name, data) in enumerate(files)
+        )
+        transaction.on_commit(lambda: queue_import(batch.pk))
+    return batch
+
+
+def queue_import(batch_id: int) -> bool:
+    """Send a background import to the workers; with the broker away, say so on the batch (the
+    sweep, claims.tasks.sweep, sends it again once the queue is back)."""
+    try:
+        current_app.send_task(IMPORT_UPLOAD_TASK, args=(batch_id,))
+        return True
+    except Exception as exc:
+        logger.warning("could not queue import batch %s: %s", batch_id, exc)
+        batch = ImportBatch.objects.get(pk=batch_id)
+        if not any(r.get("status") == "waiting" for r in batch.report):
+            batch.report = [*batch.report, {"source": "", "status": "waiting", "message": IMPORT_QUEUE_UNREACHABLE}]
+            batch.save(update_fields=["report"])
+        return False
+
+
+def imports_waiting(*, stale_after: timedelta) -> list[int]:
+    """Background imports that have not moved for `stale_after` (their task was lost, or could
+    not be sent): the sweep sends them again. Their progress is saved, so nothing is done twice."""
+    old = timezone.now() - stale_after
+    return list(
+        ImportBatch.objects.filter(
+            Q(progress_at__lt=old) | Q(progress_at__isnull=True, created_at__lt=old),
+            status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING],
+            uploads__isnull=False,
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+
+
+def import_upload_step(*, batch_id: int, seconds: float) -> bool:
+    """Import the next part of a background upload, for about `seconds`; True when more is left
+    (the task sends itself again, so that no task runs long).
+
+    Archives are first replaced by their members. Progress (the report, the files done, how far
+    into the current one) is saved every few articles in one transaction, so a worker lost
+    mid-way costs nothing: the import goes on from the last save, and an article it had saved
+    since is reported as this batch's import (not as a duplicate) and processed. The articles of
+    each part are linked to their near-duplicates and sent on to processing (`articles_imported`),
+    as an import in the request does."""
+    batch = ImportBatch.objects.select_related("story").filter(pk=batch_id).first()
+    if batch is None or not batch.in_background:
+        return False
+    limits = import_limits()
+    _unpack_archives(batch, limits)
+    if batch.status == ImportBatch.Status.QUEUED:
+        batch.status = ImportBatch.Status.RUNNING
+        batch.save(update_fields=["status"])
+    progress = _Progress(batch)
+    try:
+        more = _import_uploads(progress, limits, deadline=time.monotonic() + seconds)
+    except BaseException:
+        _hand_on(batch, progress.created, quietly=True)
+        raise
+    _hand_on(batch, progress.created)
+    return more
+
+
+class _Progress:
+    """Where a background import is: its report, the files it finished and how far into the
+    current one it is, saved together (`save`)."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        self.batch = batch
+        self.report = [r for r in batch.report if r.get("status") != "waiting"]
+        self.reported = {r["article_id"] for r in self.report if r.get("status") == "imported"}
+        self.created: list[Article] = []
+        self.outlets: dict[str, Outlet] = {}
+        self.finished: list[int] = []
+        self.since_save = 0
+
+    def add(self, entry: dict[str, Any]) -> None:
+        report = entry.pop("_report")
+        self.report.append(report)
+        if entry.get("article") is not None:
+            self.created.append(entry["article"])
+            self.reported.add(report["article_id"])
+        self.since_save += 1
+
+    def save(self, current: ImportUpload | None = None) -> None:
+        with transaction.atomic():
+            _count_report(self.batch, self.report)
+            self.batch.progress_at = timezone.now()
+            self.batch.save(update_fields=["report", "imported_count", "skipped_count", "error_count", "progress_at"])
+            ImportUpload.objects.filter(pk__in=self.finished).delete()
+            if current is not None:
+                ImportUpload.objects.filter(pk=current.pk).update(done=current.done)
+        self.finished.clear()
+        self.since_save = 0
+
+
+def _import_uploads(progress: _Progress, limits: ImportLimits, *, deadline: float) -> bool:
+    batch = progress.batch
+    for upload_id in list(batch.uploads.values_list("pk", flat=True)):
+        upload = ImportUpload.objects.get(pk=upload_id)
+        results = parse_file(upload.name, bytes(upload.content), limits)
+        while upload.done < len(results):
+            progress.add(
+                _import_one(batch.story, batch, results[upload.done], progress.outlets, reported=progress.reported)
+            )
+            upload.done += 1
+            if progress.since_save >= _CHECKPOINT_EVERY and upload.done < len(results):
+                progress.save(current=upload)
+                if time.monotonic() > deadline:
+                    return True
+        progress.finished.append(upload.pk)
+        if progress.since_save >= _CHECKPOINT_EVERY:
+            progress.save()
+            if time.monotonic() > deadline:
+                return batch.uploads.exists()
+    progress.save()
+    _finish_batch(batch, progress.report)
+    return False
+
+
+def _hand_on(batch: ImportBatch, created: list[Article], *, quietly: bool = False) -> None:
+    """Link a part's new articles to their near-duplicates and send them on to processing."""
+    try:
+        _link_near_duplicates(batch.story, created)
+        if created:
+            articles_imported.send(
+                sender=ImportBatch, story=batch.story, article_ids=[a.pk for a in created], import_batch=batch
+            )
+    except Exception:
+        if not quietly:
+            raise
+        # Already failing: the sweep (claims.tasks.sweep) runs what no run covers.
+        logger.exception("import batch %s: could not start processing its new articles", batch.pk)
+
+
+def import_upload_failed(*, batch_id: int, reason: str) -> None:
+    """A background import that cannot go on (an error that is not the database's or the queue's):
+    the batch says so, keeps what it saved (already sent on to processing), and drops the rest."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None or not batch.in_background:
+            return
+        batch.status = ImportBatch.Status.FAILED
+        message = f"the import stopped on an internal error ({reason}); the articles listed above were saved"
+        _finish_batch(batch, [*batch.report, {"source": "", "status": "error", "message": message}])
+        batch.uploads.all().delete()
+
+
+def _unpack_archives(batch: ImportBatch, limits: ImportLimits) -> None:
+    """Replace each stored zip archive of the batch by its members (and its problems by report lines)."""
+    for archive in batch.uploads.filter(member=0):
+        if not is_archive(archive.name):
+            continue
+        members: list[ImportUpload] = []
+        problems: list[dict[str, Any]] = []
+        for number, member in enumerate(zip_members(archive.name, bytes(archive.content), limits), start=1):
+            if isinstance(member, ImportProblem):
+                problems.append({"source": member.source, "status": "error", "message": member.message})
+            else:
+                members.append(
+                    ImportUpload(
+                        batch=batch, position=archive.position, member=number, name=member[0][:1000], content=member[1]
+                    )
+                )
+        with transaction.atomic():
+            ImportUpload.objects.bulk_create(members)
+            archive.delete()
+            if problems:
+                batch.report = [*batch.report, *problems]
+                _count_report(batch, batch.report)
+                batch.save(update_fields=["report", "imported_count", "skipped_count", "error_count"])

@@ -49,7 +49,7 @@ def story_upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
-        batch = services.articles_import(story=story, files=files, user=request.user, source=ImportBatch.Source.UPLOAD)
+        batch = services.articles_upload(story=story, files=files, user=request.user, source=ImportBatch.Source.UPLOAD)
         return redirect("articles:batch_detail", pk=batch.pk)
     return render(request, "articles/upload.html", {"story": story, "form": form})
 

@@ -12,64 +12,27 @@ is logged, and the periodic `sweep` (Celery beat) finds the run and queues its w
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from kombu.exceptions import OperationalError as BrokerError
 
+from articles import services as import_services
 from articles.models import Article
+from factdesk.tasks import ReliableTask
 
 from . import persist, runs
 from .models import PipelineRun
 
 logger = logging.getLogger(__name__)
 
-# The database or the broker was away: worth another try, later.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
 
-
-def retry_countdown(retries: int) -> float:
-    """Seconds before retry number `retries + 1`: doubling from a floor, capped, plus up to a
-    quarter more at random so that the tasks an outage failed together do not return together."""
-    base = min(settings.FACTDESK_TASK_RETRY_MAX_SECONDS, settings.FACTDESK_TASK_RETRY_FLOOR_SECONDS * 2**retries)
-    return base + random.uniform(0, base / 4)
-
-
-class PipelineTask(Task):
-    """Acknowledged late, retried on transient errors with `retry_countdown`; `record_failure`
-    says on the run why the task failed for good, and may not raise."""
-
-    acks_late = True
-    reject_on_worker_lost = True
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().__call__(*args, **kwargs)
-        except TRANSIENT_ERRORS as exc:
-            if self.request.called_directly:
-                raise
-            # Out of retries, `retry` raises `exc` itself and the task fails (on_failure).
-            raise self.retry(
-                exc=exc, countdown=retry_countdown(self.request.retries), max_retries=settings.FACTDESK_TASK_MAX_RETRIES
-            ) from exc
-
-    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        try:
-            self.record_failure(exc, args, transient=isinstance(exc, TRANSIENT_ERRORS))
-        except Exception as error:  # the database is away too: the sweep finds the run later
-            logger.error(
-                "%s%r failed (%s) and the failure could not be recorded: %s", self.name, tuple(args), exc, error
-            )
-
-    def record_failure(self, exc: Exception, args: Any, *, transient: bool) -> None:
-        pass
+class PipelineTask(ReliableTask):
+    """A pipeline task: `record_failure` says on the run why it failed for good."""
 
 
 def _queue(run_id: int, send: Callable[[], Any]) -> bool:
@@ -145,9 +108,10 @@ def analyse_story(run_id: int) -> None:
 
 
 def sweep_stranded(*, stale_after: timedelta, max_attempts: int) -> dict[str, int]:
-    """Queue again what faults left behind (see runs.run_recover): runs with lost work, and
-    articles no run covers. Idempotent: what is done is not done twice."""
-    counts = {"runs": 0, "articles": 0, "new_runs": 0}
+    """Queue again what faults left behind (see runs.run_recover): runs with lost work, articles
+    no run covers, and large uploads whose import stopped. Idempotent: what is done is not done
+    twice."""
+    counts = {"runs": 0, "articles": 0, "new_runs": 0, "imports": 0}
     for run_id in runs.runs_to_check():
         recovery = runs.run_recover(run_id=run_id, stale_after=stale_after, max_attempts=max_attempts)
         if recovery is None:
@@ -162,9 +126,14 @@ def sweep_stranded(*, stale_after: timedelta, max_attempts: int) -> dict[str, in
         counts["new_runs"] += 1
         counts["articles"] += len(run.article_ids)
         _queue(run.pk, partial(start_run.delay, run.pk))
+    # Large uploads whose import stopped moving (its task lost, or never sent): sent again.
+    for batch_id in import_services.imports_waiting(stale_after=stale_after):
+        counts["imports"] += 1
+        import_services.queue_import(batch_id)
     if any(counts.values()):
         logger.warning(
-            "sweep: queued again %(runs)d stranded run(s) and started %(new_runs)d run(s), %(articles)d article(s)",
+            "sweep: queued again %(runs)d stranded run(s) and started %(new_runs)d run(s), %(articles)d article(s);"
+            " sent %(imports)d stalled import(s) again",
             counts,
         )
     return counts

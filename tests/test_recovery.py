@@ -21,6 +21,7 @@ from articles.models import Article, ImportBatch, Story
 from articles.services import articles_import, story_get_or_create
 from claims import persist, runs, tasks
 from claims.models import Claim, Mention, PipelineRun
+from factdesk.tasks import retry_countdown
 from tests.conftest import wait_until
 
 NOW = timedelta(0)  # the sweep's deadline: everything unfinished counts as stranded at once
@@ -69,7 +70,7 @@ def test_a_run_whose_work_was_lost_is_finished_by_the_sweep_exactly_once(
         runs.run_article_done(run_id=run.pk)
     assert runs.run_recover(run_id=run.pk, stale_after=timedelta(hours=1), max_attempts=5) is None  # not yet due
 
-    assert sweep() == {"runs": 1, "articles": 3, "new_runs": 0}
+    assert sweep() == {"runs": 1, "articles": 3, "new_runs": 0, "imports": 0}
     wait_until(finished(run), timeout=120)
     assert run.state == PipelineRun.State.SUCCEEDED, run.errors
     assert run.progress_done == run.progress_total == 6
@@ -79,7 +80,7 @@ def test_a_run_whose_work_was_lost_is_finished_by_the_sweep_exactly_once(
 
     # A finished run is left alone; queuing its work again anyway adds nothing.
     claims = sorted(Claim.objects.filter(story=story).values_list("text", flat=True))
-    assert sweep() == {"runs": 0, "articles": 0, "new_runs": 0}
+    assert sweep() == {"runs": 0, "articles": 0, "new_runs": 0, "imports": 0}
     tasks.extract_article.delay(run.pk, run.article_ids[0])
     tasks.analyse_story.delay(run.pk)  # after the extraction: one worker, one task at a time, in order
     wait_until(lambda: PipelineRun.objects.get(pk=run.pk).finished_at != run.finished_at, timeout=60)
@@ -103,7 +104,7 @@ def test_a_run_the_database_failed_and_articles_without_a_run_are_processed_by_t
     orphan_story, orphan_batch = import_seeds("Stopped import", seed_files)
     PipelineRun.objects.filter(import_batch=orphan_batch).delete()
 
-    assert sweep() == {"runs": 1, "articles": 10, "new_runs": 1}
+    assert sweep() == {"runs": 1, "articles": 10, "new_runs": 1, "imports": 0}
     orphan_run = PipelineRun.objects.get(import_batch=orphan_batch)
     for run in (failed, orphan_run):
         wait_until(finished(run), timeout=120)
@@ -112,7 +113,7 @@ def test_a_run_the_database_failed_and_articles_without_a_run_are_processed_by_t
     assert [e["retried"] for e in failed.errors if e.get("transient")] == [True]
     permanent.refresh_from_db()
     assert permanent.state == PipelineRun.State.FAILED and not any(e["stage"] == "sweep" for e in permanent.errors)
-    assert sweep() == {"runs": 0, "articles": 0, "new_runs": 0}
+    assert sweep() == {"runs": 0, "articles": 0, "new_runs": 0, "imports": 0}
 
 
 @pytest.mark.django_db
@@ -137,7 +138,7 @@ def test_retries_wait_at_least_the_floor_and_at_most_the_cap_and_a_quarter() -> 
     assert floor >= 1
     for retries in range(10):
         for _ in range(50):
-            wait = tasks.retry_countdown(retries)
+            wait = retry_countdown(retries)
             assert min(cap, floor * 2**retries) <= wait <= 1.25 * cap
 
 

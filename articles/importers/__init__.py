@@ -6,7 +6,7 @@ rest of a batch. `articles.services.articles_import` persists the results.
 """
 
 from .cleaning import CleanedText, clean_text
-from .readers import RECORD_FIELDS, ImportLimits, iter_path_files, parse_file
+from .readers import RECORD_FIELDS, ImportLimits, is_archive, iter_path_files, parse_file, zip_members
 from .types import ImportProblem, ParsedArticle
 
 __all__ = [
@@ -16,6 +16,8 @@ __all__ = [
     "ImportProblem",
     "ParsedArticle",
     "clean_text",
+    "is_archive",
     "iter_path_files",
     "parse_file",
+    "zip_members",
 ]

@@ -378,53 +378,70 @@ def _build(
     )
 
 
-def _parse_zip(name: str, data: bytes, limits: ImportLimits) -> list[Result]:
+def is_archive(name: str) -> bool:
+    return PurePosixPath(name).suffix.lower() in ZIP_SUFFIXES
+
+
+def zip_members(name: str, data: bytes, limits: ImportLimits) -> Iterator[tuple[str, bytes] | ImportProblem]:
+    """The files of a zip archive as (name in the upload, bytes), in the archive's order, and a
+    problem for each member refused: a path out of the archive, a link, a nested archive, a file
+    or an archive over its limit (then the rest is not read). Operating-system litter is left out.
+
+    `_parse_zip` parses each member as a file of its own; a background import (articles/services)
+    stores them one by one, so that a large archive is imported in parts."""
+    empty = True
+    for member in _zip_entries(name, data, limits):
+        empty = False
+        yield member
+    if empty:
+        yield ImportProblem(name, "the archive holds no files")
+
+
+def _zip_entries(name: str, data: bytes, limits: ImportLimits) -> Iterator[tuple[str, bytes] | ImportProblem]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        return [ImportProblem(name, "not a valid zip archive")]
-    results: list[Result] = []
+        yield ImportProblem(name, "not a valid zip archive")
+        return
     total = 0
     members = [info for info in archive.infolist() if not info.is_dir()]
     for count, info in enumerate(members, start=1):
         source = f"{name}/{info.filename}"
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if info.filename.startswith(("/", "\\")) or ":" in path.parts[0] or ".." in path.parts:
-            results.append(ImportProblem(source, "refused: the path tries to escape the archive"))
+            yield ImportProblem(source, "refused: the path tries to escape the archive")
             continue
         if (info.external_attr >> 16) & 0o170000 == 0o120000:
-            results.append(ImportProblem(source, "refused: symbolic links are not imported"))
+            yield ImportProblem(source, "refused: symbolic links are not imported")
             continue
         if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
             continue  # operating-system litter (.DS_Store, __MACOSX/), not articles
         if count > limits.max_zip_members:
-            results.append(
-                ImportProblem(name, f"archive has more than {limits.max_zip_members} files; the rest were not read")
-            )
+            yield ImportProblem(name, f"archive has more than {limits.max_zip_members} files; the rest were not read")
             break
         if path.suffix.lower() in ZIP_SUFFIXES:
-            results.append(ImportProblem(source, "nested zip archives are not imported; unpack it first"))
+            yield ImportProblem(source, "nested zip archives are not imported; unpack it first")
             continue
         if info.file_size > limits.max_file_bytes:
-            results.append(
-                ImportProblem(source, f"file is {_size(info.file_size)}, over the {_size(limits.max_file_bytes)} limit")
-            )
+            limit = _size(limits.max_file_bytes)
+            yield ImportProblem(source, f"file is {_size(info.file_size)}, over the {limit} limit")
             continue
         total += info.file_size
         if total > limits.max_zip_bytes:
-            results.append(
-                ImportProblem(
-                    name, f"archive unpacks to more than {_size(limits.max_zip_bytes)}; the rest were not read"
-                )
-            )
+            limit = _size(limits.max_zip_bytes)
+            yield ImportProblem(name, f"archive unpacks to more than {limit}; the rest were not read")
             break
         try:
             with archive.open(info) as member:
                 content = member.read(limits.max_file_bytes + 1)  # do not trust the declared size
         except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
-            results.append(ImportProblem(source, f"cannot read this member of the archive: {exc}"))
+            yield ImportProblem(source, f"cannot read this member of the archive: {exc}")
             continue
-        results.extend(parse_file(source, content, limits))
-    if not results:
-        results.append(ImportProblem(name, "the archive holds no files"))
+        yield source, content
+
+
+def _parse_zip(name: str, data: bytes, limits: ImportLimits) -> list[Result]:
+    results: list[Result] = []
+    for member in zip_members(name, data, limits):
+        results.extend([member] if isinstance(member, ImportProblem) else parse_file(*member, limits))
     return results

@@ -197,8 +197,14 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=5
 # The largest upload (the whole request) the upload page and the API take: larger ones get 413
 # before they are read. Bigger imports: `manage.py import_articles` on a folder or zip.
 FACTDESK_MAX_UPLOAD_BYTES = env.int("FACTDESK_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
+# An upload (page or API) over INLINE_BYTES in all, or of more than INLINE_FILES files (a zip's
+# members counted), is stored and imported by a worker (articles.tasks.import_upload), in parts of
+# about STEP_SECONDS each; the request answers at once. Smaller ones are imported in the request.
+FACTDESK_INLINE_IMPORT_BYTES = env.int("FACTDESK_INLINE_IMPORT_BYTES", default=2 * 1024 * 1024)
+FACTDESK_INLINE_IMPORT_FILES = env.int("FACTDESK_INLINE_IMPORT_FILES", default=100)
+FACTDESK_IMPORT_STEP_SECONDS = env.float("FACTDESK_IMPORT_STEP_SECONDS", default=20.0)
 # Retries of a task the database or the broker failed: FLOOR, 2×FLOOR, 4×FLOOR... seconds, at most
-# MAX apart (claims.tasks.retry_countdown), then the task fails and the sweep takes over.
+# MAX apart (factdesk.tasks.retry_countdown), then the task fails and the sweep takes over.
 FACTDESK_TASK_RETRY_FLOOR_SECONDS = env.float("FACTDESK_TASK_RETRY_FLOOR_SECONDS", default=5.0)
 FACTDESK_TASK_RETRY_MAX_SECONDS = env.float("FACTDESK_TASK_RETRY_MAX_SECONDS", default=60.0)
 FACTDESK_TASK_MAX_RETRIES = env.int("FACTDESK_TASK_MAX_RETRIES", default=5)
