@@ -8,7 +8,8 @@ written once:
   and the error says what changed and who changed it. The admin's bulk actions, which act on
   claims nobody loaded in a form, say so explicitly with ANY_VERSION, and the event records it.
   Three actions name no version, on purpose: take and release (the lease is their guard), undoing
-  a merge (the merge's own record is), and a note (it adds; a version, when given, is checked);
+  a merge (the merge's own record is), and a note (it only adds, and bumps no version; a version,
+  when given, is checked);
 - prechecks (the claims to merge exist and share a story, the mention is the claim's, ...):
   here, so the pages and the API only map the errors;
 - leases: a claim taken by another reviewer (and not expired) cannot be acted on;
@@ -313,8 +314,11 @@ def claim_edit(*, claim_id: int, user: Any, version: Version, text: str) -> Clai
 def claim_annotate(
     *, claim_id: int, user: Any, note: str, label: str = "", links: Sequence[str] = (), version: int | None = None
 ) -> Annotation:
-    """Add a note. It only adds, so the version is optional: checked when given (a page sends the
-    one it was loaded at, so a replayed form is refused), not required."""
+    """Add a note. A note only adds: it changes nothing a decision rests on, so it does not bump
+    the claim's version (a colleague's note never makes a pending confirm stale), and its own
+    version is optional: checked when an API client gives one, not required (the claim page sends
+    none, so a note typed while a colleague decided still lands). The same note twice from the same
+    person is a replayed form, refused."""
     _require(roles.can_review(user))
     note = note.strip()
     if not note:
@@ -330,9 +334,14 @@ def claim_annotate(
         _check_version(claim, version)
     _check_lease(claim, user)
     _require_open(claim)
+    if Annotation.objects.filter(claim=claim, author=user, note=note).exists():
+        raise InvalidStateError("You already added this note to this claim.", code="duplicate_note")
     before = claim_state(claim)
     annotation = Annotation.objects.create(claim=claim, author=user, note=note, label=label, links=links)
-    _bump(claim, user=user, fields=[])
+    # No version bump; still marks the claim as a person's, so the pipeline leaves its wording alone.
+    claim.reviewed_at = timezone.now()
+    claim.reviewed_by = user
+    claim.save(update_fields=["reviewed_at", "reviewed_by", "updated_at"])
     _record(
         actor=user,
         action=Action.ANNOTATE,

@@ -141,15 +141,6 @@ def test_forged_post_without_csrf_token_is_refused(processed_story: Story, revie
     assert claim.status == Claim.Status.PROPOSED and not ReviewEvent.objects.exists()
 
 
-def test_replayed_post_is_refused_as_stale(as_reviewer: Client, processed_story: Story) -> None:
-    claim = vehicles(processed_story)
-    url = reverse("claims:claim_action", args=[claim.pk, "annotate"])
-    as_reviewer.post(url, {"version": claim.version, "note": "first"})
-    response = as_reviewer.post(url, {"version": claim.version, "note": "first"}, follow=True)
-    assert any("changed since you loaded it" in m for m in messages_of(response))
-    assert claim.annotations.count() == 1
-
-
 def test_ids_that_do_not_exist_or_belong_to_another_story(as_reviewer: Client, processed_story: Story) -> None:
     assert as_reviewer.get(reverse("claims:claim_detail", args=[999_999])).status_code == 404
     assert as_reviewer.post(reverse("claims:claim_action", args=[999_999, "confirm"])).status_code == 404
@@ -309,7 +300,7 @@ def test_the_claim_page_sends_a_version_with_every_form_that_needs_one(
         .first()
     )
     page = as_reviewer.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
-    for action in ["confirm", "reject", "edit", "merge", "annotate"]:
+    for action in ["confirm", "reject", "edit", "merge"]:  # not a note: it only adds
         form = page.split(f'action="{reverse("claims:claim_action", args=[claim.pk, action])}"')[1].split("</form>")[0]
         assert f'name="version" value="{claim.version}"' in form, action
     suggestion = MergeSuggestion.objects.filter(claim_a=claim, status="open").order_by("-score").first()
