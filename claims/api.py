@@ -631,7 +631,13 @@ class StoryViewSet(articles_api.StoryViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str, many=True, description="Claim statuses to include; default all but merged.")
+            OpenApiParameter(
+                "status",
+                str,
+                many=True,
+                enum=Claim.Status.values,
+                description="Claim statuses to include; default all but merged.",
+            )
         ],
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR), 404: ERRORS[404]},
         tags=["exports"],

@@ -143,9 +143,10 @@ class CursorPage(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param or "page_size")
         if raw is None:
             return CursorPage.page_size
-        if not (raw.isdigit() and len(raw) <= 9 and int(raw) >= 1):
+        digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else ""
+        if not digits:
             raise ApplicationError("`page_size` must be a whole number from 1 up.", code="invalid")
-        return min(int(raw), self.max_page_size)
+        return self.max_page_size if len(digits) > 9 else min(int(digits), self.max_page_size)
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         self.request = request

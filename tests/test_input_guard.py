@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from articles.models import Story
 from claims.models import Annotation, Claim
@@ -75,6 +76,25 @@ def test_depth_counts_brackets_only_outside_strings() -> None:
 def test_an_api_path_that_names_no_endpoint_is_a_json_404(reviewer: Any, path: str) -> None:
     response = token_client(reviewer).get(path)
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_a_post_to_no_endpoint_is_the_json_404_not_a_csrf_page(reviewer: Any) -> None:
+    """A signed-in browser's POST to a path that names no endpoint met the CSRF check's HTML 403."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    response = client.post("/api/v1/claims/abc/confirm/", {"version": 1}, content_type="application/json")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_api_bodies_are_json(reviewer: Any, processed_story: Story) -> None:
+    """A form body is refused (415) before it reaches an action: a form cannot carry a merge's claims."""
+    claim = Claim.objects.filter(story=processed_story).first()
+    response = token_client(reviewer).post(
+        f"/api/v1/claims/{claim.pk}/confirm/", {"version": claim.version}, format="multipart"
+    )
+    assert response.status_code == 415 and response.json()["error"]["code"] == "unsupported_media_type"
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PROPOSED
 
 
 @pytest.mark.parametrize("name", [0, 12.5, True, ["x"]])

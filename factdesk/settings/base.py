@@ -255,11 +255,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # Bodies are JSON (the upload endpoint takes multipart itself): a form cannot carry a merge's
+    # list of claims, and the schema lists only what the API reads.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -279,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "ImportBatchStatusEnum": "articles.models.ImportBatch.Status",
     },
     "SECURITY": [{"tokenAuth": []}],
+    # Every operation's schema lists the errors the layers around the views can give.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "factdesk.schema.document_errors"],
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "tokenAuth": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer fd_..."}
