@@ -76,7 +76,16 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["text"]
     list_select_related = ["story", "reviewed_by"]
     raw_id_fields = ["merged_into", "canonical_mention"]
-    readonly_fields = ["version", "features", "slots", "sources", "created_at", "updated_at", "reviewed_at"]
+    readonly_fields = [
+        "version",
+        "features",
+        "slots",
+        "sources",
+        "created_at",
+        "updated_at",
+        "reviewed_at",
+        "touched_at",
+    ]
     form = ClaimAdminForm
     inlines = [MentionInline]
     actions = ["confirm_selected", "reject_selected"]

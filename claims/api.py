@@ -153,13 +153,21 @@ class ClaimSerializer(serializers.ModelSerializer):
     assignee = serializers.CharField(source="assignee.username", default=None, read_only=True, allow_null=True)
     mention_count = serializers.IntegerField(read_only=True)
     held_by = serializers.SerializerMethodField()
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username",
+        default=None,
+        read_only=True,
+        allow_null=True,
+        help_text="Who decided the claim (confirmed, rejected or merged it); null while it is undecided. "
+        "A note, an edit or a merge into it is not a decision.",
+    )
 
     class Meta:
         model = Claim
         fields = [
             "id", "story", "text", "status", "merged_into", "checkworthiness", "independent_sources", "sources",
             "open_conflicts", "mention_count", "assignee", "held_by", "lease_expires_at", "rejection_reason",
-            "version", "reviewed_at", "created_at", "updated_at",
+            "version", "reviewed_by", "reviewed_at", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 

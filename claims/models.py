@@ -17,8 +17,10 @@ class Claim(models.Model):
     """A fact that one or more outlets state, with its mentions as evidence.
 
     The pipeline proposes claims; people decide them. Once a person has acted on a claim
-    (`reviewed_at` is set), the pipeline may attach new evidence to it but never changes its
-    status, its wording or what was decided.
+    (`touched_at` is set: a decision, a rewording, a note, a merge or a split), the pipeline may
+    attach new evidence to it but never changes its status, its wording or what was decided.
+    `reviewed_by` and `reviewed_at` are the decision alone (claims/review.py says which actions
+    decide), so a colleague's note or an undone merge does not pass for one.
     """
 
     class Status(models.TextChoices):
@@ -42,10 +44,23 @@ class Claim(models.Model):
     sources = models.JSONField(default=list, blank=True)
     # Optimistic locking: every write checks and bumps it.
     version = models.PositiveIntegerField(default=1)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    # The decision: who confirmed, rejected or merged the claim into another, and when. Empty while
+    # it is proposed; undoing a merge brings back the decision it replaced.
+    reviewed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the claim was decided (confirmed, rejected or merged); null while undecided.",
     )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who decided the claim.",
+    )
+    # When a person last acted on the claim in any way: from then on the pipeline keeps off it.
+    touched_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
     # A reviewer who takes a claim holds it until the lease runs out; others see who holds it.
     assignee = models.ForeignKey(
@@ -79,9 +94,9 @@ class Claim(models.Model):
         return self.text[:80]
 
     @property
-    def is_decided(self) -> bool:
-        """A person has acted on it: the pipeline must not change what they decided."""
-        return self.reviewed_at is not None or self.status != self.Status.PROPOSED
+    def is_touched(self) -> bool:
+        """A person has acted on it: the pipeline must not change its status or wording."""
+        return self.touched_at is not None or self.status != self.Status.PROPOSED
 
     def lease_holder(self, now: Any = None) -> Any:
         """Who holds the claim now, or None when nobody does (or the lease ran out)."""

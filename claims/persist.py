@@ -6,7 +6,7 @@ The rules that protect people's work live here, once:
 - mentions are only ever added, never deleted or moved by the pipeline;
 - every existing claim is handed to the story stage as fixed: its mentions stay together and
   new mentions may join it, so re-running or adding an article never starts over;
-- a claim a person has acted on (`Claim.is_decided`) keeps its status and wording; new
+- a claim a person has acted on (`Claim.is_touched`) keeps its status and wording; new
   evidence attaches to it and a new disagreement with it becomes a new open conflict;
 - one disagreement is one conflict across re-runs: new evidence joins the open conflict it
   overlaps (the pipeline's audited CONFLICT_EXTEND), and a resolved conflict stays as a person
@@ -233,7 +233,7 @@ class _ClaimWrites:
         for pk in pks:
             if pk in self.wording:
                 # Conditional: if a reviewer acted since this stage read the claim, their wording stays.
-                Claim.objects.filter(pk=pk, reviewed_at__isnull=True, status=Claim.Status.PROPOSED).update(
+                Claim.objects.filter(pk=pk, touched_at__isnull=True, status=Claim.Status.PROPOSED).update(
                     **self.wording[pk]
                 )
         refresh_open_conflicts([pk for pk in pks if pk in self.open_conflicts])
@@ -273,7 +273,7 @@ def _persist(
         cluster_claim[cluster.id] = claim.pk
         if (claim.independent_sources, claim.sources) != (cluster.independent_sources, list(cluster.sources)):
             later.counts[claim.pk] = (cluster.independent_sources, list(cluster.sources))
-        if not claim.is_decided and any(getattr(claim, f) != v for f, v in wording.items()):
+        if not claim.is_touched and any(getattr(claim, f) != v for f, v in wording.items()):
             later.wording[claim.pk] = wording
         if unaligned:
             attach.append((claim.pk, unaligned))

@@ -25,7 +25,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -241,11 +241,44 @@ def _events_since(claim: Claim, version: int) -> list[ReviewEvent]:
     ][:5]
 
 
-def _bump(claim: Claim, *, user: Any, fields: Sequence[str]) -> None:
+def _bump(claim: Claim, *, fields: Sequence[str]) -> None:
+    """Save a person's change to the claim: a new version, and touched, so the pipeline keeps off it.
+    Who decided it (`reviewed_by`, `reviewed_at`) changes only when `fields` say so (see _decided)."""
     claim.version += 1
-    claim.reviewed_at = timezone.now()
-    claim.reviewed_by = user
-    claim.save(update_fields=[*fields, "version", "reviewed_at", "reviewed_by", "updated_at"])
+    claim.touched_at = timezone.now()
+    claim.save(update_fields=[*fields, "version", "touched_at", "updated_at"])
+
+
+# The actions that decide a claim, and so set reviewed_by and reviewed_at: confirm, reject, and a
+# merge into another claim (decided: the same fact as that one). Not a decision: an edit of the
+# wording, a note, a split, taking it, or a merge into it (it only gains evidence). Undoing a merge
+# brings back the decision the merge replaced.
+def _decided(user: Any) -> dict[str, Any]:
+    return {"reviewed_by": user, "reviewed_at": timezone.now()}
+
+
+def _decision(claim: Claim) -> dict[str, Any]:
+    """A claim's decision as a merge's payload records it, for its undo."""
+    return {
+        "reviewed_by": claim.reviewed_by_id,
+        "reviewed_at": claim.reviewed_at.isoformat() if claim.reviewed_at else None,
+    }
+
+
+def _decision_before(claim: Claim, merge: ReviewEvent) -> dict[str, Any]:
+    """The decision a merge replaced on `claim`, for a merge recorded before its payload kept it:
+    the latest confirm or reject of the claim before the merge, if its status then was one."""
+    action = {Claim.Status.CONFIRMED: Action.CONFIRM, Claim.Status.REJECTED: Action.REJECT}.get(
+        merge.before.get(str(claim.pk), {}).get("status")
+    )
+    last = (
+        ReviewEvent.objects.filter(claims=claim, action=action, created_at__lte=merge.created_at)
+        .order_by("-created_at", "-id")
+        .first()
+        if action
+        else None
+    )
+    return {"reviewed_by": last.actor_id, "reviewed_at": last.created_at} if last else {}
 
 
 def _require_open(claim: Claim) -> None:
@@ -266,7 +299,7 @@ def _change_claim(*, claim_id: int, user: Any, version: Version, action: str, **
     before = claim_state(claim)
     for field, value in changes.items():
         setattr(claim, field, value)
-    _bump(claim, user=user, fields=list(changes))
+    _bump(claim, fields=list(changes))
     _record(
         actor=user,
         action=action,
@@ -284,7 +317,7 @@ def claim_confirm(*, claim_id: int, user: Any, version: Version) -> Claim:
     _require(roles.can_review(user))
     return _change_claim(
         claim_id=claim_id, user=user, version=version, action=Action.CONFIRM,
-        status=Claim.Status.CONFIRMED, rejection_reason="",
+        status=Claim.Status.CONFIRMED, rejection_reason="", **_decided(user),
     )  # fmt: skip
 
 
@@ -296,7 +329,7 @@ def claim_reject(*, claim_id: int, user: Any, version: Version, reason: str) -> 
         raise InvalidStateError("Say why the claim is rejected.", code="reason_required")
     return _change_claim(
         claim_id=claim_id, user=user, version=version, action=Action.REJECT,
-        status=Claim.Status.REJECTED, rejection_reason=reason,
+        status=Claim.Status.REJECTED, rejection_reason=reason, **_decided(user),
     )  # fmt: skip
 
 
@@ -338,10 +371,9 @@ def claim_annotate(
         raise InvalidStateError("You already added this note to this claim.", code="duplicate_note")
     before = claim_state(claim)
     annotation = Annotation.objects.create(claim=claim, author=user, note=note, label=label, links=links)
-    # No version bump; still marks the claim as a person's, so the pipeline leaves its wording alone.
-    claim.reviewed_at = timezone.now()
-    claim.reviewed_by = user
-    claim.save(update_fields=["reviewed_at", "reviewed_by", "updated_at"])
+    # No version bump and no decision; still marks the claim as a person's, so the pipeline keeps off it.
+    claim.touched_at = timezone.now()
+    claim.save(update_fields=["touched_at", "updated_at"])
     _record(
         actor=user,
         action=Action.ANNOTATE,
@@ -437,17 +469,21 @@ def claims_merge(
     before = {str(c.pk): claim_state(c) for c in locked.values()}
     moved_mentions: dict[str, list[int]] = {}
     moved_annotations: dict[str, list[int]] = {}
+    decisions: dict[str, dict[str, Any]] = {}
     for other in others:
         moved_mentions[str(other.pk)] = list(other.mentions.values_list("pk", flat=True))
         moved_annotations[str(other.pk)] = list(other.annotations.values_list("pk", flat=True))
+        decisions[str(other.pk)] = _decision(other)
         Mention.objects.filter(claim=other).update(claim=survivor)
         Annotation.objects.filter(claim=other).update(claim=survivor)
         other.status = Claim.Status.MERGED
         other.merged_into = survivor
         other.assignee = None
         other.lease_expires_at = None
-        _bump(other, user=user, fields=["status", "merged_into", "assignee", "lease_expires_at"])
-    _bump(survivor, user=user, fields=[])
+        for field, value in _decided(user).items():
+            setattr(other, field, value)
+        _bump(other, fields=["status", "merged_into", "assignee", "lease_expires_at", "reviewed_by", "reviewed_at"])
+    _bump(survivor, fields=[])
     accepted = list(
         MergeSuggestion.objects.filter(
             status=MergeSuggestion.Status.OPEN, claim_a_id__in=ids, claim_b_id__in=ids
@@ -470,6 +506,7 @@ def claims_merge(
             "merged": [o.pk for o in others],
             "moved_mentions": moved_mentions,
             "moved_annotations": moved_annotations,
+            "decisions": decisions,  # what each merged claim's decision was, for the undo to bring back
             "accepted_suggestions": accepted,
             "versions": {str(c.pk): c.version for c in locked.values()},
         },
@@ -509,8 +546,12 @@ def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
         previous = event.before.get(str(other_id), {})
         other.status = previous.get("status", Claim.Status.PROPOSED)
         other.merged_into = None
-        _bump(other, user=user, fields=["status", "merged_into"])
-    _bump(survivor, user=user, fields=[])
+        decided = payload["decisions"][str(other_id)] if "decisions" in payload else _decision_before(other, event)
+        other.reviewed_by_id = decided.get("reviewed_by")
+        when = decided.get("reviewed_at")
+        other.reviewed_at = datetime.fromisoformat(when) if isinstance(when, str) else when
+        _bump(other, fields=["status", "merged_into", "reviewed_by", "reviewed_at"])
+    _bump(survivor, fields=[])
     MergeSuggestion.objects.filter(pk__in=payload.get("accepted_suggestions", [])).update(
         status=MergeSuggestion.Status.OPEN, decided_by=None, decided_at=None
     )
@@ -550,13 +591,12 @@ def mention_split(*, claim_id: int, mention_id: int, user: Any, version: int) ->
         features=mention.features,
         slots=mention.slots,
         independent_sources=1,
-        reviewed_at=timezone.now(),
-        reviewed_by=user,
+        touched_at=timezone.now(),  # a person's claim (the pipeline keeps off it), not yet decided
     )
     Mention.objects.filter(pk=mention.pk).update(claim=new)
     if claim.canonical_mention_id == mention.pk:
         claim.canonical_mention = claim.mentions.exclude(pk=mention.pk).first()
-    _bump(claim, user=user, fields=["canonical_mention"])
+    _bump(claim, fields=["canonical_mention"])
     refresh_open_conflicts([claim.pk, new.pk])
     _record(
         actor=user,

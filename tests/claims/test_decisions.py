@@ -1,17 +1,24 @@
-"""A decision on a claim (confirm, reject) and what is not one: a colleague's note only adds."""
+"""A decision on a claim (confirm, reject, a merge into another) and what is not one: a note, an
+edit of the wording, a merge into it or its undo. `reviewed_by` and `reviewed_at` record the
+decision; `touched_at` records that a person acted at all, which keeps the pipeline off."""
 
 from __future__ import annotations
 
+import csv
+import importlib
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
 from articles.models import Story
-from claims import review
-from claims.models import Claim, Mention
+from claims import persist, review
+from claims.exports import claims_csv
+from claims.models import Claim, Mention, ReviewEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +96,129 @@ def test_a_replayed_note_is_added_once(as_reviewer: Client, processed_story: Sto
     response = as_reviewer.post(url, {"note": "first"}, follow=True)
     assert any("already added this note" in m for m in messages_of(response))
     assert claim.annotations.count() == 1
+
+
+# --- reviewed_by / reviewed_at are the decision's (issue 13.3) ----------------------------------------
+
+
+def fire(story: Story) -> Claim:
+    return Mention.objects.filter(article__story=story, text__startswith="It is not clear what caused").first().claim
+
+
+def decision(claim: Claim) -> tuple[Any, Any]:
+    return Claim.objects.values_list("reviewed_by__username", "reviewed_at").get(pk=claim.pk)
+
+
+def csv_row(story: Story, claim: Claim) -> dict[str, str]:
+    rows = csv.DictReader("".join(claims_csv(story, statuses=list(Claim.Status.values))).splitlines())
+    return next(row for row in rows if row["id"] == str(claim.pk))
+
+
+def test_a_colleagues_note_and_edit_leave_the_decision_to_its_reviewer(
+    processed_story: Story, reviewer: User, editor: User, as_reviewer: Client
+) -> None:
+    claim = vehicles(processed_story)
+    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version)
+    confirmed = decision(claim)
+    assert confirmed[0] == "rita" and confirmed[1] is not None
+
+    review.claim_annotate(claim_id=claim.pk, user=editor, note="AP gives the same number")
+    review.claim_edit(claim_id=claim.pk, user=editor, version=current(claim), text="Seven Iraqi armoured vehicles")
+    assert decision(claim) == confirmed
+    row = csv_row(processed_story, claim)
+    assert (row["reviewed_by"], row["reviewed_at"]) == ("rita", confirmed[1].isoformat())
+    page = as_reviewer.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    assert "Confirmed by <strong>rita</strong>" in page
+
+
+def test_a_note_or_an_edit_is_no_decision_but_keeps_the_pipeline_off_the_wording(
+    processed_story: Story, reviewer: User
+) -> None:
+    noted, edited, untouched = Claim.objects.filter(story=processed_story, status="proposed").order_by("pk")[:3]
+    review.claim_annotate(claim_id=noted.pk, user=reviewer, note="Ask the embassy")
+    review.claim_edit(claim_id=edited.pk, user=reviewer, version=edited.version, text="A reviewer's wording")
+    for claim in (noted, edited):
+        claim.refresh_from_db()
+        assert decision(claim) == (None, None)  # nobody decided it: it is still proposed
+        assert claim.touched_at is not None and claim.is_touched
+    wording = {c.pk: Claim.objects.get(pk=c.pk).text for c in (noted, edited, untouched)}
+    # Wording the pipeline would put back on a claim nobody touched, and must not on the others.
+    Claim.objects.filter(pk__in=[noted.pk, untouched.pk]).update(text="Not the pipeline's wording")
+
+    persist.story_analyse(story=processed_story)
+    assert Claim.objects.get(pk=noted.pk).text == "Not the pipeline's wording"
+    assert Claim.objects.get(pk=edited.pk).text == "A reviewer's wording" == wording[edited.pk]
+    assert Claim.objects.get(pk=untouched.pk).text == wording[untouched.pk]
+
+
+def test_a_merge_decides_the_merged_claim_only_and_its_undo_brings_back_the_decision_before(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    survivor = fire(processed_story)
+    confirmed, proposed = Claim.objects.filter(story=processed_story).exclude(pk=survivor.pk).order_by("pk")[:2]
+    review.claim_confirm(claim_id=survivor.pk, user=reviewer, version=survivor.version)
+    review.claim_confirm(claim_id=confirmed.pk, user=reviewer, version=confirmed.version)
+    before = {c.pk: decision(c) for c in (survivor, confirmed, proposed)}
+
+    event = review.claims_merge(
+        survivor_id=survivor.pk,
+        other_ids=[confirmed.pk, proposed.pk],
+        user=editor,
+        versions={c.pk: current(c) for c in (survivor, confirmed, proposed)},
+    )
+    assert decision(survivor) == before[survivor.pk]  # gaining evidence is no decision on it
+    for merged in (confirmed, proposed):  # decided: the same fact as the survivor
+        assert decision(merged)[0] == "edith"
+
+    review.merge_undo(event_id=event.pk, user=editor)
+    assert {c.pk: decision(c) for c in (survivor, confirmed, proposed)} == before
+    assert Claim.objects.get(pk=confirmed.pk).status == Claim.Status.CONFIRMED
+    assert before[proposed.pk] == (None, None)
+    assert ReviewEvent.objects.filter(action="unmerge").count() == 1
+
+
+def test_the_api_names_the_decisions_reviewer(
+    processed_story: Story, reviewer: User, editor: User, client: Client
+) -> None:
+    claim = vehicles(processed_story)
+    review.claim_reject(claim_id=claim.pk, user=reviewer, version=claim.version, reason="Opinion")
+    review.claim_annotate(claim_id=claim.pk, user=editor, note="Agreed")
+    client.force_login(editor)
+    body = client.get(f"/api/v1/claims/{claim.pk}/").json()
+    _, when = decision(claim)
+    assert (body["reviewed_by"], body["reviewed_at"]) == ("rita", when.isoformat().replace("+00:00", "Z"))
+    listed = client.get("/api/v1/claims/", {"story": processed_story.pk, "status": "rejected"}).json()["results"]
+    assert [(c["id"], c["reviewed_by"]) for c in listed] == [(claim.pk, "rita")]
+
+
+MIGRATION = "claims.migrations.0005_decision_apart_from_touch"
+
+
+def test_the_migration_keeps_every_claims_protection_and_finds_its_decision_in_the_audit_trail(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    """Existing rows, as the old code left them: reviewed_by/at were the last touch."""
+    confirmed, rejected, noted, merged, survivor = Claim.objects.filter(story=processed_story).order_by("pk")[:5]
+    review.claim_confirm(claim_id=confirmed.pk, user=reviewer, version=confirmed.version)
+    review.claim_reject(claim_id=rejected.pk, user=reviewer, version=rejected.version, reason="Opinion")
+    review.claims_merge(
+        survivor_id=survivor.pk,
+        other_ids=[merged.pk],
+        user=editor,
+        versions={survivor.pk: survivor.version, merged.pk: merged.version},
+    )
+    decided = {c.pk: decision(c) for c in (confirmed, rejected, merged)}
+    # The old code: a colleague's note overwrote the decision, and a note on a proposed claim set it.
+    last_touch = Claim.objects.get(pk=survivor.pk).touched_at
+    Claim.objects.filter(pk__in=[confirmed.pk, noted.pk]).update(reviewed_by=editor, reviewed_at=last_touch)
+    Claim.objects.filter(pk=survivor.pk).update(reviewed_by=editor, reviewed_at=last_touch)
+    Claim.objects.update(touched_at=None)
+    touched = set(Claim.objects.filter(reviewed_at__isnull=False).values_list("pk", flat=True))
+
+    importlib.import_module(MIGRATION).decisions_apart_from_touches(apps, None)
+
+    assert set(Claim.objects.filter(touched_at__isnull=False).values_list("pk", flat=True)) == touched
+    for claim in (confirmed, rejected, merged):
+        (who, when), (decider, decided_at) = decision(claim), decided[claim.pk]
+        assert who == decider and abs(when - decided_at) < timedelta(seconds=1)  # the event's time
+    assert decision(noted) == decision(survivor) == (None, None)

@@ -183,7 +183,7 @@ def test_csv_defuses_formulas_in_text_fields_and_keeps_numbers(processed_story: 
     header, *rows = parse(claims_csv(processed_story))
     cells = {int(row[0]): dict(zip(header, row, strict=True)) for row in rows}
     assert cells[formula.pk]["text"] == "'" + text
-    assert cells[formula.pk]["reviewed_by"] == "'@rita"
+    assert cells[rejected.pk]["reviewed_by"] == "'@rita"  # the decision's reviewer (an edit is none)
     assert cells[rejected.pk]["rejection_reason"] == "'-2+3 is not a reason"
     for row in cells.values():
         # Numbers are written as numbers, never prefixed.

@@ -177,7 +177,7 @@ def test_annotation_validates_label_and_links(processed_story: Story, reviewer: 
     )
     assert (annotation.label, annotation.links) == ("accurate", ["https://apnews.com/x"])
     claim.refresh_from_db()
-    assert claim.is_decided  # the pipeline will not reword an annotated claim
+    assert claim.is_touched  # the pipeline will not reword an annotated claim
 
 
 def test_resolve_and_reopen_a_conflict_update_open_counts(processed_story: Story, reviewer: User) -> None:
