@@ -138,6 +138,56 @@ def test_a_solo_worker_rides_out_a_database_outage(relay: Relay, seed_files: lis
             worker.kill()
 
 
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_reconnects_when_its_idle_database_connection_was_cut(
+    relay: Relay, seed_files: list[Path], no_broker: None
+) -> None:
+    """Workers keep their database connection between tasks (CELERY_DB_REUSE_MAX), and Celery's
+    fix-up then closes it only every 100 tasks, dead or alive. PostgreSQL restarting, or a network
+    cut, kills the idle connection: the next task must find out once and connect again, not fail
+    on "the connection is closed" until its retries run out (bench/faults.py's soak found it)."""
+    from factdesk.celery import app
+
+    story, _ = story_get_or_create(name="Connection cut")
+    articles_import(story=story, files=[(p.name, p.read_bytes()) for p in seed_files[:2]])
+    run = PipelineRun.objects.get(story=story)
+    first, second = run.article_ids
+    database = settings.DATABASES["default"]
+    log_path = ROOT / "test-artifacts" / "celery-cut-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "factdesk.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@127.0.0.1:{relay.port}/{database['NAME']}",
+        "FACTDESK_TASK_RETRY_FLOOR_SECONDS": "1",
+        "FACTDESK_TASK_MAX_RETRIES": "3",
+    }
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "factdesk", "worker", "--concurrency=1", "-Q", "cut",
+             "--without-gossip", "--without-mingle", "-n", "cut@%h", "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until(lambda: app.control.ping(destination=[f"cut@{socket.gethostname()}"], timeout=0.5), 60)
+        tasks.extract_article.apply_async((run.pk, first), queue="cut")
+        wait_until(lambda: Article.objects.filter(pk=first, processed_at__isnull=False).exists(), timeout=60)
+        relay.switch(up=False)  # the worker's connection, idle now, is cut; the server is back at once
+        relay.switch(up=True)
+        tasks.extract_article.apply_async((run.pk, second), queue="cut")
+        wait_until(lambda: Article.objects.filter(pk=second, processed_at__isnull=False).exists(), timeout=30)
+        text = log_path.read_text()
+        assert "the connection is closed" not in text, text[-3000:]
+        assert text.count("retry: Retry in") <= 1, text[-3000:]  # the cut is found once, then a new connection
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
 def test_healthz_answers_json_503_when_the_database_is_unreachable() -> None:
     env = {
         **os.environ,
