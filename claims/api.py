@@ -44,7 +44,7 @@ from .filters import (
     PipelineRunFilter,
     SuggestionFilter,
 )
-from .models import Annotation, Claim, Conflict, Mention, MergeSuggestion, PipelineRun, ReviewEvent
+from .models import Annotation, Claim, Conflict, Mention, MergeSuggestion, PipelineRun, ReviewEvent, Verdict
 
 MAX_ID = 10**18 - 1
 
@@ -161,13 +161,20 @@ class ClaimSerializer(serializers.ModelSerializer):
         help_text="Who decided the claim (confirmed, rejected or merged it); null while it is undecided. "
         "A note, an edit or a merge into it is not a decision.",
     )
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The verdict given when the claim was confirmed (the ClaimReview export rates it by "
+        'this); "" when it was confirmed without one, and for a claim not confirmed.',
+    )
 
     class Meta:
         model = Claim
         fields = [
             "id", "story", "text", "status", "merged_into", "checkworthiness", "independent_sources", "sources",
             "open_conflicts", "mention_count", "assignee", "held_by", "lease_expires_at", "rejection_reason",
-            "version", "reviewed_by", "reviewed_at", "created_at", "updated_at",
+            "version", "verdict", "reviewed_by", "reviewed_at", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -254,6 +261,15 @@ class VersionInput(StrictSerializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=VERSION_HELP)
 
 
+class ConfirmInput(VersionInput):
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices,
+        required=False,
+        help_text="The desk's verdict, part of the decision: the story's ClaimReview export rates the claim by "
+        "it. Leave it out to confirm only that the claim was made (it is then not in the ClaimReview export).",
+    )
+
+
 class RejectInput(VersionInput):
     reason = serializers.CharField(max_length=2000)
 
@@ -269,7 +285,10 @@ class AnnotateInput(StrictSerializer):
     )
     note = serializers.CharField(max_length=10000)
     label = serializers.ChoiceField(  # type: ignore[assignment]  # the field "label", not Field.label
-        choices=Annotation.Label.choices, required=False, allow_blank=True
+        choices=Annotation.Label.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The note's own label. Not the claim's verdict: that is given with confirm (`verdict`).",
     )
     links = serializers.ListField(child=serializers.URLField(max_length=2000), required=False, max_length=20)
 
@@ -373,12 +392,16 @@ class ClaimViewSet(IdViewSet):
         call(int(pk))
         return _claim_response(int(pk))
 
-    @extend_schema(request=VersionInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
+    @extend_schema(request=ConfirmInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(VersionInput, request)
+        """Confirm the claim, with the desk's verdict (`verdict`) or without one."""
+        data = _valid(ConfirmInput, request)
         version = require_version(request, data.get("version"))
-        return self._act(pk, lambda cid: review.claim_confirm(claim_id=cid, user=request.user, version=version))
+        verdict = data.get("verdict", "")
+        return self._act(
+            pk, lambda cid: review.claim_confirm(claim_id=cid, user=request.user, version=version, verdict=verdict)
+        )
 
     @extend_schema(request=RejectInput, responses={200: ClaimDetailSerializer, **ERRORS}, tags=["claims"])
     @action(detail=True, methods=["post"])
@@ -665,7 +688,7 @@ class StoryViewSet(articles_api.StoryViewSet):
     )
     @action(detail=True, methods=["get"])
     def claimreview(self, request: Request, pk: str | None = None) -> Response:
-        """Confirmed claims with a verdict as schema.org ClaimReview JSON-LD (a list)."""
+        """Confirmed claims with a verdict (given with confirm) as schema.org ClaimReview JSON-LD (a list)."""
         base = getattr(settings, "FACTDESK_PUBLIC_URL", "") or request.build_absolute_uri("/").rstrip("/")
         return Response(claim_reviews(self.get_object(), base_url=base))
 

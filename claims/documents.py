@@ -47,7 +47,7 @@ def claim(row: Mapping[str, Any]) -> dict[str, Any]:
         "open_conflicts": row["open_conflicts"], "mention_count": row["mention_count"], "assignee": username,
         "held_by": username if username and lease_is_active(expires) else None,
         "lease_expires_at": datetime_text(expires), "rejection_reason": row["rejection_reason"],
-        "version": row["version"], "reviewed_by": row["reviewed_by__username"],
+        "version": row["version"], "verdict": row["verdict"], "reviewed_by": row["reviewed_by__username"],
         "reviewed_at": datetime_text(row["reviewed_at"]),
         "created_at": datetime_text(row["created_at"]), "updated_at": datetime_text(row["updated_at"]),
     }  # fmt: skip

@@ -1,7 +1,7 @@
 """Exports of a story's claims for people and machines outside FactDesk.
 
 - `claims_csv`: the claims as CSV lines, for a spreadsheet, streamed row by row.
-- `claim_reviews`: schema.org ClaimReview JSON-LD for the claims the desk has confirmed and rated.
+- `claim_reviews`: schema.org ClaimReview JSON-LD for the claims the desk has confirmed with a verdict.
 
 Plain functions over the ORM (no views, no DRF): the API wraps them. Each runs a fixed number of
 queries whatever the number of claims.
@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Min, OuterRef, Subquery
+from django.db.models import Count, Min
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Story
 from factdesk.errors import ApplicationError
 
-from .models import Annotation, Claim, Mention
+from .models import Claim, Mention, Verdict
 
 LIST_SEPARATOR = "; "
 
@@ -33,21 +34,15 @@ _INVISIBLE = re.compile(r"^[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]+")
 # A spreadsheet that splits on another separator (";" in many locales) starts a cell after it.
 _AFTER_SEPARATOR = re.compile(r"([,;\t\"][\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]*)(?=[=+\-@|])")
 
-# The desk's verdict labels on a 1 (worst) to 4 (best) truthfulness scale; see `claim_reviews`.
+# The desk's verdicts on a 1 (worst) to 4 (best) truthfulness scale; see `claim_reviews`.
 RATING_WORST = 1
 RATING_BEST = 4
 RATING_VALUES: dict[str, int | None] = {
-    Annotation.Label.ACCURATE: 4,
-    Annotation.Label.MISLEADING: 2,
-    Annotation.Label.INACCURATE: 1,
-    Annotation.Label.UNVERIFIABLE: None,
+    Verdict.ACCURATE: 4,
+    Verdict.MISLEADING: 2,
+    Verdict.INACCURATE: 1,
+    Verdict.UNVERIFIABLE: None,
 }
-
-
-def _verdict(field: str) -> Subquery:
-    """`field` of the claim's latest annotation that carries a label (its verdict)."""
-    latest = Annotation.objects.filter(claim=OuterRef("pk")).exclude(label="").order_by("-created_at", "-id")
-    return Subquery(latest.values(field)[:1])
 
 
 # --- CSV -------------------------------------------------------------------------------------------
@@ -115,8 +110,9 @@ def claims_csv(story: Story, *, statuses: Iterable[str] | None = None) -> Iterat
     `statuses` selects claims by status; by default every claim but merged ones (a merged claim's
     mentions and notes live on the claim it was merged into). An unknown status raises an
     ApplicationError (a 400) before anything is read. Claims come in id order; `sources` and `outlets` (the distinct
-    outlets of the claim's mentions, alphabetical) are joined with "; "; `verdict` is the label of
-    the claim's latest labelled annotation; dates and times are ISO 8601.
+    outlets of the claim's mentions, alphabetical) are joined with "; "; `verdict`, `reviewed_by`
+    and `reviewed_at` are the claim's decision (the verdict given when confirming it, empty for
+    none); dates and times are ISO 8601.
 
     Text cells that start with =, +, -, @, a tab or a carriage return are prefixed with an
     apostrophe, so a spreadsheet shows them instead of running them as formulas.
@@ -131,7 +127,6 @@ def claims_csv(story: Story, *, statuses: Iterable[str] | None = None) -> Iterat
         .annotate(
             mention_count=Count("mentions"),
             first_published_on=Min("mentions__article__published_on"),
-            verdict=_verdict("label"),
         )
         .order_by("pk")
         .values_list(*_CSV_VALUES)
@@ -188,7 +183,7 @@ def _rating(label: str) -> dict[str, Any]:
     value = RATING_VALUES.get(label)
     if value is not None:
         rating.update({"ratingValue": value, "bestRating": RATING_BEST, "worstRating": RATING_WORST})
-    labels = dict(Annotation.Label.choices)
+    labels = dict(Verdict.choices)
     rating["alternateName"] = str(labels.get(label, label.replace("_", " ").capitalize()))
     return rating
 
@@ -196,10 +191,11 @@ def _rating(label: str) -> dict[str, Any]:
 def claim_reviews(story: Story, *, base_url: str, publisher_name: str = "FactDesk") -> list[dict[str, Any]]:
     """schema.org ClaimReview items (JSON-LD) for the story's confirmed claims that have a verdict.
 
-    A claim's verdict is its latest annotation with a label; confirmed claims without one, and
-    claims in any other status, are left out. In id order, each item has:
+    A claim's verdict is part of its decision: given when it was confirmed (Claim.verdict); claims
+    confirmed without one (the desk verified only that they were made), and claims in any other
+    status, are left out; a label on a note is not a verdict. In id order, each item has:
     - `url`: `base_url` + "/claims/<id>/"; `claimReviewed`: the claim's wording as reviewed;
-    - `datePublished`: the date (in the site's time zone) the verdict annotation was written;
+    - `datePublished`: the date (in the site's time zone) of the decision (`reviewed_at`);
     - `author`: the publishing organisation, `publisher_name`;
     - `itemReviewed`: the Claim, with `appearance` (one CreativeWork per article that mentions it,
       earliest first, undated articles last, then by article id; `url`, `headline` and `author`
@@ -208,7 +204,7 @@ def claim_reviews(story: Story, *, base_url: str, publisher_name: str = "FactDes
     - `reviewRating`, on a 1 (worst) to 4 (best) truthfulness scale, always with the label's name
       as `alternateName` (the text Google shows, and the one rating property it requires):
 
-          label          ratingValue  alternateName
+          verdict        ratingValue  alternateName
           accurate       4            Accurate
           misleading     2            Misleading
           inaccurate     1            Inaccurate
@@ -226,10 +222,11 @@ def claim_reviews(story: Story, *, base_url: str, publisher_name: str = "FactDes
     root = base_url.rstrip("/")
     claims = list(
         Claim.objects.filter(story=story, status=Claim.Status.CONFIRMED)
-        .annotate(verdict=_verdict("label"), verdict_at=_verdict("created_at"))
-        .filter(verdict__isnull=False)
+        .exclude(verdict="")
+        # Set by every confirm (claims/review.py); a row confirmed by hand falls back to its last change.
+        .annotate(decided_at=Coalesce("reviewed_at", "updated_at"))
         .order_by("pk")
-        .values_list("pk", "text", "verdict", "verdict_at")
+        .values_list("pk", "text", "verdict", "decided_at")
     )
     if not claims:
         return []
@@ -260,7 +257,7 @@ def claim_reviews(story: Story, *, base_url: str, publisher_name: str = "FactDes
         }
 
     items = []
-    for pk, text, verdict, verdict_at in claims:
+    for pk, text, verdict, decided_at in claims:
         articles = sorted(articles_of[pk].values(), key=_appearance_order)
         item_reviewed: dict[str, Any] = {"@type": "Claim"}
         if articles:
@@ -276,7 +273,7 @@ def claim_reviews(story: Story, *, base_url: str, publisher_name: str = "FactDes
                 "@type": "ClaimReview",
                 "url": f"{root}/claims/{pk}/",
                 "claimReviewed": text,
-                "datePublished": _local_date(verdict_at).isoformat(),
+                "datePublished": _local_date(decided_at).isoformat(),
                 "author": _organization(publisher_name),
                 "reviewRating": _rating(verdict),
                 "itemReviewed": item_reviewed,

@@ -13,6 +13,16 @@ from django.utils import timezone
 PIPELINE_ACTOR = "pipeline"
 
 
+class Verdict(models.TextChoices):
+    """The desk's verdict on a claim, given when confirming it (the claim page's 1-4, in this order);
+    the ClaimReview export rates confirmed claims by it (claims/exports.py)."""
+
+    ACCURATE = "accurate", "Accurate"
+    INACCURATE = "inaccurate", "Inaccurate"
+    MISLEADING = "misleading", "Misleading"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+
 class Claim(models.Model):
     """A fact that one or more outlets state, with its mentions as evidence.
 
@@ -58,6 +68,16 @@ class Claim(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="Who decided the claim.",
+    )
+    # Part of the decision: given with a confirm, or none (the desk verified only that it was said).
+    verdict = models.CharField(
+        max_length=20,
+        choices=Verdict.choices,
+        blank=True,
+        default="",
+        db_default="",  # for rows written outside the ORM (bench/api_load.py copies claims in bulk)
+        help_text="The desk's verdict, given when confirming; empty for a claim confirmed without one "
+        "(only that it was said) and for any claim not confirmed.",
     )
     # When a person last acted on the claim in any way: from then on the pipeline keeps off it.
     touched_at = models.DateTimeField(null=True, blank=True)
@@ -328,13 +348,13 @@ class PipelineRun(models.Model):
 
 
 class Annotation(models.Model):
-    """A reviewer's note on a claim, optionally a verdict label and evidence links."""
+    """A reviewer's note on a claim, optionally with a label and evidence links.
 
-    class Label(models.TextChoices):
-        ACCURATE = "accurate", "Accurate"
-        INACCURATE = "inaccurate", "Inaccurate"
-        MISLEADING = "misleading", "Misleading"
-        UNVERIFIABLE = "unverifiable", "Unverifiable"
+    The label names a verdict (notes once carried the claim's verdict); it is the note's opinion
+    only: the claim's verdict is part of its decision (Claim.verdict, set by confirming).
+    """
+
+    Label = Verdict
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="annotations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
@@ -414,6 +434,12 @@ class ReviewEvent(models.Model):
     def undoable(self) -> bool:
         """A merge not undone yet: claims/review.merge_undo acts on it, and the pages offer it."""
         return self.is_merge and not self.undone_by_id
+
+    @property
+    def verdict_display(self) -> str:
+        """A confirm event's verdict as people read it ("Misleading"); empty when it gave none."""
+        value = self.after.get("verdict") if isinstance(self.after, dict) else None
+        return str(Verdict(value).label) if value in Verdict.values else ""
 
     @property
     def resolution_display(self) -> str:

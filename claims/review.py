@@ -49,6 +49,7 @@ from .models import (
     Mention,
     MergeSuggestion,
     ReviewEvent,
+    Verdict,
     refresh_open_conflicts,
 )
 
@@ -118,6 +119,7 @@ def claim_state(claim: Claim) -> dict[str, Any]:
         "version": claim.version,
         "assignee": claim.assignee.get_username() if claim.assignee_id and claim.assignee else None,
         "rejection_reason": claim.rejection_reason,
+        "verdict": claim.verdict,
         "mention_ids": sorted(claim.mentions.values_list("pk", flat=True)),
     }
 
@@ -249,12 +251,12 @@ def _bump(claim: Claim, *, fields: Sequence[str]) -> None:
     claim.save(update_fields=[*fields, "version", "touched_at", "updated_at"])
 
 
-# The actions that decide a claim, and so set reviewed_by and reviewed_at: confirm, reject, and a
-# merge into another claim (decided: the same fact as that one). Not a decision: an edit of the
-# wording, a note, a split, taking it, or a merge into it (it only gains evidence). Undoing a merge
-# brings back the decision the merge replaced.
-def _decided(user: Any) -> dict[str, Any]:
-    return {"reviewed_by": user, "reviewed_at": timezone.now()}
+# The actions that decide a claim, and so set reviewed_by, reviewed_at and verdict: confirm (with
+# the verdict, or none), reject and a merge into another claim (decided: the same fact as that one;
+# neither has a verdict). Not a decision: an edit of the wording, a note, a split, taking it, or a
+# merge into it (it only gains evidence). Undoing a merge brings back the decision it replaced.
+def _decided(user: Any, verdict: str = "") -> dict[str, Any]:
+    return {"reviewed_by": user, "reviewed_at": timezone.now(), "verdict": verdict}
 
 
 def _decision(claim: Claim) -> dict[str, Any]:
@@ -262,12 +264,14 @@ def _decision(claim: Claim) -> dict[str, Any]:
     return {
         "reviewed_by": claim.reviewed_by_id,
         "reviewed_at": claim.reviewed_at.isoformat() if claim.reviewed_at else None,
+        "verdict": claim.verdict,
     }
 
 
 def _decision_before(claim: Claim, merge: ReviewEvent) -> dict[str, Any]:
     """The decision a merge replaced on `claim`, for a merge recorded before its payload kept it:
-    the latest confirm or reject of the claim before the merge, if its status then was one."""
+    the latest confirm or reject of the claim before the merge, if its status then was one; a
+    confirm from before verdicts has its latest labelled note's label, as migration 0006 gave."""
     action = {Claim.Status.CONFIRMED: Action.CONFIRM, Claim.Status.REJECTED: Action.REJECT}.get(
         merge.before.get(str(claim.pk), {}).get("status")
     )
@@ -278,7 +282,13 @@ def _decision_before(claim: Claim, merge: ReviewEvent) -> dict[str, Any]:
         if action
         else None
     )
-    return {"reviewed_by": last.actor_id, "reviewed_at": last.created_at} if last else {}
+    if last is None:
+        return {}
+    verdict = last.after.get("verdict")
+    if verdict is None and action == Action.CONFIRM:
+        labelled = claim.annotations.exclude(label="").order_by("-created_at", "-id")
+        verdict = labelled.values_list("label", flat=True).first()
+    return {"reviewed_by": last.actor_id, "reviewed_at": last.created_at, "verdict": verdict or ""}
 
 
 def _require_open(claim: Claim) -> None:
@@ -313,11 +323,18 @@ def _change_claim(*, claim_id: int, user: Any, version: Version, action: str, **
 
 
 @_action
-def claim_confirm(*, claim_id: int, user: Any, version: Version) -> Claim:
+def claim_confirm(*, claim_id: int, user: Any, version: Version, verdict: str = "") -> Claim:
+    """Confirm the claim with the desk's verdict (one of Verdict; the ClaimReview export rates the
+    claim by it), or with none, "" (the desk verified only that the claim was made). Confirming
+    again replaces the verdict: it is the latest decision's."""
     _require(roles.can_review(user))
+    if verdict and verdict not in Verdict.values:
+        raise ApplicationError(
+            f"Unknown verdict {verdict!r}; use one of {', '.join(Verdict.values)}, or none.", code="bad_verdict"
+        )
     return _change_claim(
         claim_id=claim_id, user=user, version=version, action=Action.CONFIRM,
-        status=Claim.Status.CONFIRMED, rejection_reason="", **_decided(user),
+        status=Claim.Status.CONFIRMED, rejection_reason="", **_decided(user, verdict),
     )  # fmt: skip
 
 
@@ -480,9 +497,10 @@ def claims_merge(
         other.merged_into = survivor
         other.assignee = None
         other.lease_expires_at = None
-        for field, value in _decided(user).items():
+        decided = _decided(user)
+        for field, value in decided.items():
             setattr(other, field, value)
-        _bump(other, fields=["status", "merged_into", "assignee", "lease_expires_at", "reviewed_by", "reviewed_at"])
+        _bump(other, fields=["status", "merged_into", "assignee", "lease_expires_at", *decided])
     _bump(survivor, fields=[])
     accepted = list(
         MergeSuggestion.objects.filter(
@@ -550,7 +568,8 @@ def merge_undo(*, event_id: int, user: Any) -> ReviewEvent:
         other.reviewed_by_id = decided.get("reviewed_by")
         when = decided.get("reviewed_at")
         other.reviewed_at = datetime.fromisoformat(when) if isinstance(when, str) else when
-        _bump(other, fields=["status", "merged_into", "reviewed_by", "reviewed_at"])
+        other.verdict = decided.get("verdict", "")
+        _bump(other, fields=["status", "merged_into", "reviewed_by", "reviewed_at", "verdict"])
     _bump(survivor, fields=[])
     MergeSuggestion.objects.filter(pk__in=payload.get("accepted_suggestions", [])).update(
         status=MergeSuggestion.Status.OPEN, decided_by=None, decided_at=None

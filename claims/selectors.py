@@ -358,7 +358,7 @@ def claim_exists(claim_id: int) -> bool:
 # The columns of a claim that the API's claim documents show (the queue's rows and the detail).
 CLAIM_COLUMNS = (
     "id", "story_id", "text", "status", "merged_into_id", "checkworthiness", "independent_sources", "sources",
-    "open_conflicts", "assignee__username", "lease_expires_at", "rejection_reason", "version",
+    "open_conflicts", "assignee__username", "lease_expires_at", "rejection_reason", "version", "verdict",
     "reviewed_by__username", "reviewed_at", "created_at", "updated_at",
 )  # fmt: skip
 

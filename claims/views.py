@@ -19,7 +19,7 @@ from articles.models import Article, Outlet, Story
 from factdesk.errors import ApplicationError, PreconditionRequiredError
 
 from . import review, selectors
-from .models import Annotation, Claim, Conflict, MergeSuggestion, ReviewEvent
+from .models import Claim, Conflict, MergeSuggestion, ReviewEvent, Verdict
 
 PAGE_SIZE = 50
 QUEUE_KEYS = [
@@ -29,7 +29,9 @@ QUEUE_KEYS = [
     ("n / p", "next / previous page"),
 ]
 CLAIM_KEYS = [
-    ("c", "confirm, then open the next claim"),
+    ("c", "confirm, then open the next claim: choose the verdict next"),
+    ("c 1 – 4", "confirm as accurate / inaccurate / misleading / unverifiable"),
+    ("c Enter", "confirm without a verdict: only that it was said (or c 0)"),
     ("x", "reject: type the reason, Enter"),
     ("e", "edit the wording"),
     ("m", "merge other claims into this one"),
@@ -129,7 +131,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suggestions": selectors.claim_suggestions(claim),
             "history": history,
             "holder": claim.lease_holder(),
-            "labels": Annotation.Label.choices,
+            "verdicts": Verdict.choices,
             "queue_string": queue_params.urlencode(),
             "prev_id": prev_id,
             "next_id": next_id,
@@ -169,8 +171,12 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "merge":
         return _merge(request, claim, here)
     # Take, release and undo name no version (claims/review.py says why); a note's is optional.
+    verdict = post.get("verdict", "")
     calls: dict[str, tuple[Callable[[], Any], str]] = {
-        "confirm": (lambda: review.claim_confirm(claim_id=claim.pk, user=user, version=_version(post)), "Confirmed."),
+        "confirm": (
+            lambda: review.claim_confirm(claim_id=claim.pk, user=user, version=_version(post), verdict=verdict),
+            f"Confirmed as {verdict}." if verdict in Verdict.values else "Confirmed.",
+        ),
         "reject": (
             lambda: review.claim_reject(
                 claim_id=claim.pk, user=user, version=_version(post), reason=post.get("reason", "")

@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "ConflictStatusEnum": "claims.models.Conflict.Status",
         "MergeSuggestionStatusEnum": "claims.models.MergeSuggestion.Status",
         "ImportBatchStatusEnum": "articles.models.ImportBatch.Status",
+        # A claim's verdict and a note's label share the verdicts: one component, not two names.
+        "VerdictEnum": "claims.models.Verdict",
     },
     "SECURITY": [{"tokenAuth": []}],
     # Every operation's schema lists the errors the layers around the views can give.

@@ -396,8 +396,7 @@ def test_csv_and_claimreview_exports(reviewer_api: APIClient, processed_story: S
     from claims import review
 
     claim = vehicles(processed_story)
-    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version)
-    review.claim_annotate(claim_id=claim.pk, user=reviewer, note="Both AP versions agree", label="accurate")
+    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version, verdict="accurate")
     response = reviewer_api.get(api(f"stories/{processed_story.pk}/csv/"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))

@@ -37,13 +37,11 @@ def test_import_wait_confirm_and_export_claimreview(
     assert conflicts
     claim_id = conflicts[0]["sides"][0]["claim_ids"][0]
     claim = api.get(f"/api/v1/claims/{claim_id}/")
-    confirmed = api.post(f"/api/v1/claims/{claim_id}/confirm/", {}, format="json", HTTP_IF_MATCH=claim["ETag"])
-    assert confirmed.json()["status"] == "confirmed"
-    api.post(
-        f"/api/v1/claims/{claim_id}/annotate/",
-        {"note": "Checked against the wire copy", "label": "accurate"},
-        format="json",
+    confirmed = api.post(
+        f"/api/v1/claims/{claim_id}/confirm/", {"verdict": "accurate"}, format="json", HTTP_IF_MATCH=claim["ETag"]
     )
+    assert (confirmed.json()["status"], confirmed.json()["verdict"]) == ("confirmed", "accurate")
+    api.post(f"/api/v1/claims/{claim_id}/annotate/", {"note": "Checked against the wire copy"}, format="json")
 
     reviews = api.get(f"/api/v1/stories/{story['id']}/claimreview/").json()
     assert [r["claimReviewed"] for r in reviews] == [confirmed.json()["text"]]

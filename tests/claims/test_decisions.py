@@ -1,6 +1,7 @@
-"""A decision on a claim (confirm, reject, a merge into another) and what is not one: a note, an
-edit of the wording, a merge into it or its undo. `reviewed_by` and `reviewed_at` record the
-decision; `touched_at` records that a person acted at all, which keeps the pipeline off."""
+"""A decision on a claim (confirm, with or without a verdict; reject; a merge into another) and
+what is not one: a note, an edit of the wording, a merge into it or its undo. `reviewed_by`,
+`reviewed_at` and `verdict` record the decision; `touched_at` records that a person acted at all,
+which keeps the pipeline off."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Story
 from claims import persist, review
-from claims.exports import claims_csv
-from claims.models import Claim, Mention, ReviewEvent
+from claims.exports import claim_reviews, claims_csv
+from claims.models import Annotation, Claim, Mention, ReviewEvent, Verdict
+from factdesk.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +225,148 @@ def test_the_migration_keeps_every_claims_protection_and_finds_its_decision_in_t
         (who, when), (decider, decided_at) = decision(claim), decided[claim.pk]
         assert who == decider and abs(when - decided_at) < timedelta(seconds=1)  # the event's time
     assert decision(noted) == decision(survivor) == (None, None)
+
+
+# --- the verdict is part of the decision (issue 13.2) -----------------------------------------------
+
+
+def test_confirm_records_the_verdict_and_the_audit_event_says_so(processed_story: Story, reviewer: User) -> None:
+    claim = vehicles(processed_story)
+    confirmed = review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version, verdict="misleading")
+    assert (confirmed.status, confirmed.verdict) == (Claim.Status.CONFIRMED, Verdict.MISLEADING)
+    [event] = ReviewEvent.objects.filter(claims=claim)
+    assert (event.before["verdict"], event.after["verdict"]) == ("", "misleading")
+    assert event.verdict_display == "Misleading"
+
+
+def test_confirm_without_a_verdict_records_only_that_the_claim_was_made(processed_story: Story, reviewer: User) -> None:
+    claim = vehicles(processed_story)
+    with pytest.raises(ApplicationError, match="Unknown verdict 'true-ish'") as error:
+        review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version, verdict="true-ish")
+    assert error.value.status == 400
+    assert not ReviewEvent.objects.exists() and Claim.objects.get(pk=claim.pk).status == Claim.Status.PROPOSED
+
+    confirmed = review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version)
+    assert (confirmed.status, confirmed.verdict) == (Claim.Status.CONFIRMED, "")
+
+
+def test_a_later_decision_replaces_the_verdict_and_a_reject_has_none(processed_story: Story, reviewer: User) -> None:
+    claim = vehicles(processed_story)
+    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=current(claim), verdict="accurate")
+    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=current(claim), verdict="inaccurate")
+    assert Claim.objects.get(pk=claim.pk).verdict == "inaccurate"
+    review.claim_reject(claim_id=claim.pk, user=reviewer, version=current(claim), reason="Not a fact after all")
+    assert Claim.objects.get(pk=claim.pk).verdict == ""
+
+
+def test_the_claimreview_export_and_the_csv_use_the_decisions_verdict_not_a_notes_label(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    rated, unrated, proposed = Claim.objects.filter(story=processed_story).order_by("pk")[:3]
+    review.claim_confirm(claim_id=rated.pk, user=reviewer, version=rated.version, verdict="inaccurate")
+    review.claim_confirm(claim_id=unrated.pk, user=reviewer, version=unrated.version)
+    # Notes with a label, as "Add a note" once took the verdict: none of them is a verdict now.
+    for claim in (rated, unrated, proposed):
+        review.claim_annotate(claim_id=claim.pk, user=editor, note="Looks right to me", label="accurate")
+
+    [item] = claim_reviews(processed_story, base_url="https://desk.example.org")
+    rated.refresh_from_db()
+    assert item["url"] == f"https://desk.example.org/claims/{rated.pk}/"
+    assert item["reviewRating"]["alternateName"] == "Inaccurate" and item["reviewRating"]["ratingValue"] == 1
+    assert item["datePublished"] == timezone.localdate(rated.reviewed_at).isoformat()  # the decision's date
+    assert [csv_row(processed_story, c)["verdict"] for c in (rated, unrated, proposed)] == ["inaccurate", "", ""]
+
+
+def test_a_merge_takes_the_verdict_away_and_its_undo_brings_it_back(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    survivor, merged = Claim.objects.filter(story=processed_story).order_by("pk")[:2]
+    review.claim_confirm(claim_id=merged.pk, user=reviewer, version=merged.version, verdict="unverifiable")
+    event = review.claims_merge(
+        survivor_id=survivor.pk,
+        other_ids=[merged.pk],
+        user=editor,
+        versions={survivor.pk: current(survivor), merged.pk: current(merged)},
+    )
+    assert Claim.objects.get(pk=merged.pk).verdict == ""  # decided: the same fact as the survivor
+    review.merge_undo(event_id=event.pk, user=editor)
+    merged.refresh_from_db()
+    assert (merged.status, merged.verdict, merged.reviewed_by) == ("confirmed", "unverifiable", reviewer)
+
+
+def test_undoing_a_merge_recorded_before_merges_kept_decisions_finds_them_in_the_audit_trail(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    survivor, rated, legacy = Claim.objects.filter(story=processed_story).order_by("pk")[:3]
+    review.claim_confirm(claim_id=rated.pk, user=reviewer, version=rated.version, verdict="misleading")
+    review.claim_confirm(claim_id=legacy.pk, user=reviewer, version=legacy.version)
+    # A confirm from before verdicts: its event has none, and its verdict was a note's label.
+    confirm = ReviewEvent.objects.get(action="confirm", claims=legacy)
+    ReviewEvent.objects.filter(pk=confirm.pk).update(after={k: v for k, v in confirm.after.items() if k != "verdict"})
+    Annotation.objects.create(claim=legacy, author=reviewer, note="Checked", label="unverifiable")
+    Claim.objects.filter(pk=legacy.pk).update(verdict="unverifiable")  # as migration 0006 gave it
+    before = {c.pk: Claim.objects.values_list("reviewed_by", "verdict").get(pk=c.pk) for c in (rated, legacy)}
+    event = review.claims_merge(
+        survivor_id=survivor.pk,
+        other_ids=[rated.pk, legacy.pk],
+        user=editor,
+        versions={c.pk: current(c) for c in (survivor, rated, legacy)},
+    )
+    ReviewEvent.objects.filter(pk=event.pk).update(
+        payload={k: v for k, v in event.payload.items() if k != "decisions"}  # as merges were recorded
+    )
+
+    review.merge_undo(event_id=event.pk, user=editor)
+    assert {c.pk: Claim.objects.values_list("reviewed_by", "verdict").get(pk=c.pk) for c in (rated, legacy)} == before
+    legacy.refresh_from_db()
+    assert legacy.reviewed_at == ReviewEvent.objects.get(pk=confirm.pk).created_at
+
+
+def test_the_claim_page_offers_the_verdicts_with_the_confirm_and_shows_the_decision(
+    as_reviewer: Client, processed_story: Story, reviewer: User
+) -> None:
+    claim = vehicles(processed_story)
+    url = reverse("claims:claim_detail", args=[claim.pk])
+    page = as_reviewer.get(url).content.decode()
+    form = page.split(f'action="{reverse("claims:claim_action", args=[claim.pk, "confirm"])}"')[1].split("</form>")[0]
+    for key, (value, label) in enumerate(Verdict.choices, start=1):
+        assert f'name="verdict" value="{value}" data-key="{key}"' in form and label in form
+    assert 'name="verdict" value="" data-key="0"' in form
+    help_box = page.split('id="key-help"')[1].split("</div>")[0]
+    assert "verdict" in help_box and "without a verdict" in help_box
+    note_form = page.split(f'action="{reverse("claims:claim_action", args=[claim.pk, "annotate"])}"')[1]
+    assert 'name="label"' not in note_form.split("</form>")[0]  # a note is not where a verdict goes
+
+    response = as_reviewer.post(
+        reverse("claims:claim_action", args=[claim.pk, "confirm"]),
+        {"version": claim.version, "verdict": "misleading"},
+        follow=True,
+    )
+    assert "Confirmed as misleading." in messages_of(response)
+    page = as_reviewer.get(url).content.decode()
+    assert "Confirmed by <strong>rita</strong>" in page and 'class="badge verdict-misleading">Misleading' in page
+
+
+MIGRATION_VERDICT = "claims.migrations.0006_claim_verdict"
+
+
+def test_the_migration_takes_a_confirmed_claims_verdict_from_its_latest_labelled_note(
+    processed_story: Story, reviewer: User
+) -> None:
+    """What the ClaimReview export showed before stays: the verdict a note carried moves to the decision."""
+    confirmed, relabelled, unlabelled, proposed = Claim.objects.filter(story=processed_story).order_by("pk")[:4]
+    for claim in (confirmed, relabelled, unlabelled):
+        review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version)
+    for claim, label in [(confirmed, "accurate"), (relabelled, "misleading"), (relabelled, "inaccurate")]:
+        Annotation.objects.create(claim=claim, author=reviewer, note=f"Checked: {label}", label=label)
+    Annotation.objects.create(claim=relabelled, author=reviewer, note="No label this time")
+    Annotation.objects.create(claim=proposed, author=reviewer, note="Not confirmed", label="accurate")
+
+    importlib.import_module(MIGRATION_VERDICT).verdicts_from_notes(apps, None)
+
+    verdicts = dict(
+        Claim.objects.filter(pk__in=[c.pk for c in (confirmed, relabelled, unlabelled, proposed)]).values_list(
+            "pk", "verdict"
+        )
+    )
+    assert verdicts == {confirmed.pk: "accurate", relabelled.pk: "inaccurate", unlabelled.pk: "", proposed.pk: ""}

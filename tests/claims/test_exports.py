@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from articles.models import Article, Story
 from claims import review
 from claims.exports import CSV_COLUMNS, claim_reviews, claims_csv, safe_cell
-from claims.models import Annotation, Claim, Mention
+from claims.models import Claim, Mention, Verdict
 from factdesk.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -58,14 +58,14 @@ def current(claim: Claim) -> int:
     return Claim.objects.values_list("version", flat=True).get(pk=claim.pk)
 
 
-def confirm_and_rate(claim: Claim, user: User, *labels: str) -> list[Annotation]:
-    review.claim_confirm(claim_id=claim.pk, user=user, version=current(claim))
-    return [
+def confirm_and_rate(claim: Claim, user: User, *verdicts: str) -> None:
+    """Confirm the claim with each verdict in turn (the latest decision's verdict is the claim's),
+    each with a note of its evidence."""
+    for verdict in verdicts:
+        review.claim_confirm(claim_id=claim.pk, user=user, version=current(claim), verdict=verdict)
         review.claim_annotate(
-            claim_id=claim.pk, user=user, note=f"Checked: {label}", label=label, links=["https://example.org/evidence"]
+            claim_id=claim.pk, user=user, note=f"Checked: {verdict}", links=["https://example.org/evidence"]
         )
-        for label in labels
-    ]
 
 
 def articles_of(claim: Claim) -> list[Article]:
@@ -84,7 +84,6 @@ def expected_row(claim: Claim) -> list[str]:
     claim.refresh_from_db()
     articles = articles_of(claim)
     dates = [a.published_on for a in articles if a.published_on]
-    verdict = claim.annotations.exclude(label="").order_by("created_at", "id").last()
     return [
         str(claim.pk),
         claim.status,
@@ -96,7 +95,7 @@ def expected_row(claim: Claim) -> list[str]:
         expected_text("; ".join(sorted({a.outlet.name for a in articles if a.outlet}, key=str.casefold))),
         str(claim.open_conflicts),
         min(dates).isoformat() if dates else "",
-        verdict.label if verdict else "",
+        claim.verdict,
         expected_text(claim.rejection_reason),
         expected_text(claim.reviewed_by.username) if claim.reviewed_by else "",
         claim.reviewed_at.isoformat() if claim.reviewed_at else "",
@@ -299,10 +298,10 @@ def test_only_confirmed_claims_with_a_verdict_are_reviewed(processed_story: Stor
         claim_id=renamed.pk, user=reviewer, version=current(renamed), text="A reworded claim, as reviewed"
     )
     review.claim_confirm(claim_id=unlabelled.pk, user=reviewer, version=current(unlabelled))
-    review.claim_annotate(claim_id=unlabelled.pk, user=reviewer, note="No verdict yet")
+    review.claim_annotate(claim_id=unlabelled.pk, user=reviewer, note="Only that it was said", label="accurate")
     review.claim_annotate(claim_id=proposed.pk, user=reviewer, note="Looks wrong", label="inaccurate")
+    confirm_and_rate(rejected, reviewer, "inaccurate")
     review.claim_reject(claim_id=rejected.pk, user=reviewer, version=current(rejected), reason="Not a fact")
-    review.claim_annotate(claim_id=rejected.pk, user=reviewer, note="Still wrong", label="inaccurate")
 
     items = reviews_by_id(processed_story, base_url=BASE_URL, publisher_name="The Desk")
     assert list(items) == sorted([rated.pk, renamed.pk])
@@ -311,8 +310,7 @@ def test_only_confirmed_claims_with_a_verdict_are_reviewed(processed_story: Stor
         assert item["claimReviewed"] == claim.text
         assert item["url"] == f"https://desk.example.org/claims/{pk}/"
         assert item["author"] == {"@type": "Organization", "name": "The Desk"}
-        verdict = claim.annotations.exclude(label="").order_by("created_at", "id").last()
-        assert item["datePublished"] == timezone.localdate(verdict.created_at).isoformat()
+        assert item["datePublished"] == timezone.localdate(claim.reviewed_at).isoformat()  # the decision's
     assert items[renamed.pk]["claimReviewed"] == "A reworded claim, as reviewed"
     assert items[rated.pk]["reviewRating"] == {
         "@type": "Rating",
@@ -337,7 +335,7 @@ def test_the_rating_scale(processed_story: Story, reviewer: User) -> None:
         "unverifiable": None,
     }
     assert {label: r["alternateName"] for label, r in ratings.items()} == {
-        label: Annotation.Label(label).label for label in labels
+        label: Verdict(label).label for label in labels
     }
     assert ratings["unverifiable"] == {"@type": "Rating", "alternateName": "Unverifiable"}
 

@@ -49,8 +49,9 @@ def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
     assert page.locator("mark").count() == Mention.objects.filter(claim_id=first).count()
     screenshot(page, "claim")
 
-    # "c" confirms and opens the next claim of the queue.
+    # "c" then Enter confirms (without a verdict: tests/e2e/test_verdicts.py gives one) and opens the next claim.
     page.keyboard.press("c")
+    page.keyboard.press("Enter")
     page.wait_for_function(f"() => !location.pathname.startsWith('/claims/{first}/')")
     assert Claim.objects.get(pk=first).status == Claim.Status.CONFIRMED
     second = claim_id_in_url(page)

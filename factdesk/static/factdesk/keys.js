@@ -1,6 +1,10 @@
 // Keyboard shortcuts. An element with data-key="c" is clicked (buttons, links, radio buttons and
 // checkboxes) or focused (text fields) when that key is pressed outside a text field. "?" shows the
 // help; Escape leaves a field.
+// A <details data-panel> is a choice that a key opens (its <summary data-key>): the keys of what
+// it holds act only while it is open (a shortcut acts on what is on screen), opening it focuses
+// its [data-focus] element (so Enter chooses that), and Escape closes it. The claim page's confirm
+// is one: "c", then 1-4 for a verdict or Enter for none.
 (function () {
   "use strict";
   // Inputs that take no typing: a key pressed on one of them is a shortcut, and a shortcut
@@ -11,10 +15,32 @@
     if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
     return el.tagName === "INPUT" && !CLICKED_INPUTS.test(el.type);
   }
+  // What a key names: the first such element on screen, or a text field (its <details> is opened).
+  function shortcut(key) {
+    var named = document.querySelectorAll('[data-key="' + CSS.escape(key) + '"]');
+    for (var i = 0; i < named.length; i++) {
+      if (typing(named[i]) || named[i].getClientRects().length) return named[i];
+    }
+    return null;
+  }
+  function focusPanel(panel) {
+    var first = panel.open && panel.querySelector("[data-focus]");
+    if (first) first.focus();
+  }
+  function closePanels() {
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-panel][open]"), function (panel) {
+      if (panel.contains(document.activeElement)) document.activeElement.blur();
+      panel.open = false;
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("details[data-panel]"), function (panel) {
+    panel.addEventListener("toggle", function () { focusPanel(panel); });
+  });
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "Escape") {
       if (typing(document.activeElement)) document.activeElement.blur();
+      closePanels();
       var help = document.getElementById("key-help");
       if (help) help.hidden = true;
       return;
@@ -26,7 +52,7 @@
       event.preventDefault();
       return;
     }
-    var target = document.querySelector('[data-key="' + CSS.escape(event.key) + '"]');
+    var target = shortcut(event.key);
     if (!target) return;
     event.preventDefault();
     if (typing(target)) {
@@ -35,6 +61,11 @@
       target.focus();
     } else {
       target.click();
+      // A panel's summary: focus its choice now, not when the "toggle" event comes, so that a quick
+      // Enter after the key already chooses it.
+      if (target.tagName === "SUMMARY" && target.parentElement.matches("details[data-panel]")) {
+        focusPanel(target.parentElement);
+      }
     }
   });
   // Queue pages: j/k move the selection, Enter or o opens it.
