@@ -76,13 +76,28 @@ class AnalyseTask(PipelineTask):
 
 @shared_task(base=PipelineTask)
 def start_run(run_id: int) -> None:
-    run = PipelineRun.objects.filter(pk=run_id).only("pk", "state", "article_ids").first()
+    run = PipelineRun.objects.filter(pk=run_id).only("pk", "state", "article_ids", "errors").first()
     if run is None:
         logger.warning("start_run: run %s is gone", run_id)
         return
-    if run.state != PipelineRun.State.QUEUED:
-        return  # delivered again after its work began: that work is already queued
-    queue_run(run.pk, run.article_ids)
+    if run.state == PipelineRun.State.QUEUED:
+        queue_run(run.pk, run.article_ids)
+        return
+    if run.state != PipelineRun.State.EXTRACTING:
+        return  # every article is done: the story stage is queued, or the run is over
+    # Delivered again after its work began: the delivery before may have died half-way through
+    # queueing (its worker killed), and the articles it did not queue would wait for the sweep's
+    # stale deadline. Queue again what is not extracted yet: an article queued twice is extracted
+    # once (persist.article_extract) and counted once (runs.run_article_done).
+    processed = set(
+        Article.objects.filter(pk__in=run.article_ids, processed_at__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    failed = {e["article_id"] for e in run.errors if e.get("fatal")}
+    pending = [a for a in run.article_ids if a not in processed and a not in failed]
+    if pending:
+        queue_run(run.pk, pending)
 
 
 @shared_task(base=ExtractTask)

@@ -174,3 +174,25 @@ def test_a_failure_the_database_caused_is_noted_as_worth_another_try(
     recovery = runs.run_recover(run_id=run.pk, stale_after=timedelta(hours=1), max_attempts=5)
     assert recovery is not None and recovery.article_ids == [run.article_ids[0]]
     assert Mention.objects.filter(article__story=story).count() == 0
+
+
+@pytest.mark.django_db
+def test_start_run_delivered_again_queues_what_its_killed_delivery_did_not(
+    seed_files: list[Path], no_broker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed while start_run was queueing the articles: the first was queued and extracted,
+    the others never sent. start_run, delivered again (acks_late), must queue those rather than
+    return because the run has begun: they waited for the sweep's stale deadline, 5 minutes
+    (bench/faults.py's soak: 3 articles past the 2-minute target after a SIGKILL)."""
+    _, batch = import_seeds("Killed while queueing", seed_files)
+    run = PipelineRun.objects.get(import_batch=batch)
+    persist.article_extract(article=Article.objects.get(pk=run.article_ids[0]), run_id=run.pk)
+    runs.run_article_done(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.state == PipelineRun.State.EXTRACTING
+    sent: list[tuple[int, int]] = []
+    monkeypatch.setattr(tasks.extract_article, "delay", lambda run_id, article_id: sent.append((run_id, article_id)))
+
+    tasks.start_run(run.pk)
+
+    assert sent == [(run.pk, article_id) for article_id in run.article_ids[1:]]
