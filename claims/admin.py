@@ -71,8 +71,8 @@ class MentionInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["id", "text", "story", "status", "checkworthiness", "independent_sources", "reviewed_by"]
-    list_filter = ["status", "story"]
+    list_display = ["id", "text", "story", "status", "verdict", "checkworthiness", "independent_sources", "reviewed_by"]
+    list_filter = ["status", "verdict", "story"]
     search_fields = ["text"]
     list_select_related = ["story", "reviewed_by"]
     raw_id_fields = ["merged_into", "canonical_mention"]
@@ -144,6 +144,7 @@ class ClaimAdmin(admin.ModelAdmin):
             "lease_expires_at",
             "open_conflicts",
             "reviewed_by",
+            "verdict",  # part of the decision: given by confirming
             "canonical_mention",
             # A claim stays in its story; what it is worth and its sources are the pipeline's.
             *(["story", "checkworthiness", "independent_sources"] if obj is not None else []),

@@ -370,3 +370,17 @@ def test_the_migration_takes_a_confirmed_claims_verdict_from_its_latest_labelled
         )
     )
     assert verdicts == {confirmed.pk: "accurate", relabelled.pk: "inaccurate", unlabelled.pk: "", proposed.pk: ""}
+
+
+def test_the_admin_shows_the_verdict_and_does_not_let_it_be_typed_over(
+    client: Client, processed_story: Story, reviewer: User, editor: User
+) -> None:
+    claim = vehicles(processed_story)
+    review.claim_confirm(claim_id=claim.pk, user=reviewer, version=claim.version, verdict="unverifiable")
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    listed = client.get(reverse("admin:claims_claim_changelist"), {"verdict__exact": "unverifiable"})
+    assert list(listed.context["cl"].result_list) == [Claim.objects.get(pk=claim.pk)]
+    page = client.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
+    assert "Unverifiable" in page and 'name="verdict"' not in page and 'name="touched_at"' not in page
