@@ -125,6 +125,9 @@ def _l2(x: sp.csr_matrix) -> sp.csr_matrix:
 # work grows linearly with the story instead of with its square. Stories whose terms all stay
 # under the cap get exactly the all-pairs neighbours.
 ANCHORS_PER_TERM = 48
+# Rows multiplied at a time in ``top_k_pairs``: bounds the product's memory (each row meets at
+# most its terms times ANCHORS_PER_TERM others) whatever the story's size.
+ROWS_PER_SLICE = 1024
 
 
 def _anchor_matrix(x: sp.csr_matrix, cap: int) -> sp.csr_matrix:
@@ -156,10 +159,18 @@ def top_k_pairs(
     if n < 2:
         return []
     x = sp.csr_matrix(x, dtype=np.float32)
-    block = (x @ _anchor_matrix(x, cap).T).tocoo()
-    rows, cols, sims = block.row, block.col, block.data
-    other = rows != cols
-    rows, cols, sims = rows[other], cols[other], sims[other]
+    anchors_t = sp.csr_matrix(_anchor_matrix(x, cap).T)
+    found_rows, found_cols, found_sims = [], [], []
+    # The product in slices of rows, each cut at once to what can be kept: a product entry below
+    # min_sim ranks after every entry above it and is never kept, so dropping it early changes
+    # nothing, and the full product (millions of entries on a large story) never exists at once.
+    for lo in range(0, n, ROWS_PER_SLICE):
+        block = (x[lo : lo + ROWS_PER_SLICE] @ anchors_t).tocoo()
+        keep = (block.data >= min_sim) & (block.row + lo != block.col)
+        found_rows.append(block.row[keep].astype(np.int64) + lo)
+        found_cols.append(block.col[keep].astype(np.int64))
+        found_sims.append(block.data[keep])
+    rows, cols, sims = np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_sims)
     # Each side may find the other: take both directions, then each row's k best.
     rows, cols, sims = np.concatenate([rows, cols]), np.concatenate([cols, rows]), np.concatenate([sims, sims])
     order = np.lexsort((cols, -sims, rows))
