@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
+
 import numpy as np
 import scipy.sparse as sp
 
 from claims.pipeline import similarity
+from claims.pipeline.conflicts.quotes import _FILLER, compare_quotes, could_be_one_utterance, quote_tokens
 
 
 def _random_rows(n: int, terms: int, seed: int) -> sp.csr_matrix:
@@ -28,3 +32,34 @@ def test_top_k_pairs_in_slices_equals_one_product(monkeypatch):
         monkeypatch.setattr(similarity, "ROWS_PER_SLICE", rows)
         assert similarity.top_k_pairs(x, 12, 0.12, cap=10) == whole
     assert whole  # the matrix does have neighbours
+
+
+QUOTES = [
+    "We will rebuild every house that was destroyed, and we will do it quickly",
+    "We are going to rebuild every home that was destroyed and we'll do it quickly",
+    "We will not rebuild every house that was destroyed",
+    "Iran will be held fully responsible for lives lost, or damage incurred",
+    "Iran will be held fully responsible for lives lost, or damage incurred, at any of our facilities",
+    "They will pay a very BIG PRICE! This is not a Warning, it is a Threat",
+    "This is not a warning, it is a threat",
+    "The ambassador was not evacuated and remains in the compound",
+    "Happy New Year",
+    "It was a very, very sad day for all of us",
+    "It was a sad day for everybody",
+    "the",
+    "",
+]
+
+
+def test_the_word_count_filter_never_drops_one_utterance():
+    def material(text: str) -> Counter[str]:
+        return Counter(t.word for t in quote_tokens(text) if t.word not in _FILLER)
+
+    kept = 0
+    for a, b in itertools.combinations(QUOTES, 2):
+        if compare_quotes(a, b).same_utterance:
+            assert could_be_one_utterance(material(a), material(b)), (a, b)
+            kept += 1
+    assert kept >= 3
+    # and it does drop pairs that share a word or two
+    assert not could_be_one_utterance(material(QUOTES[0]), material(QUOTES[9]))

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..confidence import Factors
-from ..frames import FrameMatch, QuantityFrame, compare_frames, mention_frames, thing_words
+from ..frames import FrameMatch, QuantityFrame, compare_frames, thing_words
 from ..quantities import describe_interval
 from ..text import stem
 from ..types import Conflict, Mention, MentionKey, Quantity, Severity
@@ -111,7 +111,7 @@ def rare_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
     """
     by_block: dict[str, list[Mention]] = defaultdict(list)
     for m in ctx.mentions:
-        for b in {f.block for f in mention_frames(m)}:
+        for b in {f.block for f in ctx.frames(m)}:
             if b.startswith(("count:", "age:")):
                 by_block[b].append(m)
     n_articles = len({ctx.root(m.key) for m in ctx.mentions}) or 1
@@ -161,7 +161,7 @@ def _frame_pairs(
     ctx: Ctx, ma: Mention, mb: Mention, aligned: bool, rare: dict[str, list[Mention]]
 ) -> list[tuple[QuantityFrame, QuantityFrame, FrameMatch]]:
     """Quantities of two mentions that state the same fact with different amounts."""
-    fa_all, fb_all = mention_frames(ma), mention_frames(mb)
+    fa_all, fb_all = ctx.frames(ma), ctx.frames(mb)
     if not fa_all or not fb_all:
         return []
     used_b: set[int] = set()

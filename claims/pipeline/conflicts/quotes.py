@@ -170,6 +170,19 @@ def _clarified(a: list[Token], b: list[Token]) -> bool:
     return False
 
 
+def could_be_one_utterance(a: Counter[str], b: Counter[str]) -> bool:
+    """False when ``compare_quotes`` cannot find one utterance in two versions, given the counts
+    of their content words (``quote_tokens`` words not in _FILLER).
+
+    The words it matches in order are at most the words the two have in common, counted with
+    repeats; a pair that cannot reach its coverage even so needs no sequence alignment, which
+    is most pairs of a large story (two quotations sharing a rare word or two).
+    """
+    shorter = min(a.total(), b.total()) or 1
+    shared = sum((a & b).values())
+    return min(1.0, shared / shorter) >= SAME_UTTERANCE and shared >= min(MIN_SHARED_WORDS, shorter)
+
+
 def compare_quotes(a: str, b: str) -> Comparison:
     """Whether two quoted sentences are one utterance, and how they differ in substance."""
     ta, tb = quote_tokens(a), quote_tokens(b)
@@ -300,11 +313,14 @@ def _utterance_conflicts(ctx: Ctx, versions: dict[str, dict], display: dict[str,
         for w in {stem(w) for w in n.split() if w not in _FILLER}:
             by_word[w].append(n)
     common = {w for w, ns in by_word.items() if len(ns) > MAX_VERSIONS_PER_WORD}
+    material = {n: Counter(w for w in n.split() if w not in _FILLER) for n in norms}
     same: dict[tuple[str, str], Comparison] = {}  # (a, b) with a < b: the same utterance
     for a in norms:
         words = {stem(w) for w in a.split() if w not in _FILLER} - common
         near = {b for w in words for b in by_word[w] if b > a}
         for b in sorted(near):
+            if not could_be_one_utterance(material[a], material[b]):
+                continue
             c = compare_quotes(versions[a]["text"], versions[b]["text"])
             if c.same_utterance and _same_speaker(versions[a], versions[b], c):
                 same[(a, b)] = c
