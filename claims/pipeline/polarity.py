@@ -53,8 +53,12 @@ _NOT_EVENTS = frozenset(
 class Polarity:
     negated: frozenset[str]  # predicate stems the mention says did not happen
     affirmed: frozenset[str]  # predicate stems it says did happen
-    clauses: tuple[tuple[str, frozenset[str], frozenset[str]], ...]  # (predicate, clause stems, names)
+    # (predicate, where its verb is in the text), negated ones first. Their clauses are read
+    # (``clause_of``) only for the mentions negation conflicts compare: alignment asks every
+    # mention only what it negates and affirms.
+    verbs: tuple[tuple[str, int], ...] = ()
     denial: bool = False
+    text: str = ""
 
 
 def _is_verb(word: str) -> bool:
@@ -65,6 +69,7 @@ def _is_verb(word: str) -> bool:
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 
 
+@lru_cache(maxsize=50_000)
 def _clause_terms(text: str, pos: int) -> tuple[frozenset[str], frozenset[str]]:
     """Content stems of the clause around ``pos``, and the stems of the names in it."""
     starts = [m.end() for m in _CLAUSE.finditer(text, 0, pos)]
@@ -79,9 +84,9 @@ def _clause_terms(text: str, pos: int) -> tuple[frozenset[str], frozenset[str]]:
 
 @lru_cache(maxsize=50_000)
 def polarity(text: str) -> Polarity:
-    """Which predicates a sentence negates and which it affirms, with their clauses."""
+    """Which predicates a sentence negates and which it affirms, and where."""
     negated: set[str] = set()
-    clauses: list[tuple[str, frozenset[str], frozenset[str]]] = []
+    verbs: list[tuple[str, int]] = []
     spans: list[tuple[int, int]] = []
     denial = False
     for rx in (_DO_NEGATION, _NEGATION, _DENIAL):
@@ -95,7 +100,7 @@ def polarity(text: str) -> Polarity:
             p = stem(IRREGULAR.get(verb.lower(), verb))
             negated.add(p)
             denial |= rx is _DENIAL
-            clauses.append((p, *_clause_terms(text, m.start("verb"))))
+            verbs.append((p, m.start("verb")))
             spans.append((m.start(), m.end()))
     affirmed: set[str] = set()
     for m in re.finditer(r"[A-Za-z][a-z’']+", text):
@@ -108,8 +113,8 @@ def polarity(text: str) -> Polarity:
         if p in negated or p in _NOT_EVENTS:
             continue
         affirmed.add(p)
-        clauses.append((p, *_clause_terms(text, m.start())))
-    return Polarity(frozenset(negated), frozenset(affirmed), tuple(clauses), denial)
+        verbs.append((p, m.start()))
+    return Polarity(frozenset(negated), frozenset(affirmed), tuple(verbs), denial, text)
 
 
 def opposed(a: str, b: str) -> frozenset[str]:
@@ -119,9 +124,11 @@ def opposed(a: str, b: str) -> frozenset[str]:
 
 
 def clause_of(pol: Polarity, predicate: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Content stems and names of the clauses in which ``pol``'s text states ``predicate``."""
     terms: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
-    for p, t, n in pol.clauses:
+    for p, pos in pol.verbs:
         if p == predicate:
+            t, n = _clause_terms(pol.text, pos)
             terms, names = terms | t, names | n
     return terms, names
