@@ -15,7 +15,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .outlets import canonical_outlet, credit_line_outlet, homepage_outlet, parse_dateline, split_leading_dateline
+from .outlets import (
+    DATELINE_WITHIN,
+    byline_in_text,
+    byline_outlet,
+    canonical_outlet,
+    closing_credit,
+    credit_line_outlet,
+    find_dateline,
+    homepage_outlet,
+    is_byline,
+    parse_dateline,
+    split_leading_dateline,
+)
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
@@ -103,6 +115,33 @@ def clean_text(
     blocks = _split_blocks(lines)
     blocks = _fold_embeds(blocks)
     blocks = _drop_furniture(blocks, result, hints)
+    blocks = _read_credits(blocks, result, hints)
+
+    if outlet:
+        result.outlet, result.outlet_inferred_from = canonical_outlet(outlet), "given"
+    elif hints:
+        result.outlet, result.outlet_inferred_from = hints[0]
+    result.body, result.embeds = _assemble(blocks)
+    return result
+
+
+def _read_credits(blocks: list[_Block], result: CleanedText, hints: list[tuple[str, str]]) -> list[_Block]:
+    """Bylines, a dateline and a closing credit: the article's outlet as its own text gives it.
+
+    A byline paragraph and a dateline that starts the first paragraph are removed (and recorded);
+    a closing credit ("... on Monday. — Reuters") is cut off the last paragraph. A dateline later
+    on (after a headline paragraph, or after photo captions run into the first paragraph, as in
+    text scraped whole and lower-cased) or a byline run into the text is only read: the words
+    around it stay as they are.
+    """
+    leading = [i for i, block in enumerate(blocks[:4]) if block.embed is None]
+    for i in leading:
+        if is_byline(blocks[i].text):
+            result.removed.append({"kind": "byline", "text": blocks[i].text})
+            outlet = byline_outlet(blocks[i].text)
+            if outlet:
+                hints.insert(0, (outlet, "byline"))
+    blocks = [b for i, b in enumerate(blocks) if not (i in leading and is_byline(b.text))]
     if blocks and blocks[0].embed is None and not result.dateline:
         split = split_leading_dateline(blocks[0].text)
         if split:
@@ -111,13 +150,24 @@ def clean_text(
                 hints.insert(0, (credit, "dateline"))
             blocks[0] = _Block([rest])
             result.removed.append({"kind": "dateline", "text": result.dateline})
-
-    if outlet:
-        result.outlet, result.outlet_inferred_from = canonical_outlet(outlet), "given"
-    elif hints:
-        result.outlet, result.outlet_inferred_from = hints[0]
-    result.body, result.embeds = _assemble(blocks)
-    return result
+    if blocks and blocks[-1].embed is None:
+        closing = closing_credit(blocks[-1].text)
+        if closing:
+            credit, outlet = closing
+            blocks[-1] = _Block([blocks[-1].text[: -len(credit)].rstrip()])
+            result.removed.append({"kind": "credit line", "text": credit})
+            hints.append((outlet, "credit line"))
+    if not hints:
+        head = "\n".join(b.text for b in blocks[:3] if b.embed is None)[:DATELINE_WITHIN]
+        found = find_dateline(head)
+        if found and found.outlet:
+            result.dateline = result.dateline or found.text[:200]
+            hints.append((found.outlet, "dateline"))
+        else:
+            outlet = byline_in_text(head)
+            if outlet:
+                hints.append((outlet, "byline"))
+    return blocks
 
 
 def _read_seed_header(lines: list[str], result: CleanedText, hints: list[tuple[str, str]]) -> None:
