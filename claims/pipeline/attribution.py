@@ -5,70 +5,33 @@ from __future__ import annotations
 import functools
 import re
 
+from articles.importers.outlets import known_outlet, outlet_in_text
+
 from .types import Attribution
 
-# Canonical name -> pattern.  Short all-caps forms are matched case-sensitively so that
-# "ap" or "pa" inside ordinary words never count.
-_OUTLETS: list[tuple[str, str]] = [
-    ("Associated Press", r"\bAssociated Press\b|\bAP\b"),
-    ("Reuters", r"\bReuters\b"),
-    ("Agence France-Presse", r"\bAFP\b|\bAgence France[- ]Presse\b"),
-    ("PA Media", r"\bPA Media\b|\bPress Association\b|\bPA\b"),
-    ("Deutsche Presse-Agentur", r"\bdpa\b|\bDPA\b|\bDeutsche Presse-Agentur\b"),
-    ("BBC", r"\bBBC\b"),
-    ("CNN", r"\bCNN\b"),
-    ("Al Jazeera", r"\bAl[- ]Jazeera\b"),
-    ("Press TV", r"\bPress ?TV\b|\bPRESSTV\b"),
-    ("The New York Times", r"\bNew York Times\b|\bNYT\b"),
-    ("The Washington Post", r"\bWashington Post\b"),
-    ("The Wall Street Journal", r"\bWall Street Journal\b|\bWSJ\b"),
-    ("Bloomberg", r"\bBloomberg\b"),
-    ("Fox News", r"\bFox News\b"),
-    ("NBC News", r"\bNBC\b"),
-    ("CBS News", r"\bCBS\b"),
-    ("ABC News", r"\bABC News\b"),
-    ("Sky News", r"\bSky News\b"),
-    ("The Guardian", r"\bGuardian\b"),
-    ("Business Insider", r"\bBusiness Insider\b"),
-    ("Xinhua", r"\bXinhua\b"),
-    ("TASS", r"\bTASS\b|\bTass\b"),
-    ("Interfax", r"\bInterfax\b"),
-    ("Anadolu", r"\bAnadolu\b"),
-    ("EFE", r"\bEFE\b"),
-    ("ANSA", r"\bANSA\b"),
-    ("Kyodo", r"\bKyodo\b"),
-    ("Yonhap", r"\bYonhap\b"),
-    ("IRNA", r"\bIRNA\b"),
-    ("Fars", r"\bFars news\b|\bFars\b"),
-    ("Tasnim", r"\bTasnim\b"),
-    ("Financial Times", r"\bFinancial Times\b|\bFT\b"),
-    ("Axios", r"\bAxios\b"),
-    ("Politico", r"\bPolitico\b"),
-    ("NPR", r"\bNPR\b"),
-]
-_OUTLET_RES = [(name, re.compile(p)) for name, p in _OUTLETS]
+# Outlet names come from one table, shared with the importers (articles/importers/outlets.py), so an
+# article's own outlet and a sentence naming it are the same source: "fox" is "Fox News".
 _GENERIC_OUTLETS = {"agencies", "agency", "staff", "wires", "wire services", "news agencies", "newswires"}
-
-
-_ANY_OUTLET = re.compile("|".join(f"(?:{p})" for _, p in _OUTLETS))
 
 
 @functools.lru_cache(maxsize=8192)  # the speaker stage asks about the same names again and again
 def normalise_source(text: str | None) -> str | None:
     """'the AP', 'an Associated Press reporter' -> 'Associated Press'; unnamed -> None."""
-    if not text or not _ANY_OUTLET.search(text):
+    if not text:
         return None
-    for name, rx in _OUTLET_RES:
-        if rx.search(text):
-            return name
-    return None
+    return outlet_in_text(text)
 
 
+@functools.lru_cache(maxsize=1024)
 def normalise_outlet(outlet: str | None) -> str | None:
-    """Article outlet as a canonical name; generic bylines such as 'agencies' -> None."""
+    """Article outlet as a canonical name ('fox', 'Fox News Channel' -> 'Fox News'); generic bylines
+    such as 'agencies' -> None."""
     if not outlet or outlet.strip().lower() in _GENERIC_OUTLETS:
         return None
-    return normalise_source(outlet) or outlet.strip()
+    known = known_outlet(outlet)
+    if known == "Agencies":
+        return None
+    return known or normalise_source(outlet) or outlet.strip()
 
 
 _NP = r"(?:(?:the|a|an|one|two|several|local|state|Iranian|Iraqi|US|U\.S\.)\s+)*(?:[A-Z][\w.'’&-]*\s+){0,4}"
@@ -85,9 +48,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "told",
-        re.compile(
-            r"\btold\s+(?P<src>the\s+(?:AP|BBC|PA|AFP|Associated Press)|Reuters|AFP|CNN|(?:[A-Z][\w.'’-]*\s?){1,4})\b"
-        ),
+        re.compile(r"\btold\s+(?P<src>the\s+(?:[A-Z][\w.'’-]*\s?){1,4}|Reuters|AFP|CNN|(?:[A-Z][\w.'’-]*\s?){1,4})\b"),
     ),
     (
         "reported",
@@ -113,6 +74,10 @@ _NON_SOURCE = re.compile(r"^(?:the\s+)?(?:US|U\.S\.|White House|State Department
 
 
 def _kind(src: str, normalized: str | None, how: str) -> str:
+    if how == "told" and normalized:
+        # "a spokesman told The New York Times": the outlet is the channel the words reached the
+        # article through, not their source (stage 6 counts the article's own outlet instead).
+        return "channel"
     low = src.lower()
     if how == "reporter" or re.search(_REPORTER, low):
         return "reporter"
@@ -141,6 +106,8 @@ def extract_attributions(sentence: str, offset: int = 0) -> list[Attribution]:
             normalized = normalise_source(src)
             if how == "reported" and normalized is None and _NON_SOURCE.match(src):
                 continue
+            if how == "told" and normalized is None and src.startswith("the "):
+                continue  # "told the Senate": an audience, and no outlet
             out.append(
                 Attribution(
                     text=m.group().strip(),

@@ -113,7 +113,9 @@ class Attribution:
     end: int
     source: str  # as written: "an Associated Press reporter"
     normalized: str | None  # canonical named source ("Associated Press") or None if unnamed
-    kind: str  # "outlet", "reporter", "reports", "person", "official", "other"
+    # "outlet", "reporter", "reports", "person", "official", "other"; "channel": an outlet someone
+    # spoke to ("told Reuters"), which carried the words but is not where they come from
+    kind: str
 
 
 @dataclass(frozen=True)
