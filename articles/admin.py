@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Article, ImportBatch, Outlet, Story
+from .models import Article, ArticleEvent, ImportBatch, Outlet, Story
 
 
 @admin.register(Outlet)
@@ -39,6 +39,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = ["report", "created_at", "finished_at"]
 
 
+class ArticleEventInline(admin.TabularInline):
+    """The article's audit trail, read-only: events are only ever added, by articles.services."""
+
+    model = ArticleEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "action", "before", "after"]
+    readonly_fields = ["created_at", "actor", "action", "before", "after"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = [
@@ -57,6 +70,12 @@ class ArticleAdmin(admin.ModelAdmin):
     # The body is what mentions point into by offset: it is shown, never edited.
     readonly_fields = ["original_text", "body", "content_hash", "embeds", "removed", "created_at", "processed_at"]
 
+    inlines = [ArticleEventInline]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> list[str]:
-        # An article stays in its story: its mentions, claims and conflicts are that story's.
-        return [*self.readonly_fields, "story"] if obj is not None else list(self.readonly_fields)
+        # An article stays in its story: its mentions, claims and conflicts are that story's. Its
+        # outlet and headline are set on the article page or through the API (articles.services
+        # article_update), which audits the change and re-analyses the story.
+        if obj is None:
+            return list(self.readonly_fields)
+        return [*self.readonly_fields, "story", "outlet", "outlet_inferred_from", "title"]

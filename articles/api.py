@@ -22,7 +22,7 @@ from factdesk.errors import ApplicationError
 
 from . import services
 from .importers import RECORD_FIELDS
-from .models import Article, ImportBatch, Story
+from .models import Article, ArticleEvent, ImportBatch, Story
 
 
 class StorySerializer(serializers.ModelSerializer):
@@ -51,10 +51,41 @@ class ArticleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ArticleDetailSerializer(ArticleSerializer):
-    class Meta(ArticleSerializer.Meta):
-        fields = [*ArticleSerializer.Meta.fields, "body", "original_text", "embeds", "removed", "content_hash"]
+class ArticleEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
+    before = serializers.DictField(read_only=True, help_text="The fields that changed, as they were.")
+    after = serializers.DictField(read_only=True, help_text="The same fields, as they were set.")
+
+    class Meta:
+        model = ArticleEvent
+        fields = ["id", "actor", "action", "before", "after", "created_at"]
         read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    history = ArticleEventSerializer(
+        source="events", many=True, read_only=True, help_text="What editors changed on it, newest first."
+    )
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [
+            *ArticleSerializer.Meta.fields, "body", "original_text", "embeds", "removed", "content_hash", "history",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ArticleUpdateInput(StrictSerializer):
+    """An editor's change to an article: each field given is set, the others stay."""
+
+    outlet = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text='The outlet ("fox" is saved as "Fox News"); empty for none. The story is re-analysed.',
+    )
+    title = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="The headline; empty to use the first sentence."
+    )
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -179,14 +210,29 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet
     queryset = Article.objects.select_related("outlet").defer("minhash").order_by("-id")
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
-        return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
+        return ArticleDetailSerializer if self.action in ("retrieve", "partial_update") else ArticleSerializer
 
     def get_queryset(self) -> QuerySet[Article]:
-        qs = self.queryset
-        if self.action == "list":
-            qs = qs.defer("original_text", "body")
+        # A list leaves the texts out; a detail carries the history.
+        qs = (
+            self.queryset.defer("original_text", "body")
+            if self.action == "list"
+            else self.queryset.prefetch_related("events__actor")
+        )
         story = int_param(self.request, "story")
         return qs if story is None else qs.filter(story_id=story)
+
+    @extend_schema(request=ArticleUpdateInput, responses={200: ArticleDetailSerializer, **ERRORS}, tags=["articles"])
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Set an article's outlet or headline (editors). Audited in its `history`; a new outlet queues
+        a re-analysis of the story (see /pipeline-runs/?story=), which keeps reviewers' decisions."""
+        article = self.get_object()
+        if not isinstance(request.data, dict):
+            raise ApplicationError("The body must be a JSON object.", code="invalid")
+        data = ArticleUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.article_update(article_id=article.pk, user=request.user, **data.validated_data)
+        return Response(ArticleDetailSerializer(self.get_queryset().get(pk=article.pk)).data)
 
 
 @extend_schema_view(

@@ -37,3 +37,14 @@ class UploadForm(forms.Form):
 
 class StoryForm(forms.Form):
     name = forms.CharField(max_length=200)
+
+
+class ArticleEditForm(forms.Form):
+    """An editor's outlet and headline for an article (articles.services.article_update)."""
+
+    outlet = forms.CharField(
+        max_length=200, required=False, help_text='Empty for none. "AP" or "fox" are saved as the outlet\'s one name.'
+    )
+    title = forms.CharField(
+        label="Headline", max_length=500, required=False, help_text="Empty: the article is named by its first sentence."
+    )

@@ -155,3 +155,31 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:article_detail", args=[self.pk])
+
+
+class ArticleEvent(models.Model):
+    """What an editor changed on an article (its outlet, its headline), with the values before and
+    after: the article's audit trail, as claims.ReviewEvent is the claims'. Rows are only ever added."""
+
+    class Action(models.TextChoices):
+        EDIT = "edit", "Edited the outlet or headline"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="article_events"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    # Only the fields that changed: {"outlet": "fox", "title": ""} -> {"outlet": "Fox News", ...}.
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.get_action_display().lower()} of article #{self.article_id}"
+
+    @property
+    def actor_name(self) -> str:
+        return self.actor.get_username() if self.actor_id and self.actor else "system"

@@ -17,12 +17,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from factdesk.roles import can_import
+from factdesk.roles import can_edit_articles, can_import
 
 from . import neardup
 from .importers import ImportLimits, ImportProblem, ParsedArticle, is_archive, parse_file, zip_members
-from .models import Article, ImportBatch, ImportUpload, Outlet, Story
-from .signals import articles_imported
+from .importers.outlets import canonical_outlet
+from .models import Article, ArticleEvent, ImportBatch, ImportUpload, Outlet, Story
+from .signals import articles_changed, articles_imported
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,63 @@ def outlet_get_or_create(*, name: str) -> Outlet:
             return Outlet.objects.create(name=name, slug=_unique_slug(Outlet, name))
     except IntegrityError:  # created by a concurrent import
         return Outlet.objects.get(name__iexact=name)
+
+
+class _Unchanged:
+    """An argument not given: the field keeps its value (None is a value: "no outlet")."""
+
+
+UNCHANGED: Any = _Unchanged()
+OUTLET_NAME_CHARS = 200  # Outlet.name's max_length
+EDITED_BY_EDITOR = "editor"  # Article.outlet_inferred_from once an editor has set the outlet
+
+
+@transaction.atomic
+def article_update(*, article_id: int, user: Any, outlet: str | None = UNCHANGED, title: str = UNCHANGED) -> Article:
+    """Set an article's outlet and headline, as an editor: audited, and the story re-analysed.
+
+    `outlet` is a name ("fox" is saved as "Fox News", the name every other spelling of it gets:
+    articles/importers/outlets.py), or "" or None for no outlet; `title` is the headline ("" to
+    name the article by its first sentence, articles/naming.py). Only what changes is written, and
+    recorded as an ArticleEvent with its values before and after. A changed outlet changes what the
+    pipeline counts (independent sources, the outlets a conflict names): `articles_changed` is
+    sent, and claims/ queues a run of the story stage once this commits; a reviewer's decisions
+    stay as they are (claims/persist.py). `user` None is a trusted caller (a management command).
+    """
+    if user is not None and not can_edit_articles(user):
+        raise PermissionDenied("Only editors can change an article's outlet and headline.")
+    # Locked, so that two editors' changes are audited one after the other, each with its true "before".
+    article = Article.objects.select_for_update().get(pk=article_id)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    if not isinstance(outlet, _Unchanged):
+        name = canonical_outlet(" ".join((outlet or "").split())) or None
+        if name is not None and len(name) > OUTLET_NAME_CHARS:
+            raise ValidationError({"outlet": f"An outlet's name has at most {OUTLET_NAME_CHARS} characters."})
+        current = article.outlet.name if article.outlet is not None else None
+        if name != current:
+            before["outlet"], after["outlet"] = current, name
+            article.outlet = outlet_get_or_create(name=name) if name else None
+            article.outlet_inferred_from = EDITED_BY_EDITOR if name else ""
+    if not isinstance(title, _Unchanged):
+        headline = " ".join((title or "").split())
+        if headline != article.title:
+            before["title"], after["title"] = article.title, headline
+            article.title = headline
+    if not after:
+        return article
+    article.full_clean(exclude=["minhash", "story", "import_batch", "outlet", "duplicate_of"], validate_unique=False)
+    article.save(update_fields=["outlet", "outlet_inferred_from", "title"])
+    ArticleEvent.objects.create(
+        article=article,
+        actor=user if user is not None and user.is_authenticated else None,
+        action=ArticleEvent.Action.EDIT,
+        before=before,
+        after=after,
+    )
+    if "outlet" in after:
+        articles_changed.send(sender=Article, story=article.story, article_ids=[article.pk])
+    return article
 
 
 def _unique_slug(model: type[Story] | type[Outlet], name: str) -> str:

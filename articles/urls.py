@@ -11,4 +11,5 @@ urlpatterns = [
     path("stories/new/", views.story_create, name="story_create"),
     path("stories/<slug:slug>/upload/", views.story_upload, name="story_upload"),
     path("imports/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("articles/<int:pk>/edit/", views.article_edit, name="article_edit"),
 ]

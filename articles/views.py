@@ -1,4 +1,4 @@
-"""Importing: creating a story, uploading files, an import's report.
+"""Importing: creating a story, uploading files, an import's report; an editor's outlet and headline.
 
 The pages that show what the pipeline found (the stories dashboard, a story, an article with its
 mentions) are in claims/story_views.py, at the same URLs.
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 from factdesk.roles import can_import
 
 from . import services
-from .forms import StoryForm, UploadForm
-from .models import ImportBatch, Story
+from .forms import ArticleEditForm, StoryForm, UploadForm
+from .models import Article, ImportBatch, Story
 
 
 @require_http_methods(["POST"])
@@ -57,3 +57,32 @@ def story_upload(request: HttpRequest, slug: str) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch.objects.select_related("story", "created_by"), pk=pk)
     return render(request, "articles/batch_detail.html", {"batch": batch, "story": batch.story})
+
+
+@require_http_methods(["POST"])
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article page's form: set the outlet and headline (editors), then back to the article."""
+    article = get_object_or_404(Article.objects.select_related("outlet"), pk=pk)
+    form = ArticleEditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(article)
+    before = (article.outlet.name if article.outlet else None, article.title)
+    try:
+        saved = services.article_update(
+            article_id=article.pk,
+            user=request.user,
+            outlet=form.cleaned_data["outlet"],
+            title=form.cleaned_data["title"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(article)
+    after = (saved.outlet.name if saved.outlet else None, saved.title)
+    if after == before:
+        messages.info(request, "Nothing changed.")
+    elif after[0] != before[0]:
+        messages.success(request, "Saved. The story is being analysed again with the new outlet.")
+    else:
+        messages.success(request, "Saved.")
+    return redirect(article)

@@ -1,4 +1,4 @@
-"""How processing starts for articles another app added: a run, then its work queued on commit.
+"""How processing starts for articles another app added or changed: a run, then its work queued on commit.
 
 articles/ never imports claims/: its import service sends `articles.signals.articles_imported`
 inside the caller's transaction, and claims connects `pipeline_for_import` to it (ClaimsConfig.ready).
@@ -31,6 +31,16 @@ def pipeline_for_import(
 ) -> PipelineRun:
     """Receiver of `articles_imported`: a run for the new articles, queued once the caller commits."""
     run = pipeline_start(story=story, article_ids=article_ids, import_batch=import_batch)
+    transaction.on_commit(lambda: _queue_run(run.pk, run.article_ids))
+    return run
+
+
+def pipeline_for_change(sender: Any, *, story: Story, article_ids: Sequence[int], **kwargs: Any) -> PipelineRun:
+    """Receiver of `articles_changed` (an editor set an article's outlet): a run over those articles,
+    queued once the caller commits. Their extraction is done already, so the run goes straight to
+    the story stage, which counts sources and names outlets again; decided claims keep their
+    status and wording (claims/persist.py)."""
+    run = pipeline_start(story=story, article_ids=article_ids)
     transaction.on_commit(lambda: _queue_run(run.pk, run.article_ids))
     return run
 

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from articles import selectors as article_selectors
-from articles.forms import StoryForm, UploadForm
+from articles.forms import ArticleEditForm, StoryForm, UploadForm
 from articles.models import Article, Story
-from factdesk.roles import can_import
+from factdesk.roles import can_edit_articles, can_import
 
 from . import selectors
 
@@ -58,12 +58,18 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("story", "outlet", "duplicate_of__outlet"), pk=pk)
     return render(
         request,
-        "claims/article_detail.html",
+        # claims/article_detail.html with articles' outlet and headline form and their history
+        "articles/article_detail.html",
         {
             "article": article,
             "story": article.story,
             "paragraphs": selectors.article_segments(article),
             "copies": article.near_duplicates.select_related("outlet"),
             "article_keys": ARTICLE_KEYS,
+            "can_edit_article": can_edit_articles(request.user),
+            "edit_form": ArticleEditForm(
+                initial={"outlet": article.outlet.name if article.outlet else "", "title": article.title}
+            ),
+            "article_events": article_selectors.article_events(article),
         },
     )

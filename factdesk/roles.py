@@ -15,6 +15,7 @@ ADMIN = "Admin"
 ROLES = (EDITOR, REVIEWER, ADMIN)
 
 IMPORT_PERMISSION = "articles.add_importbatch"
+ARTICLE_PERMISSION = "articles.change_article"
 REVIEW_PERMISSION = "claims.change_claim"
 CONFLICT_PERMISSION = "claims.change_conflict"
 SUGGESTION_PERMISSION = "claims.change_mergesuggestion"
@@ -34,6 +35,7 @@ _VIEW = [
     "claims.view_pipelinerun",
     "claims.view_annotation",
     "claims.view_reviewevent",
+    "articles.view_articleevent",
 ]
 _REVIEW = [
     "claims.add_annotation",
@@ -67,6 +69,11 @@ def _has(user: Any, permission: str) -> bool:
 
 def can_import(user: Any) -> bool:
     return _has(user, IMPORT_PERMISSION)
+
+
+def can_edit_articles(user: Any) -> bool:
+    """Set an article's outlet and headline (articles.services.article_update)."""
+    return _has(user, ARTICLE_PERMISSION)
 
 
 def can_review(user: Any) -> bool:
