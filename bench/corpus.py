@@ -1,4 +1,5 @@
-"""Corpora for the benchmarks: the seeds, any folder of articles, and generated stories.
+"""Corpora for the benchmarks: the seeds, any folder of articles, real news (Multi-News, when the
+development data is beside the project) and generated stories.
 
 Generated stories vary the seed articles (drop and shuffle sentences, swap words, perturb
 numbers and names, mark some copies as near-duplicates) so that they are seed-like but not
@@ -7,6 +8,7 @@ identical, at any size.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import sys
@@ -111,6 +113,32 @@ def generate_story(n: int, seed: int = 1) -> list[ArticleText]:
     return arts
 
 
+# Real news for the benchmarks (development data beside the project, never copied into it; see
+# its README): Multi-News clusters of 2-10 documents, one JSON object a line.
+MULTINEWS = ROOT.parent / "shared" / "dev-stories" / "multinews_test.jsonl"
+
+
+def multinews_documents(n: int, path: Path = MULTINEWS) -> list[ArticleText] | None:
+    """The first ``n`` documents of the Multi-News file, cluster after cluster, as one story: a
+    heavy news day of many small stories. None when the file is absent.
+
+    The documents have no outlets or dates; a cluster's documents follow each other, with ids
+    1, 2, ... in file order, so any prefix of a larger story is the smaller story.
+    """
+    if not path.exists():
+        return None
+    out: list[ArticleText] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            for doc in json.loads(line)["documents"]:
+                body = doc.replace(" ||||| ", "\n\n")
+                if body.strip():
+                    out.append(ArticleText(id=len(out) + 1, body=body))
+                if len(out) >= n:
+                    return out
+    return out
+
+
 def load_folder(paths: list[str]) -> list[ArticleText]:
     """Articles in the importers' formats (files, folders, .zip) as the pipeline sees them."""
     out: list[ArticleText] = []
@@ -122,8 +150,6 @@ def load_folder(paths: list[str]) -> list[ArticleText]:
 
 def story_files(n: int, seed: int = 1) -> list[tuple[str, bytes]]:
     """A generated story as JSON article files, for the import benchmark and the workers."""
-    import json
-
     files = []
     for a in generate_story(n, seed=seed):
         record = {"text": a.body, "source": a.outlet, "date": a.published_on.isoformat() if a.published_on else None}

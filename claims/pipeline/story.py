@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .align import align, key_order
 from .conflicts import find_conflicts
@@ -58,11 +58,19 @@ def analyse_story(
     articles: Iterable[ArticleText] | Mapping[ArticleId, ArticleText] = (),
     fixed: Mapping[ClaimId, Sequence[MentionKey]] | None = None,
     backend: SimilarityBackend | None = None,
+    observe: Callable[[str], None] | None = None,
 ) -> StoryAnalysis:
-    """Clusters (claims) with canonical mention and independent sources, merge suggestions, conflicts."""
+    """Clusters (claims) with canonical mention and independent sources, merge suggestions, conflicts.
+
+    ``observe``, when given, is called with the name of each part as it starts ("align",
+    "sources", "conflicts") and with "done" at the end: the benchmark times and measures them.
+    """
+    observe = observe or (lambda _stage: None)
     arts = dict(articles) if isinstance(articles, Mapping) else {a.id: a for a in articles}
     mentions = [m for ex in extractions for m in ex.mentions]
+    observe("align")
     al = align(mentions, fixed=fixed, backend=backend)
+    observe("sources")
     by_key = {m.key: m for m in al.mentions}
     roots = article_roots(arts.values())
     ids = [_cluster_id(keys, ext) for keys, ext in zip(al.clusters, al.extends, strict=False)]
@@ -95,6 +103,7 @@ def analyse_story(
         )
         for a, b, s in al.suggestions
     ]
+    observe("conflicts")
     conflicts = find_conflicts(al, ids, arts)
     # Two claims on opposite sides of a disagreement are not one claim: no merge suggestion.
     opposed: set[frozenset[str]] = set()
@@ -103,6 +112,7 @@ def analyse_story(
             for kb in c.side_b:
                 opposed.add(frozenset((ids[al.cluster_of[ka]], ids[al.cluster_of[kb]])))
     suggestions = [s for s in suggestions if frozenset((s.cluster_a, s.cluster_b)) not in opposed]
+    observe("done")
     return StoryAnalysis(tuple(clusters), tuple(suggestions), tuple(conflicts))
 
 
