@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from articles import naming
 from articles.models import Story
 
 from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
@@ -333,6 +335,240 @@ def queue_neighbours(queue: Any, claim: Claim) -> tuple[int | None, int | None]:
     nxt = queue.filter(beyond(True)).exclude(pk=claim.pk).values_list("pk", flat=True).first()
     prev = queue.filter(beyond(False)).exclude(pk=claim.pk).order_by(*reverse).values_list("pk", flat=True).first()
     return prev, nxt
+
+
+# --- why a claim is in the queue: its open conflicts, its outlets, the story's progress ------------
+
+REASONS_SHOWN = 2  # per row; the rest are counted ("+1 more")
+OUTLETS_SHOWN = 3
+VALUE_CHARS = 60
+_QUOTED = re.compile(r"“([^”]*)”")
+_QUOTE_DIFFERENCE = re.compile(r"“([^”]*)” ↔ “([^”]*)”")
+_DIFFERENCES = re.compile(r"\(differences: (.*?)\) — ")
+_CREDITED = re.compile(r"\bcredits? (.+?) \(“")
+
+
+@dataclass(frozen=True)
+class ConflictReason:
+    """One open conflict of a queue row's claim, as the row says it: "Number conflict with Associated
+    Press: “half a dozen” vs “at least three”" (this claim's side first)."""
+
+    conflict_id: int
+    kind: str
+    kind_label: str
+    severity: str
+    confidence: float
+    possible: bool  # below min_confidence(): a possible discrepancy
+    others: list[str]  # the outlets on the other side
+    ours: str  # this claim's side's value; "" when its side has no such words, or the explanation gives none
+    theirs: str
+    # The claim has mentions on both sides (a quotation worded two ways, aligned as one claim): the
+    # row says which of its outlets say `ours`.
+    within: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    claim: Claim
+    reasons: list[ConflictReason]
+    more_reasons: int
+    outlets: list[str]
+    more_outlets: int
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("’", "'").replace("…", " ").lower().split())
+
+
+def _short(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= VALUE_CHARS else value[:VALUE_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def conflict_values(kind: str, explanation: str) -> tuple[str, str, tuple[str, str]] | None:
+    """The two values a conflict's explanation sets against each other, in the explanation's order,
+    and the two quoted phrases that tell which side each comes from; None when it quotes fewer.
+
+    The explanations (claims/pipeline/conflicts/) quote side A's wording, then side B's: a number's
+    phrases, a date's, the negated and the plain sentence, the stated and the "unknown" one; a
+    quotation's shortest difference ("“x” ↔ “y”", words on both sides) says more than the two whole
+    quotations, and an attribution's values are the sources credited.
+    """
+    quoted = _QUOTED.findall(explanation)
+    if len(quoted) < 2:
+        return None
+    evidence = (quoted[0], quoted[1])
+    listed = _DIFFERENCES.search(explanation)
+    if kind == "quote" and listed and (found := _QUOTE_DIFFERENCE.findall(listed.group(1))):
+        pairs = [tuple("" if v in ("", "—") else v for v in pair) for pair in found]  # "—": words left out
+        # The shortest reads best ("wounding" vs "and injured"); words only one side has ("" vs "armed") least.
+        x, y = min(pairs, key=lambda p: (not (p[0] and p[1]), len(p[0].split()) + len(p[1].split())))
+        return x, y, evidence
+    if kind == "attribution" and len(credited := _CREDITED.findall(explanation)) >= 2:
+        return credited[0], credited[1], evidence
+    return quoted[0], quoted[1], evidence
+
+
+def _sides_swapped(evidence: tuple[str, str], texts_a: list[str], texts_b: list[str]) -> bool:
+    """Whether the explanation's first value is side B's: a conflict re-raised or extended keeps the
+    sides it was saved with, which may be the other way round from the explanation written since."""
+
+    def found(phrase: str, texts: list[str]) -> bool:
+        folded = _fold(phrase)
+        return bool(folded) and any(folded in _fold(t) for t in texts)
+
+    straight = found(evidence[0], texts_a) + found(evidence[1], texts_b)
+    crossed = found(evidence[0], texts_b) + found(evidence[1], texts_a)
+    return crossed > straight
+
+
+def _names(names: Iterable[str], shown: int) -> tuple[list[str], int]:
+    unique = sorted(set(names), key=str.casefold)
+    return unique[:shown], max(0, len(unique) - shown)
+
+
+def queue_rows(claims: Sequence[Claim], low: float | None = None) -> list[QueueRow]:
+    """A queue page's claims with why each is there: its open conflicts (at least `low` sure, by
+    default min_confidence()), surest first, each with the outlets of the other side and the two
+    values; and the outlets that state it. Three queries whatever the number of claims.
+    """
+    ids = [c.pk for c in claims]
+    minimum = min_confidence()
+    bar = minimum if low is None else low
+    touching = ConflictMention.objects.filter(
+        mention__claim_id__in=ids, conflict__status=Conflict.Status.OPEN, conflict__confidence__gte=bar
+    ).values("conflict_id")
+    sides = (
+        ConflictMention.objects.filter(conflict_id__in=touching)
+        .order_by("conflict_id", "side", "mention_id")
+        .values_list(
+            "conflict_id", "side", "mention__claim_id", "mention__text", "mention__article__outlet__name",
+            "mention__article__external_id", "conflict__kind", "conflict__severity", "conflict__confidence",
+            "conflict__explanation",
+        )
+    )  # fmt: skip
+    conflicts: dict[int, dict[str, Any]] = {}
+    for conflict_id, side, claim_id, text, outlet, external_id, kind, severity, confidence, explanation in sides:
+        c = conflicts.setdefault(
+            conflict_id,
+            {"kind": kind, "severity": severity, "confidence": confidence, "explanation": explanation,
+             "texts": {"a": [], "b": []}, "outlets": {"a": [], "b": []}, "claims": {"a": set(), "b": set()}},
+        )  # fmt: skip
+        c["texts"][side].append(text)
+        c["outlets"][side].append(naming.outlet_label(outlet, external_id))
+        c["claims"][side].add(claim_id)
+    kinds = dict(Conflict.Kind.choices)
+    reasons: dict[int, list[ConflictReason]] = defaultdict(list)
+    for conflict_id, c in conflicts.items():
+        values = conflict_values(c["kind"], c["explanation"])
+        by_side: dict[str, str] = {"a": "", "b": ""}
+        if values is not None:
+            first, second, evidence = values
+            if _sides_swapped(evidence, c["texts"]["a"], c["texts"]["b"]):
+                first, second = second, first
+            by_side = {"a": _short(first), "b": _short(second)}
+        for ours, theirs in (("a", "b"), ("b", "a")):
+            both = c["claims"]["a"] & c["claims"]["b"]
+            for claim_id in c["claims"][ours] - (both if ours == "b" else set()):
+                others, more = _names(c["outlets"][theirs], OUTLETS_SHOWN)
+                within = _names(c["outlets"][ours], OUTLETS_SHOWN)[0] if claim_id in both else None
+                reasons[claim_id].append(
+                    ConflictReason(
+                        conflict_id=conflict_id,
+                        kind=c["kind"],
+                        kind_label=kinds.get(c["kind"], c["kind"]),
+                        severity=c["severity"],
+                        confidence=c["confidence"],
+                        possible=c["confidence"] < minimum,
+                        others=others + ([f"{more} more"] if more else []),
+                        ours=by_side[ours],
+                        theirs=by_side[theirs],
+                        within=within,
+                    )
+                )
+    outlets: dict[int, list[str]] = defaultdict(list)
+    for claim_id, outlet, external_id in (
+        Mention.objects.filter(claim_id__in=ids)
+        .order_by()
+        .values_list("claim_id", "article__outlet__name", "article__external_id")
+        .distinct()
+    ):
+        outlets[claim_id].append(naming.outlet_label(outlet, external_id))
+    rows = []
+    for claim in claims:
+        mine = sorted(reasons[claim.pk], key=lambda r: (-r.confidence, -SEVERITY_RANK[r.severity], r.conflict_id))
+        names, more = _names(outlets[claim.pk], OUTLETS_SHOWN)
+        rows.append(QueueRow(claim, mine[:REASONS_SHOWN], max(0, len(mine) - REASONS_SHOWN), names, more))
+    return rows
+
+
+def review_progress(story: Story) -> dict[str, int]:
+    """How far the story's review is: its claims decided (confirmed or rejected) of those still
+    standing on their own (a claim merged into another is counted with that one)."""
+    counts = Claim.objects.filter(story=story).aggregate(
+        total=Count("id", filter=~Q(status=Claim.Status.MERGED)),
+        decided=Count("id", filter=Q(status__in=[Claim.Status.CONFIRMED, Claim.Status.REJECTED])),
+    )
+    return {"total": counts["total"], "decided": counts["decided"], "left": counts["total"] - counts["decided"]}
+
+
+# --- the conflict queue: a story's open conflicts, surest first --------------------------------------
+
+SEVERITY_RANK: dict[str, int] = {Conflict.Severity.HIGH: 3, Conflict.Severity.MEDIUM: 2, Conflict.Severity.LOW: 1}
+
+
+def _by_sureness(qs: QuerySet[Conflict]) -> QuerySet[Conflict]:
+    rank = Case(
+        *(When(severity=severity, then=Value(n)) for severity, n in SEVERITY_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(severity_rank=rank).order_by("-confidence", "-severity_rank", "id")
+
+
+def conflict_queue(story: Story, possible: bool = False) -> list[Conflict]:
+    """The story's open conflicts, surest first (confidence, then severity), each with the outlets of
+    its two sides (`side_outlets`: [("a", names), ("b", names)]); those at least min_confidence() sure,
+    or with `possible` only the weaker ones ("possible discrepancies"). Two queries."""
+    weak = Q(confidence__lt=min_confidence())
+    qs = Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).filter(weak if possible else ~weak)
+    conflicts = list(_by_sureness(qs))
+    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"a": [], "b": []})
+    for conflict_id, side, outlet, external_id in ConflictMention.objects.filter(
+        conflict_id__in=[c.pk for c in conflicts]
+    ).values_list("conflict_id", "side", "mention__article__outlet__name", "mention__article__external_id"):
+        names[conflict_id][side].append(naming.outlet_label(outlet, external_id))
+    for conflict in conflicts:
+        sides = names[conflict.pk]
+        conflict.side_outlets = [(side, _names(sides[side], len(sides[side]))[0]) for side in ("a", "b")]  # type: ignore[attr-defined]
+    return conflicts
+
+
+def conflict_queue_counts(story: Story) -> dict[str, int]:
+    weak = Q(confidence__lt=min_confidence())
+    return Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).aggregate(
+        shown=Count("id", filter=~weak), possible=Count("id", filter=weak)
+    )
+
+
+def next_open_conflict(conflict: Conflict) -> int | None:
+    """The open conflict after `conflict` in its story's conflict queue (in the same list: the surer
+    ones, or the possible discrepancies), found from where it stood even once it is resolved; past
+    the end, the first one still open. None when no other is open."""
+    weak = Q(confidence__lt=min_confidence())
+    queue = _by_sureness(
+        Conflict.objects.filter(story_id=conflict.story_id, status=Conflict.Status.OPEN)
+        .filter(weak if conflict.confidence < min_confidence() else ~weak)
+        .exclude(pk=conflict.pk)
+    )
+    rank = SEVERITY_RANK.get(conflict.severity, 0)
+    after = (
+        Q(confidence__lt=conflict.confidence)
+        | Q(confidence=conflict.confidence, severity_rank__lt=rank)
+        | Q(confidence=conflict.confidence, severity_rank=rank, id__gt=conflict.pk)
+    )
+    following: int | None = queue.filter(after).values_list("pk", flat=True).first()
+    return following if following is not None else queue.values_list("pk", flat=True).first()
 
 
 def claim_detail(claim_id: int) -> Claim:

@@ -18,7 +18,7 @@ from factdesk.roles import can_edit_articles, can_import
 from . import selectors
 
 STORY_LIST_KEYS = [("j / k", "next / previous story"), ("Enter or o", "open it")]
-STORY_KEYS = [("q", "review the claim queue")]
+STORY_KEYS = [("q", "review the claim queue"), ("c", "work through the open conflicts, surest first")]
 ARTICLE_KEYS = [("b", "back to the story")]
 
 

@@ -6,6 +6,7 @@ app_name = "claims"
 
 urlpatterns = [
     path("stories/<slug:slug>/claims/", views.claim_queue, name="queue"),
+    path("stories/<slug:slug>/conflicts/", views.conflict_queue, name="conflict_queue"),
     path("stories/<slug:slug>/progress.json", views.story_progress, name="story_progress"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/<str:action>/", views.claim_action, name="claim_action"),

@@ -44,9 +44,16 @@ CLAIM_KEYS = [
 ]
 CONFLICT_KEYS = [
     ("1 – 5", "choose a resolution"),
-    ("n", "write a note (Esc to leave it)"),
-    ("s", "resolve"),
+    ("n", "write a note (Esc to leave it, Ctrl+Enter to resolve)"),
+    ("s", "resolve, then open the next open conflict"),
     ("o", "reopen a resolved conflict"),
+    ("q", "the story's conflict queue"),
+    ("b", "back to the story"),
+]
+CONFLICT_QUEUE_KEYS = [
+    ("j / k", "next / previous conflict"),
+    ("Enter or o", "open it"),
+    ("q", "the claim queue"),
     ("b", "back to the story"),
 ]
 
@@ -87,12 +94,21 @@ def claim_queue(request: HttpRequest, slug: str) -> HttpResponse:
     queue = selectors.claim_queue(story, params, request.user)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     keep = {k: params[k] for k in selectors.QUEUE_FILTERS if params.get(k)}
+    # A row's reasons: the conflicts the queue's filter counts (the possible ones when it asks for them).
+    try:
+        low = selectors.parse_confidence(params.get("min_confidence"))
+    except ValueError:
+        low = None
+    if low is None and params.get("conflict") == "possible":
+        low = 0.0
     return render(
         request,
         "claims/queue.html",
         {
             "story": story,
             "page": page,
+            "rows": selectors.queue_rows(list(page), low),
+            "progress": selectors.review_progress(story),
             "params": keep,
             "queue_string": urlencode(keep),
             "statuses": Claim.Status.choices,
@@ -301,13 +317,38 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "followed_by": conflict.followed_by.order_by("id"),
             "history": conflict.review_events.select_related("actor").order_by("-created_at"),
             "conflict_keys": CONFLICT_KEYS,
+            "queue_url": _conflict_queue_url(conflict),
         },
     )
 
 
+def conflict_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    """A story's open conflicts, surest first; ?possible=1 lists the possible discrepancies instead."""
+    story = get_object_or_404(Story, slug=slug)
+    possible = request.GET.get("possible") in ("1", "true")
+    return render(
+        request,
+        "claims/conflict_queue.html",
+        {
+            "story": story,
+            "conflicts": selectors.conflict_queue(story, possible=possible),
+            "counts": selectors.conflict_queue_counts(story),
+            "showing_possible": possible,
+            "min_confidence": selectors.min_confidence(),
+            "conflict_queue_keys": CONFLICT_QUEUE_KEYS,
+        },
+    )
+
+
+def _conflict_queue_url(conflict: Conflict) -> str:
+    """The list the conflict is in: the story's conflict queue, or its possible discrepancies."""
+    url = reverse("claims:conflict_queue", args=[conflict.story.slug])
+    return f"{url}?possible=1" if conflict.confidence < selectors.min_confidence() else url
+
+
 @require_POST
 def conflict_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    conflict = get_object_or_404(Conflict, pk=pk)
+    conflict = get_object_or_404(Conflict.objects.select_related("story"), pk=pk)
     post = request.POST
     here = reverse("claims:conflict_detail", args=[pk])
     if action == "resolve":
@@ -318,14 +359,24 @@ def conflict_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             resolution=post.get("resolution", ""),
             note=post.get("note", ""),
         )
-        success = "Conflict resolved."
+        success = f"Conflict #{pk} resolved."
     elif action == "reopen":
         call = lambda: review.conflict_reopen(conflict_id=pk, user=request.user, version=_version(post))  # noqa: E731
         success = "Conflict reopened."
     else:
         raise Http404("No such action.")
     _, failed = _act(request, call, success, here)
-    return failed or redirect(here if conflict else "/")
+    if failed is not None:
+        return failed
+    if action == "resolve":
+        # On to the next open conflict of the story, as the conflict queue orders them.
+        following = selectors.next_open_conflict(conflict)
+        if following is not None:
+            messages.info(request, "Here is the next open conflict of this story.")
+            return redirect("claims:conflict_detail", following)
+        messages.info(request, "No open conflicts are left in this list.")
+        return redirect(_conflict_queue_url(conflict))
+    return redirect(here)
 
 
 def story_progress(request: HttpRequest, slug: str) -> JsonResponse:

@@ -102,9 +102,12 @@ def test_reviewer_confirms_merges_undoes_and_resolves_from_the_keyboard(
     screenshot(page, "conflict-resolving")
     page.keyboard.press("Escape")
     page.keyboard.press("s")
-    arrived(page, "Conflict resolved.")
+    # Resolved: the story's next open conflict is shown (tests/e2e/test_conflict_queue.py).
+    arrived(page, f"Conflict #{fire.pk} resolved.")
+    assert f"/conflicts/{fire.pk}/" not in page.url
     fire.refresh_from_db()
     assert (fire.status, fire.resolution, fire.resolution_note) == ("resolved", "unsettled", note)
+    page.goto(f"{live_server.url}/conflicts/{fire.pk}/", wait_until="load")
     assert note in page.locator("main").inner_text()  # the resolved conflict's page shows the note
     assert "rita" in page.locator("ol.history").inner_text()
 
