@@ -255,11 +255,14 @@ def _persist(
         canonical = by_key.get(cluster.canonical)
         if not members or canonical is None:
             continue
+        # The claim's check-worthiness is its best mention's, and so are the contributions shown for it
+        # (the canonical mention's did not add up to the score).
+        best = max(members, key=lambda m: m.checkworthiness)
         wording = {
             "text": cluster.text,
             "canonical_mention": canonical,
-            "checkworthiness": max(m.checkworthiness for m in members),
-            "features": canonical.features,
+            "checkworthiness": best.checkworthiness,
+            "features": best.features,
             "slots": canonical.slots,
         }
         unaligned = [m.pk for m in members if m.claim_id is None]

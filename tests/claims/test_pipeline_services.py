@@ -280,3 +280,12 @@ def test_a_decision_made_while_the_story_stage_runs_is_not_overwritten(
     persist.story_analyse(story=processed_story)
     claim.refresh_from_db()
     assert (claim.text, claim.status) == ("The reviewer's wording", Claim.Status.CONFIRMED)
+
+
+def test_a_claims_reasons_add_up_to_its_checkworthiness(processed_story: Story) -> None:
+    """The claim page shows the contributions of its best mention, whose score is the claim's."""
+    claims = list(Claim.objects.filter(story=processed_story).prefetch_related("mentions"))
+    assert any(len(c.mentions.all()) > 1 for c in claims)
+    for claim in claims:
+        assert abs(sum(claim.features.values()) - claim.checkworthiness) < 0.002, (claim.text, claim.features)
+        assert claim.checkworthiness == max(m.checkworthiness for m in claim.mentions.all())

@@ -443,10 +443,23 @@ def test_the_article_admin_keeps_an_article_in_its_story(as_staff_editor: Client
     article = processed_story.articles.order_by("pk").first()
     elsewhere = Story.objects.create(name="Elsewhere", slug="elsewhere")
     url = reverse("admin:articles_article_change", args=[article.pk])
-    form = as_staff_editor.get(url).context["adminform"].form
+    context = as_staff_editor.get(url).context
+    form = context["adminform"].form
     assert "story" not in form.fields
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    saved = as_staff_editor.post(url, {**data, "story": elsewhere.pk, "title": "Retitled"})
+    for inline in context["inline_admin_formsets"]:  # the audit trail's (read-only) inline
+        management = inline.formset.management_form
+        data |= {management.add_prefix(k): v for k, v in management.initial.items()}
+    saved = as_staff_editor.post(url, {**data, "story": elsewhere.pk, "published_on": "2026-01-02"})
     assert saved.status_code == 302  # the rest of the form saves
     article.refresh_from_db()
-    assert (article.title, article.story_id) == ("Retitled", processed_story.pk)
+    assert (str(article.published_on), article.story_id) == ("2026-01-02", processed_story.pk)
+
+
+def test_why_a_claim_is_worth_checking_reads_as_words_that_add_up(as_reviewer: Client, processed_story: Story) -> None:
+    claim = Claim.objects.filter(story=processed_story, features__has_key="quantity").first()
+    assert claim is not None
+    page = as_reviewer.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    why = page.split("Why it is worth checking", 1)[1].split("</details>", 1)[0]
+    assert "states a number or an amount" in why and "quantity" not in why
+    assert f"= {claim.checkworthiness:.2f}" in why

@@ -1,0 +1,15 @@
+"""What a claim's check-worthiness contributions mean, in words (stage 2's FEATURE_LABELS)."""
+
+from __future__ import annotations
+
+from django import template
+
+from claims.pipeline.candidates import FEATURE_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def feature_label(name: str) -> str:
+    """`quantity` -> "states a number or an amount"; a name the pipeline has no words for stays as it is."""
+    return FEATURE_LABELS.get(name, name.replace("_", " "))
