@@ -1,4 +1,5 @@
-"""Command line: ``python -m claims.pipeline extract FILE...`` and ``score-pairs FILE.tsv``. No database.
+"""Command line: ``python -m claims.pipeline extract [--model MODEL] FILE...``, ``score-pairs FILE.tsv``
+and ``train-checkworthiness LABELLED.tsv --out MODEL``. No database.
 
 ``extract`` reads files (.txt, .json, .jsonl, .html, folders and .zip) through the importers,
 so it sees each article cleaned exactly as an upload would be, and prints one JSON line per
@@ -16,6 +17,7 @@ from typing import Any
 
 from articles.importers import ImportProblem
 
+from . import worthiness_model
 from .align import MERGE_THRESHOLD, Alignment, overlap, pair_score
 from .conflicts import find_conflicts
 from .extract import extract_article
@@ -58,13 +60,14 @@ def _mention_json(m: Mention) -> dict[str, Any]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     failed = False
+    model = worthiness_model.load(Path(args.model)) if args.model else None
     for name in args.files:
         for art in read_articles(Path(name), sentences=args.sentences):
             if isinstance(art, ImportProblem):
                 print(f"{art.source}: {art.message}", file=sys.stderr)
                 failed = True
                 continue
-            ex = extract_article(art)
+            ex = extract_article(art, model=model)
             for m in sorted(ex.mentions + ex.rejected, key=lambda m: m.start):
                 print(json.dumps(_mention_json(m), ensure_ascii=False))
             for s in ex.skipped:
@@ -177,13 +180,37 @@ def cmd_score_pairs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_checkworthiness(args: argparse.Namespace) -> int:
+    try:
+        pairs = worthiness_model.read_labelled(Path(args.file))
+        model = worthiness_model.train_checkworthiness(pairs)
+    except (worthiness_model.LabelledFileError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    worthiness_model.save(model, Path(args.out))
+    print(
+        f"trained on {model.trained_on} sentences ({model.positives} check-worthy); C={model.c}, "
+        f"threshold {model.threshold}; "
+        f"cross-validated F1 {model.f1_cv}; wrote {args.out}"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m claims.pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="print one JSON line per sentence")
     p.add_argument("files", nargs="+")
     p.add_argument("--sentences", action="store_true", help="input files hold one sentence per line")
+    p.add_argument("--model", help="a check-worthiness model from train-checkworthiness")
     p.set_defaults(func=cmd_extract)
+    p = sub.add_parser(
+        "train-checkworthiness",
+        help="train a check-worthiness model from sentence<TAB>1|0 lines (or id<TAB>text<TAB>Yes|No with a header)",
+    )
+    p.add_argument("file")
+    p.add_argument("--out", required=True, help="where to write the model")
+    p.set_defaults(func=cmd_train_checkworthiness)
     p = sub.add_parser("score-pairs", help="score id<TAB>sentence a<TAB>sentence b lines")
     p.add_argument("file")
     p.set_defaults(func=cmd_score_pairs)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .candidates import score_sentence
 from .quotes import SpeakerContext
@@ -10,6 +12,9 @@ from .sentences import MAX_BODY_CHARS, split_sentences
 from .slots import extract_slots
 from .text import letters_ratio
 from .types import ArticleExtraction, ArticleText, Mention, Sentence, Skipped, Slots
+
+if TYPE_CHECKING:  # scikit-learn is loaded only where a model is used
+    from .worthiness_model import WorthinessModel
 
 _EN_FUNCTION = frozenset(
     "the of and to in a is was that for on with as by at from it he she they have has had "
@@ -41,10 +46,11 @@ def _sentence_problem(text: str) -> str | None:
     return None
 
 
-def extract_article(article: ArticleText) -> ArticleExtraction:
-    """Sentences, candidate mentions with slots, and what was skipped (and why)."""
+def extract_article(article: ArticleText, model: WorthinessModel | None = None) -> ArticleExtraction:
+    """Sentences, candidate mentions with slots, and what was skipped (and why). With a learned
+    check-worthiness `model` (worthiness_model.py), it decides which sentences are candidates."""
     try:
-        return _extract(article)
+        return _extract(article, model)
     except Exception as exc:  # a bad article must never take the batch down
         return ArticleExtraction(
             article.id,
@@ -57,7 +63,7 @@ def extract_article(article: ArticleText) -> ArticleExtraction:
         )
 
 
-def _extract(article: ArticleText) -> ArticleExtraction:
+def _extract(article: ArticleText, model: WorthinessModel | None = None) -> ArticleExtraction:
     body = article.body or ""
     problem = article_problem(body)
     if problem:
@@ -81,8 +87,16 @@ def _extract(article: ArticleText) -> ArticleExtraction:
     ctx = SpeakerContext()
     mentions: list[Mention] = []
     rejected: list[Mention] = []
-    for s in sentences:
-        m = _mention(article, s, ctx)
+    scored = [_mention(article, s, ctx) for s in sentences]
+    if model is not None and scored:
+        from .worthiness_model import rescore
+
+        verdicts = rescore(model, [(m.text, dict(m.features), m.reason) for m in scored])
+        scored = [
+            replace(m, is_candidate=ok, checkworthiness=score, features=features, reason=reason)
+            for m, (ok, score, features, reason) in zip(scored, verdicts, strict=True)
+        ]
+    for m in scored:
         (mentions if m.is_candidate else rejected).append(m)
     return ArticleExtraction(
         article.id,

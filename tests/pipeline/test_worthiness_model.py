@@ -1,0 +1,129 @@
+"""The learned check-worthiness model (issue 14.4): reading labelled files, training, scoring in
+the pipeline with contributions that add up, and the command line. Sentences of our own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claims.pipeline import worthiness_model
+from claims.pipeline.extract import extract_article
+from claims.pipeline.types import ArticleText
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PLACES = ["Lyon", "Quito", "Dakar", "Perth", "Osaka", "Tampere", "Cork", "Recife", "Hanoi", "Tromso"]
+WORTHY = [
+    "Police in {p} arrested {n} people after the protest on Saturday.",
+    "The {p} council voted to close the children's clinic last month.",
+    "Unemployment in {p} fell to {n} percent in March, the statistics office said.",
+    "The mayor of {p} signed a contract worth {n} million euros with the builder.",
+    "Floods in {p} destroyed {n} homes and cut power to the old town.",
+    "The court in {p} sentenced the former minister to {n} years in prison.",
+]
+OTHER = [
+    "I think {p} is a lovely place to spend a quiet weekend.",
+    "What will the people of {p} make of all this?",
+    "It would be wonderful if {p} could host the games one day.",
+    "We all hope the weather in {p} stays kind this summer.",
+    "Honestly, the food in {p} is the best I have ever had.",
+    "Maybe the team from {p} will surprise everyone this year.",
+]
+
+
+def labelled(templates: list[str], label: int, places: list[str]) -> list[tuple[str, int]]:
+    return [(t.format(p=p, n=12 + i), label) for i, p in enumerate(places) for t in templates]
+
+
+@pytest.fixture(scope="module")
+def model() -> worthiness_model.WorthinessModel:
+    train = labelled(WORTHY, 1, PLACES[:7]) + labelled(OTHER, 0, PLACES[:7])
+    return worthiness_model.train_checkworthiness(train)
+
+
+def test_reading_both_labelled_forms(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.tsv"
+    plain.write_text("The dam burst on Monday.\t1\n\nI love this town.\t0\n", encoding="utf-8")
+    assert worthiness_model.read_labelled(plain) == [("The dam burst on Monday.", 1), ("I love this town.", 0)]
+    bench = tmp_path / "bench.tsv"
+    bench.write_text(
+        "Sentence_id\tText\tclass_label\n7\tThe dam burst on Monday.\tYes\n8\tNice!\tNo\n", encoding="utf-8"
+    )
+    assert worthiness_model.read_labelled(bench) == [("The dam burst on Monday.", 1), ("Nice!", 0)]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("The dam burst on Monday.\t1\nI love this town.\tmaybe\n", encoding="utf-8")
+    with pytest.raises(worthiness_model.LabelledFileError, match=r"bad.tsv:2: the label is 'maybe'"):
+        worthiness_model.read_labelled(bad)
+
+
+def test_training_needs_both_kinds() -> None:
+    with pytest.raises(ValueError, match="at least 5"):
+        worthiness_model.train_checkworthiness(labelled(WORTHY, 1, PLACES[:3]))
+
+
+def test_the_model_tells_the_kinds_apart_on_sentences_it_has_not_seen(
+    model: worthiness_model.WorthinessModel,
+) -> None:
+    assert model.trained_on == 84 and model.positives == 42 and model.f1_cv is not None
+    held_out = labelled(WORTHY, 1, PLACES[7:]) + labelled(OTHER, 0, PLACES[7:])
+    predicted = model.predict([t for t, _ in held_out])
+    right = sum(p == y for p, (_, y) in zip(predicted, held_out, strict=True))
+    assert right >= 0.9 * len(held_out), (right, len(held_out))
+
+
+def test_in_the_pipeline_the_model_decides_and_its_part_is_shown(model: worthiness_model.WorthinessModel) -> None:
+    body = (
+        "Police in Tromso arrested 31 people after the protest on Saturday.\n\n"
+        "I think Tromso is a lovely place to spend a quiet weekend.\n\n"
+        "Advertisement"
+    )
+    ruled = extract_article(ArticleText("a", body))
+    learned = extract_article(ArticleText("a", body), model=model)
+    by_start = {m.start: m for m in (*learned.mentions, *learned.rejected)}
+    assert [m.text for m in learned.mentions] == ["Police in Tromso arrested 31 people after the protest on Saturday."]
+    for m in by_start.values():
+        if m.reason != "boilerplate":  # refused outright, no score to explain
+            assert abs(sum(m.features.values()) - m.checkworthiness) < 0.002, m.features
+    worthy = learned.mentions[0]
+    assert "learned_model" in worthy.features and worthy.checkworthiness >= model.threshold
+    advert = next(m for m in learned.rejected if m.text == "Advertisement")
+    assert advert.reason == "boilerplate" and "learned_model" not in advert.features  # the rules' refusal stands
+    assert {m.start for m in ruled.mentions} != set() and all("learned_model" not in m.features for m in ruled.mentions)
+
+
+def test_the_command_line_trains_and_extracts_with_the_model(tmp_path: Path) -> None:
+    train = tmp_path / "train.tsv"
+    rows = labelled(WORTHY, 1, PLACES[:6]) + labelled(OTHER, 0, PLACES[:6])
+    train.write_text("".join(f"{t}\t{y}\n" for t, y in rows), encoding="utf-8")
+    out = tmp_path / "model.pkl"
+    done = subprocess.run(
+        [sys.executable, "-m", "claims.pipeline", "train-checkworthiness", str(train), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "trained on 72 sentences (36 check-worthy)" in done.stdout and out.exists()
+    sentences = tmp_path / "s.txt"
+    sentences.write_text(
+        "The court in Hanoi sentenced the former minister to 9 years in prison.\nWhat will the people of Hanoi make of all this?\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "claims.pipeline", "extract", "--model", str(out), "--sentences", str(sentences)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    units = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [u["is_candidate"] for u in units] == [True, False]
+    assert all("learned_model" in u["features"] for u in units)
+
+
+def test_a_bad_labelled_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("only one column\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "claims.pipeline", "train-checkworthiness", str(bad), "--out", str(tmp_path / "m")],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 2 and "bad.tsv:1: expected" in done.stderr and not (tmp_path / "m").exists()
