@@ -110,6 +110,14 @@ def test_counts_pinned_to_different_years_are_different_facts():
         ),
         ("We will defend the honour of this centre", "We will defend the honor of this center"),
         ("Twenty families lost their homes in the flood", "20 families lost their homes in the flood"),
+        (
+            "The search went on for 3 1/2 days, and it found nobody",
+            "The search went on for 3½ days, and it found nobody",
+        ),
+        (
+            "Your plan, Madam Chair, arrives at a difficult moment for our town",
+            "Your plan arrives at a difficult moment for town",
+        ),
     ],
 )
 def test_harmless_quote_variants_are_not_differences(a, b):
@@ -136,6 +144,20 @@ def test_a_changed_name_or_negation_is_flagged():
     assert name.same_utterance and name.name
     negation = compare_quotes("We will raise taxes on working families", "We will not raise taxes on working families")
     assert negation.same_utterance and negation.negation
+
+
+def test_words_left_out_without_an_ellipsis_are_a_difference_when_they_carry_a_number_or_negation():
+    number = compare_quotes(
+        "We rebuilt 40 homes along the river last year", "We rebuilt homes along the river last year"
+    )
+    assert number.same_utterance and number.number
+    negation = compare_quotes("The bridge was never safe for heavy trucks", "The bridge was safe for heavy trucks")
+    assert negation.same_utterance and negation.negation
+    many = compare_quotes(
+        "The council will close the old library and the swimming pool in the spring",
+        "The council will close the swimming pool in the spring",
+    )
+    assert many.same_utterance and many.differences  # four words left out: more than a trim
 
 
 def test_a_quote_variant_story_gives_one_conflict_per_utterance():

@@ -12,6 +12,7 @@ wording against every wording that differs from it materially.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -49,6 +50,13 @@ _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+|\d+(?:[.,]\d+)*")
 _FILLER = STOPWORDS - NEGATIONS | {"and", "so", "well", "oh", "uh", "um", "like", "yes", "okay", "ok", "ellipsisgap"}
 SAME_UTTERANCE = 0.6  # share of the shorter version's words found in order in the longer one
 MIN_SHARED_WORDS = 3
+# Words one version leaves out, with no ellipsis, that are still not a difference in what was said:
+# a form of address and function words, at most this many.
+UNMARKED_CUT = 4
+_ADDRESS = frozenset(
+    "mr mrs ms dr sir madam president chair chairman chairwoman speaker senator minister prime secretary governor "
+    "general ladies gentlemen".split()
+)
 # Versions credited to different (or no) speakers are one utterance only when this close.
 UNCREDITED_COVERAGE = 0.65
 UNCREDITED_SHARED_WORDS = 8
@@ -62,10 +70,18 @@ class Token:
     name: bool  # capitalised inside the sentence: a name, whose spelling may vary
 
 
+_VULGAR_FRACTION = re.compile("[\u00bc-\u00be\u2150-\u215e]")
+
+
+def _fraction(m: re.Match[str]) -> str:
+    return " " + unicodedata.normalize("NFKC", m.group()).replace("\u2044", "/")
+
+
 @lru_cache(maxsize=20_000)
 def quote_tokens(text: str) -> tuple[Token, ...]:
     """Words of a quotation with typography, contractions, '&', ellipses and brackets folded away."""
     t = fold_quotes(text).replace("&", " and ").replace("…", f" {GAP} ")
+    t = _VULGAR_FRACTION.sub(_fraction, t)  # "6½" says what "6 1/2" says
     t = re.sub(r"\.{3,}|(?:\.\s){2,}\.", f" {GAP} ", t)  # an ellipsis: words left out on purpose
     t = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", t)  # editorial insertions: "[the deal]", "(Russian President) Putin"
     t = re.sub(r"\b([A-Za-z])\.([A-Za-z])\.", r"\1\2", t)  # U.S. -> US
@@ -217,6 +233,9 @@ def compare_quotes(a: str, b: str) -> Comparison:
             continue
         if any(t.word == GAP for t in wa + wb):
             continue  # one side marked the cut with an ellipsis
+        cut = {t.word for t in wa + wb}
+        if (not wa or not wb) and len(wa) + len(wb) <= UNMARKED_CUT and cut <= _ADDRESS | _FILLER - NEGATIONS:
+            continue  # a form of address left out without an ellipsis: "Your visit, Mr. President, comes" / "Your visit comes"
         ma, mb = _material(wa), _material(wb)
         if not ma and not mb:
             continue
