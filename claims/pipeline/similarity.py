@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils._sparse import _align_api_if_sparse
 
 from .quantities import word_value
 from .text import STOPWORDS, TOKEN_RE, stem
@@ -46,21 +47,22 @@ def content_terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=50_000)
 def _content_terms(text: str) -> tuple[str, ...]:
-    out = []
-    for m in TOKEN_RE.finditer(text):
-        w = m.group()
-        lw = w.lower()
-        if lw in STOPWORDS and not (len(w) >= 2 and w.isupper()):
-            continue
-        if _NUMWORD.match(lw):
-            v = word_value(lw)
-            if v is not None:
-                out.append(str(int(v)))
-                continue
-        if len(lw) < 2 and not lw.isdigit():
-            continue
-        out.append(stem(w.replace(",", "")) if not w[0].isdigit() else w.replace(",", ""))
-    return tuple(out)
+    return tuple([t for t in map(_term, TOKEN_RE.findall(text)) if t is not None])
+
+
+@lru_cache(maxsize=100_000)  # a token's term depends on the token alone, and tokens repeat
+def _term(w: str) -> str | None:
+    """The content term of one token, or None for a stop word or a stray letter."""
+    lw = w.lower()
+    if lw in STOPWORDS and not (len(w) >= 2 and w.isupper()):
+        return None
+    if _NUMWORD.match(lw):
+        v = word_value(lw)
+        if v is not None:
+            return str(int(v))
+    if len(lw) < 2 and not lw.isdigit():
+        return None
+    return stem(w.replace(",", "")) if not w[0].isdigit() else w.replace(",", "")
 
 
 def _word_analyzer(text: str) -> list[str]:
@@ -68,10 +70,97 @@ def _word_analyzer(text: str) -> list[str]:
     return terms + [a + " " + b for a, b in itertools.pairwise(terms)]
 
 
-def _char_text(text: str) -> str:
-    return " ".join(
-        w.lower() for w, _, _ in ((m.group(), 0, 0) for m in TOKEN_RE.finditer(text)) if w.lower() not in STOPWORDS
+CHAR_N = 4
+
+
+def _char_analyzer(text: str) -> list[str]:
+    """The character 4-grams of the text's words, stop words left out: what scikit-learn's
+    analyzer="char_wb" with ngram_range (4, 4) reads from those words lower-cased and joined by
+    spaces (split at white space, each word padded with a space on each side), taken token by
+    token from a cache, since a story repeats its words many times."""
+    return [g for w in TOKEN_RE.findall(text) for g in _token_grams(w)]
+
+
+@lru_cache(maxsize=100_000)
+def _token_grams(token: str) -> tuple[str, ...]:
+    word = token.lower()
+    if word in STOPWORDS:
+        return ()
+    w = f" {word.lower()} "  # lower-cased again, as the vectoriser's own preprocessing would
+    if len(w) <= CHAR_N:  # a short word counts once, whole
+        return (w,)
+    return tuple(w[i : i + CHAR_N] for i in range(len(w) - CHAR_N + 1))
+
+
+def _count_by_unit(
+    docs: Iterable[str],
+    units: Callable[[str], list[str]],
+    features: Callable[[str], tuple[str, ...]] | None,
+    dtype: type,
+) -> tuple[dict[str, int], sp.csr_matrix]:
+    """What ``CountVectorizer._count_vocab`` returns (the vocabulary numbered in the order the
+    features first occur, and each document's counts), counted unit by unit.
+
+    A document is a list of units (``units``); each unit stands for ``features(unit)``, or for
+    itself when ``features`` is None. Documents x units counts times units x features counts
+    give the documents' feature counts, so each distinct unit (a word, for its character
+    n-grams) is expanded once, not at every occurrence; and a feature first occurs in the first
+    unit that has it, so numbering the units' features in the units' order numbers them as
+    scikit-learn does. tests/pipeline/test_story_scale.py checks the vectors are the same.
+    """
+    unit_ids: dict[str, int] = {}
+    cols: list[int] = []
+    indptr = [0]
+    for doc in docs:
+        cols.extend([unit_ids.setdefault(u, len(unit_ids)) for u in units(doc)])
+        indptr.append(len(cols))
+    n_docs = len(indptr) - 1
+    by_unit = sp.csr_matrix(
+        (np.ones(len(cols), dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(n_docs, len(unit_ids)),
     )
+    if features is None:
+        vocabulary, counts = unit_ids, by_unit
+    else:
+        vocabulary = {}
+        f_rows: list[int] = []
+        f_cols: list[int] = []
+        for uid, unit in enumerate(unit_ids):  # in the order the units first occur
+            for f in features(unit):
+                f_rows.append(uid)
+                f_cols.append(vocabulary.setdefault(f, len(vocabulary)))
+        expand = sp.csr_matrix(
+            (np.ones(len(f_rows), dtype=np.int64), (f_rows, f_cols)), shape=(len(unit_ids), len(vocabulary))
+        )
+        counts = by_unit @ expand
+    if not vocabulary:
+        raise ValueError("empty vocabulary")
+    counts.sum_duplicates()
+    counts.eliminate_zeros()
+    x = sp.csr_array(
+        (counts.data.astype(dtype), counts.indices.astype(np.int32), counts.indptr.astype(np.int32)),
+        shape=(n_docs, len(vocabulary)),
+    )
+    x.sort_indices()
+    return vocabulary, _align_api_if_sparse(x)
+
+
+class _WordTfidf(TfidfVectorizer):
+    """TfidfVectorizer(analyzer=_word_analyzer, ...) with faster counting (same vectors)."""
+
+    def _count_vocab(self, raw_documents: Iterable[str], fixed_vocab: bool) -> tuple[dict[str, int], sp.csr_matrix]:
+        if fixed_vocab:
+            return super()._count_vocab(raw_documents, fixed_vocab)
+        return _count_by_unit(raw_documents, _word_analyzer, None, self.dtype)
+
+
+class _CharTfidf(TfidfVectorizer):
+    """TfidfVectorizer(analyzer=_char_analyzer, ...) counting each token's n-grams once."""
+
+    def _count_vocab(self, raw_documents: Iterable[str], fixed_vocab: bool) -> tuple[dict[str, int], sp.csr_matrix]:
+        if fixed_vocab:
+            return super()._count_vocab(raw_documents, fixed_vocab)
+        return _count_by_unit(raw_documents, TOKEN_RE.findall, _token_grams, self.dtype)
 
 
 class TfidfBackend:
@@ -92,21 +181,17 @@ class TfidfBackend:
             empty = sp.csr_matrix((0, 1), dtype=np.float32)
             return empty, empty
         parts = []
-        word = TfidfVectorizer(analyzer=_word_analyzer, sublinear_tf=True, dtype=np.float32)
+        word = _WordTfidf(analyzer=_word_analyzer, sublinear_tf=True, dtype=np.float32)
         try:
             wx = word.fit_transform(texts)
         except ValueError:  # empty vocabulary
             wx = sp.csr_matrix((len(texts), 1), dtype=np.float32)
         parts.append(wx * math.sqrt(self.word_weight))
-        char = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(4, 4),
-            sublinear_tf=True,
-            dtype=np.float32,
-            max_df=0.5 if len(texts) > 50 else 1.0,
+        char = _CharTfidf(
+            analyzer=_char_analyzer, sublinear_tf=True, dtype=np.float32, max_df=0.5 if len(texts) > 50 else 1.0
         )
         try:
-            parts.append(char.fit_transform([_char_text(t) for t in texts]) * math.sqrt(1 - self.word_weight))
+            parts.append(char.fit_transform(texts) * math.sqrt(1 - self.word_weight))
         except ValueError:
             parts.append(sp.csr_matrix((len(texts), 1), dtype=np.float32))
         x = sp.hstack(parts, format="csr", dtype=np.float32)

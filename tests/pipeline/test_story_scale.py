@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 
 import numpy as np
@@ -63,3 +64,63 @@ def test_the_word_count_filter_never_drops_one_utterance():
     assert kept >= 3
     # and it does drop pairs that share a word or two
     assert not could_be_one_utterance(material(QUOTES[0]), material(QUOTES[9]))
+
+
+def _sentences() -> list[str]:
+    from claims.pipeline.inputs import load_seeds
+    from claims.pipeline.sentences import split_sentences
+
+    return [
+        *(s.text for a in load_seeds() for s in split_sentences(a.body)),
+        "Hahaha, the U.S. and the E.U. said: “No.” Ça va? Twenty-five 25,000 3.5 a I x",
+        "A an the of",  # stop words only
+        "Naïve café résumé — l'État, O’Neill's co-op",
+    ]
+
+
+def test_vectors_are_scikit_learns_tfidf_vectors_exactly():
+    """The backend counts words and character n-grams its own way; the vectors must be the very
+    ones TfidfVectorizer gives (bit for bit: alignment's thresholds compare float32 sums)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from claims.pipeline.text import STOPWORDS, TOKEN_RE
+
+    texts = _sentences()
+    assert len(texts) > 50  # so that max_df applies to the character n-grams
+    word = TfidfVectorizer(analyzer=similarity._word_analyzer, sublinear_tf=True, dtype=np.float32)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True, dtype=np.float32, max_df=0.5)
+    char_texts = [
+        " ".join(w for w in (m.group().lower() for m in TOKEN_RE.finditer(t)) if w not in STOPWORDS) for t in texts
+    ]
+    weight = similarity.TfidfBackend().word_weight
+    parts = [word.fit_transform(texts) * math.sqrt(weight), char.fit_transform(char_texts) * math.sqrt(1 - weight)]
+    expected = similarity._l2(sp.hstack(parts, format="csr", dtype=np.float32))
+    got, _blocking = similarity.TfidfBackend().vectors_and_blocking(texts)
+    assert got.shape == expected.shape
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(got, name), getattr(expected, name)), name
+
+
+def test_content_terms_read_token_by_token_are_the_same():
+    def by_text(text: str) -> list[str]:  # the function as it was, a loop over one text's tokens
+        from claims.pipeline.quantities import word_value
+        from claims.pipeline.text import STOPWORDS, TOKEN_RE, stem
+
+        out = []
+        for m in TOKEN_RE.finditer(text):
+            w = m.group()
+            lw = w.lower()
+            if lw in STOPWORDS and not (len(w) >= 2 and w.isupper()):
+                continue
+            if similarity._NUMWORD.match(lw):
+                v = word_value(lw)
+                if v is not None:
+                    out.append(str(int(v)))
+                    continue
+            if len(lw) < 2 and not lw.isdigit():
+                continue
+            out.append(stem(w.replace(",", "")) if not w[0].isdigit() else w.replace(",", ""))
+        return out
+
+    for text in _sentences():
+        assert similarity.content_terms(text) == by_text(text), text
