@@ -17,9 +17,11 @@ why in plain words, for the explanation and for tests.
 
 from __future__ import annotations
 
+import collections
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from .quantities import head_group
 from .similarity import content_terms
@@ -136,11 +138,23 @@ WINDOW = 8  # words on each side: the words nearest a value say what it is about
 
 def _clause(text: str, start: int, end: int, window: int | None = WINDOW) -> tuple[str, str]:
     """The quantity's clause before and after it, at most ``window`` words each side."""
-    before = _CLAUSE_BREAK.split(text[:start])[-1]
-    after = _CLAUSE_BREAK.split(text[end:])[0]
+    before, after = _clause_whole(text, start, end)
     if window is None:
         return before, after
     return " ".join(before.split()[-window:]), " ".join(after.split()[:window])
+
+
+@lru_cache(maxsize=20_000)
+def _clause_whole(text: str, start: int, end: int) -> tuple[str, str]:
+    """The text from the last clause break before ``start``, and up to the first after ``end``
+    (what splitting at every break and keeping the pieces around the span gives, without
+    scanning past the first break after it). Cached: a quantity's clause is read for its frame
+    and again for each date of its mention."""
+    head = text[:start]
+    last = collections.deque(_CLAUSE_BREAK.finditer(head), maxlen=1)  # the last break before
+    tail = text[end:]
+    first = _CLAUSE_BREAK.search(tail)
+    return head[last[0].end() :] if last else head, tail[: first.start()] if first else tail
 
 
 def predicates_in(words: list[str]) -> set[str]:
@@ -182,7 +196,7 @@ def frame_of(m: Mention, q: Quantity, dates: tuple[date | None, ...] = ()) -> Qu
     clause = f"{before} {after}"
     # Names anywhere in the clause say whose value it is ("Governor Brennan had won earlier
     # primaries with as much as 81 percent"): they are read beyond the context window.
-    whole = " ".join(_clause(m.text, rel_s, tail_start, window=None))
+    whole = " ".join(_clause_whole(m.text, rel_s, tail_start))
     words = re.findall(r"[A-Za-z][\w'’-]*", clause)
     skip = {stem(w) for w in (q.thing or "").split()} | set(q.modifiers) | {q.head or ""}
     context = {t for t in content_terms(clause) if not t[0].isdigit() and t not in skip}

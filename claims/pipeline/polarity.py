@@ -61,11 +61,15 @@ class Polarity:
     text: str = ""
 
 
+@lru_cache(maxsize=100_000)  # asked of every word of every mention
 def _is_verb(word: str) -> bool:
     lw = word.lower()
     return lw not in STOPWORDS and (bool(_VERB_END.match(lw)) or lw in _IRREGULAR_VERBS)
 
 
+_WORD = re.compile(r"[A-Za-z][a-z’']+")
+# What comes before a verb that is not said to have happened: "plans to", "whether they were"
+_NOT_YET = re.compile(r"\b(?:to|if|whether|would|could|might|may|will)\s+(?:\w+\s+)?$")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 
 
@@ -103,11 +107,11 @@ def polarity(text: str) -> Polarity:
             verbs.append((p, m.start("verb")))
             spans.append((m.start(), m.end()))
     affirmed: set[str] = set()
-    for m in re.finditer(r"[A-Za-z][a-z’']+", text):
-        if any(s <= m.start() < e for s, e in spans) or not _is_verb(m.group()):
+    for m in _WORD.finditer(text):
+        if not _is_verb(m.group()) or any(s <= m.start() < e for s, e in spans):
             continue
         prev = text[max(0, m.start() - 12) : m.start()].lower()
-        if re.search(r"\b(?:to|if|whether|would|could|might|may|will)\s+(?:\w+\s+)?$", prev):
+        if _NOT_YET.search(prev):
             continue  # "plans to evacuate", "whether they were evacuated": not a statement that it happened
         p = stem(IRREGULAR.get(m.group().lower(), m.group()))
         if p in negated or p in _NOT_EVENTS:

@@ -124,3 +124,13 @@ def test_content_terms_read_token_by_token_are_the_same():
 
     for text in _sentences():
         assert similarity.content_terms(text) == by_text(text), text
+
+
+def test_a_quantitys_clause_is_what_splitting_at_every_break_gives():
+    from claims.pipeline import frames
+
+    for text in _sentences():
+        for start in range(0, len(text), 7):
+            end = min(len(text), start + 5)
+            split = (frames._CLAUSE_BREAK.split(text[:start])[-1], frames._CLAUSE_BREAK.split(text[end:])[0])
+            assert frames._clause_whole(text, start, end) == split, (text, start)

@@ -56,10 +56,21 @@ def negation_conflicts(ctx: Ctx) -> list[Conflict]:
                     seen.add((n.key, m.key))
                     candidates.append((n, m, p, 0.0))
     groups: dict[tuple, dict] = {}
+    clauses: dict[tuple[MentionKey, str], tuple[frozenset[str], frozenset[str]]] = {}
+
+    def clause(m: Mention, p: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The clause's stems (the predicate's own left out) and names, once per mention and predicate."""
+        found = clauses.get((m.key, p))
+        if found is None:
+            terms, names = clause_of(pols[m.key], p)
+            found = clauses[(m.key, p)] = (terms - {p}, names)
+        return found
+
     for a, b, p, score in candidates:
         neg, pos = (a, b) if p in pols[a.key].negated else (b, a)
-        (ca, na), (cb, nb) = clause_of(pols[neg.key], p), clause_of(pols[pos.key], p)
-        ca, cb = ca - {p}, cb - {p}
+        (ca, na), (cb, nb) = clause(neg, p), clause(pos, p)
+        if not ca & cb:
+            continue  # nothing in common: no pair below can pass
         if na and nb and not na & nb:
             continue  # about different people or places: "does not name Trump" / "Stone is named"
         shared = {t for t in ca & cb if ctx.informative(t) or ctx.weight(t) > 1.0}

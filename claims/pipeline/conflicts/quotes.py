@@ -194,8 +194,12 @@ def could_be_one_utterance(a: Counter[str], b: Counter[str]) -> bool:
     repeats; a pair that cannot reach its coverage even so needs no sequence alignment, which
     is most pairs of a large story (two quotations sharing a rare word or two).
     """
+    if len(a) > len(b):
+        a, b = b, a
+    shared = sum(min(n, b[w]) for w, n in a.items() if w in b)
+    if not shared:
+        return False  # what compare_quotes concludes too: coverage 0
     shorter = min(a.total(), b.total()) or 1
-    shared = sum((a & b).values())
     return min(1.0, shared / shorter) >= SAME_UTTERANCE and shared >= min(MIN_SHARED_WORDS, shorter)
 
 
