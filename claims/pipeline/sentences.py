@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import pysbd
+import pysbd.abbreviation_replacer
 
 from .types import Sentence
 
@@ -30,8 +32,37 @@ _TAIL_RE = re.compile(
 )
 
 
+class _PatternCache:
+    """The ``re`` functions pysbd's abbreviation replacer calls, with their patterns compiled
+    into a cache of their own.
+
+    The replacer builds a pattern string for each abbreviation it meets (several hundred on a
+    news day) and hands it to ``re.sub``/``re.findall``, whose shared cache holds 512 patterns
+    and drops the oldest when full: the replacer's patterns pushed one another (and every other
+    module's) out and were compiled again for each paragraph, about 60,000 times for 3,101
+    articles. The same patterns, compiled once, give the same splits.
+    """
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(re, name)
+
+    @staticmethod
+    def sub(pattern: str, repl: Any, string: str, count: int = 0, flags: int = 0) -> str:
+        return _compiled(pattern, flags).sub(repl, string, count)
+
+    @staticmethod
+    def findall(pattern: str, string: str, flags: int = 0) -> list[Any]:
+        return _compiled(pattern, flags).findall(string)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
+    pysbd.abbreviation_replacer.re = _PatternCache()
     return pysbd.Segmenter(language="en", clean=False)
 
 

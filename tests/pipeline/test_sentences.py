@@ -41,3 +41,23 @@ def test_pathological_paragraphs_are_bounded():
         sents = split_sentences(body)
         for s in sents[:50]:
             assert body[s.start : s.end] == s.text
+
+
+def test_abbreviation_patterns_are_compiled_once_and_split_the_same(monkeypatch):
+    import re
+
+    import pysbd.abbreviation_replacer
+
+    from claims.pipeline import sentences
+
+    body = (
+        "Gen. Smith met Sen. Jones and Gov. Brown at 9 a.m. in Washington, D.C. on Jan. 3. "
+        "Dr. Lee, Prof. Kahn and Mr. and Mrs. Ortiz of St. Louis, Mo. were there. "
+        "The U.S. Dept. of Justice, Inc. and Co. Ltd. filed suit vs. Acme Corp. No. 5 is next."
+    )
+    cached = [(s.start, s.end) for s in split_sentences(body)]
+    assert isinstance(pysbd.abbreviation_replacer.re, sentences._PatternCache)
+    compiled = sentences._compiled.cache_info().currsize
+    assert compiled > 10 and split_sentences(body) and sentences._compiled.cache_info().currsize == compiled
+    monkeypatch.setattr(pysbd.abbreviation_replacer, "re", re)  # pysbd as it comes
+    assert [(s.start, s.end) for s in split_sentences(body)] == cached
