@@ -207,6 +207,13 @@ FACTDESK_IMPORT_STEP_SECONDS = env.float("FACTDESK_IMPORT_STEP_SECONDS", default
 # MAX apart (factdesk.tasks.retry_countdown), then the task fails and the sweep takes over.
 FACTDESK_TASK_RETRY_FLOOR_SECONDS = env.float("FACTDESK_TASK_RETRY_FLOOR_SECONDS", default=5.0)
 FACTDESK_TASK_RETRY_MAX_SECONDS = env.float("FACTDESK_TASK_RETRY_MAX_SECONDS", default=60.0)
+# A retry waits in Redis unacknowledged: one waiting longer than the visibility timeout is
+# delivered twice (factdesk.tasks.retry_countdown adds up to a quarter at random).
+if FACTDESK_TASK_RETRY_MAX_SECONDS * 1.25 >= CELERY_BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"FACTDESK_TASK_RETRY_MAX_SECONDS ({FACTDESK_TASK_RETRY_MAX_SECONDS:g}) with its random quarter must stay "
+        f"below CELERY_BROKER_VISIBILITY_TIMEOUT ({CELERY_BROKER_VISIBILITY_TIMEOUT}), or a retry is delivered twice."
+    )
 FACTDESK_TASK_MAX_RETRIES = env.int("FACTDESK_TASK_MAX_RETRIES", default=5)
 # The sweep (claims.tasks.sweep, run by Celery beat every INTERVAL seconds) queues again the work
 # that faults left behind: runs with no sign of progress for STALE seconds, runs whose queue was
