@@ -76,12 +76,10 @@ CHAR_N = 4
 def _char_analyzer(text: str) -> list[str]:
     """The character 4-grams of the text's words, stop words left out: what scikit-learn's
     analyzer="char_wb" with ngram_range (4, 4) reads from those words lower-cased and joined by
-    spaces (split at white space, each word padded with a space on each side), taken token by
-    token from a cache, since a story repeats its words many times."""
+    spaces (split at white space, each word padded with a space on each side), token by token."""
     return [g for w in TOKEN_RE.findall(text) for g in _token_grams(w)]
 
 
-@lru_cache(maxsize=100_000)
 def _token_grams(token: str) -> tuple[str, ...]:
     word = token.lower()
     if word in STOPWORDS:
@@ -211,8 +209,8 @@ def _l2(x: sp.csr_matrix) -> sp.csr_matrix:
 # under the cap get exactly the all-pairs neighbours.
 ANCHORS_PER_TERM = 48
 # Rows multiplied at a time in ``top_k_pairs``: bounds the product's memory (each row meets at
-# most its terms times ANCHORS_PER_TERM others) whatever the story's size.
-ROWS_PER_SLICE = 1024
+# most its terms times ANCHORS_PER_TERM others: about 10 MB a slice) whatever the story's size.
+ROWS_PER_SLICE = 256
 
 
 def _anchor_matrix(x: sp.csr_matrix, cap: int) -> sp.csr_matrix:

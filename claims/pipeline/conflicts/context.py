@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from ..align import Alignment, key_order
 from ..confidence import Factors
-from ..frames import QuantityFrame, mention_frames
 from ..types import ArticleId, Conflict, ConflictKind, Mention, MentionKey, Severity
 
 LEAD_SHARE = 0.2
@@ -26,14 +25,6 @@ class Ctx:
     outlets: dict[ArticleId, str]
     idf: Mapping[str, float]
     lengths: Mapping[ArticleId, int] = field(default_factory=dict)  # article body lengths
-    _frames: dict[MentionKey, list[QuantityFrame]] = field(default_factory=dict)
-
-    def frames(self, m: Mention) -> list[QuantityFrame]:
-        """``frames.mention_frames``, once per mention: a mention meets many candidates."""
-        found = self._frames.get(m.key)
-        if found is None:
-            found = self._frames[m.key] = mention_frames(m)
-        return found
 
     def in_lead(self, key: MentionKey) -> bool:
         """The mention is in the first fifth of its article: where the story's main facts are."""

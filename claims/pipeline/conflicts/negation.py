@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 from ..align import key_order
 from ..confidence import Factors
-from ..polarity import clause_of, polarity
+from ..polarity import Polarity, clause_of, polarity
 from ..text import IRREGULAR, stem
 from ..types import Conflict, Mention, MentionKey
 from .context import Ctx, excerpt
@@ -23,38 +24,12 @@ MAX_AFFIRMING = 200  # a predicate affirmed more often than this proposes no pai
 
 
 def negation_conflicts(ctx: Ctx) -> list[Conflict]:
-    candidates: list[tuple[Mention, Mention, str, float]] = []
     pols = {m.key: polarity(m.text) for m in ctx.mentions}
     negating = {m.key for m in ctx.mentions if pols[m.key].negated}
     if not negating:
         return []
-    # Candidates: mention pairs alignment found alike (its neighbours), one side negating.
-    for (i, j), score in sorted(ctx.al.pair_scores.items()):
-        a, b = ctx.mentions[i], ctx.mentions[j]
-        if a.key not in negating and b.key not in negating:
-            continue
-        if {a.slots.certainty.level, b.slots.certainty.level} & {"unknown", "hedged"}:
-            continue
-        for p in sorted((pols[a.key].negated & pols[b.key].affirmed) | (pols[b.key].negated & pols[a.key].affirmed)):
-            candidates.append((a, b, p, score))
-    # ... and mentions affirming a predicate another negates, whether or not alignment found them
-    # alike ("it does not name Trump as a defendant" / "naming ... defendants that includes Mr. Trump").
-    affirming: dict[str, list[Mention]] = defaultdict(list)
-    for m in ctx.mentions:
-        if m.slots.certainty.level == "asserted":
-            for p in pols[m.key].affirmed:
-                affirming[p].append(m)
-    seen = {(a.key, b.key) for a, b, _, _ in candidates}
-    for n in ctx.mentions:
-        if n.key not in negating or n.slots.certainty.level in ("unknown", "hedged"):
-            continue
-        for p in sorted(pols[n.key].negated):
-            if len(affirming[p]) > MAX_AFFIRMING:
-                continue
-            for m in affirming[p]:
-                if m.key != n.key and (n.key, m.key) not in seen and (m.key, n.key) not in seen:
-                    seen.add((n.key, m.key))
-                    candidates.append((n, m, p, 0.0))
+    # Each candidate is judged as it comes: a large story has hundreds of thousands of them.
+    candidates = _candidates(ctx, pols, negating)
     groups: dict[tuple, dict] = {}
     clauses: dict[tuple[MentionKey, str], tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -106,6 +81,41 @@ def negation_conflicts(ctx: Ctx) -> list[Conflict]:
             continue
         out.append(_conflict(ctx, g, *sides, pols))
     return out
+
+
+def _candidates(
+    ctx: Ctx, pols: dict[MentionKey, Polarity], negating: set[MentionKey]
+) -> Iterator[tuple[Mention, Mention, str, float]]:
+    """(mention, mention, predicate one negates and the other affirms, alignment's score)."""
+    seen: set[tuple[MentionKey, MentionKey]] = set()
+    # Mention pairs alignment found alike (its neighbours), one side negating.
+    for (i, j), score in sorted(ctx.al.pair_scores.items()):
+        a, b = ctx.mentions[i], ctx.mentions[j]
+        if a.key not in negating and b.key not in negating:
+            continue
+        if {a.slots.certainty.level, b.slots.certainty.level} & {"unknown", "hedged"}:
+            continue
+        for p in sorted((pols[a.key].negated & pols[b.key].affirmed) | (pols[b.key].negated & pols[a.key].affirmed)):
+            seen.add((a.key, b.key))
+            yield a, b, p, score
+    # ... and mentions affirming a predicate another negates, whether or not alignment found them
+    # alike ("it does not name Trump as a defendant" / "naming ... defendants that includes Mr. Trump").
+    affirming: dict[str, list[tuple[Mention, MentionKey]]] = defaultdict(list)  # with their keys, read often
+    for m in ctx.mentions:
+        if m.slots.certainty.level == "asserted":
+            for p in pols[m.key].affirmed:
+                affirming[p].append((m, m.key))
+    for n in ctx.mentions:
+        n_key = n.key
+        if n_key not in negating or n.slots.certainty.level in ("unknown", "hedged"):
+            continue
+        for p in sorted(pols[n_key].negated):
+            if len(affirming[p]) > MAX_AFFIRMING:
+                continue
+            for m, m_key in affirming[p]:
+                if m_key != n_key and (n_key, m_key) not in seen and (m_key, n_key) not in seen:
+                    seen.add((n_key, m_key))
+                    yield n, m, p, 0.0
 
 
 def _conflict(ctx: Ctx, g: dict, neg: set[MentionKey], pos: set[MentionKey], pols: dict) -> Conflict:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..confidence import Factors
-from ..frames import FrameMatch, QuantityFrame, compare_frames, thing_words
+from ..frames import FrameMatch, QuantityFrame, compare_frames, mention_frames, thing_words
 from ..quantities import describe_interval
 from ..text import stem
 from ..types import Conflict, Mention, MentionKey, Quantity, Severity
@@ -103,7 +103,18 @@ def _qsig(q: Quantity) -> tuple:
     )
 
 
-def rare_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
+class _Frames(dict[MentionKey, list[QuantityFrame]]):
+    """Each mention's fact frames, built once for the run (a mention meets many candidates)
+    and let go with it."""
+
+    def of(self, m: Mention) -> list[QuantityFrame]:
+        found = self.get(m.key)
+        if found is None:
+            found = self[m.key] = mention_frames(m)
+        return found
+
+
+def rare_blocks(ctx: Ctx, frames: _Frames) -> dict[str, list[Mention]]:
     """Counted things few mentions name ("questions", "files"), with those mentions.
 
     A count of something the story rarely counts is likely the same count wherever it appears,
@@ -111,7 +122,7 @@ def rare_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
     """
     by_block: dict[str, list[Mention]] = defaultdict(list)
     for m in ctx.mentions:
-        for b in {f.block for f in ctx.frames(m)}:
+        for b in {f.block for f in frames.of(m)}:
             if b.startswith(("count:", "age:")):
                 by_block[b].append(m)
     n_articles = len({ctx.root(m.key) for m in ctx.mentions}) or 1
@@ -158,10 +169,10 @@ def _candidate_pairs(ctx: Ctx, rare: dict[str, list[Mention]]) -> Iterator[tuple
 
 
 def _frame_pairs(
-    ctx: Ctx, ma: Mention, mb: Mention, aligned: bool, rare: dict[str, list[Mention]]
+    ctx: Ctx, frames: _Frames, ma: Mention, mb: Mention, aligned: bool, rare: dict[str, list[Mention]]
 ) -> list[tuple[QuantityFrame, QuantityFrame, FrameMatch]]:
     """Quantities of two mentions that state the same fact with different amounts."""
-    fa_all, fb_all = ctx.frames(ma), ctx.frames(mb)
+    fa_all, fb_all = frames.of(ma), frames.of(mb)
     if not fa_all or not fb_all:
         return []
     used_b: set[int] = set()
@@ -207,9 +218,10 @@ def _relation(a: Quantity, b: Quantity) -> tuple[str, Severity, str] | None:
 
 def number_conflicts(ctx: Ctx) -> list[Conflict]:
     groups: dict[tuple, dict] = {}
-    rare = rare_blocks(ctx)
+    frames = _Frames()
+    rare = rare_blocks(ctx, frames)
     for ra, rb, aligned, score in _candidate_pairs(ctx, rare):
-        for fa, fb, match in _frame_pairs(ctx, ra, rb, aligned, rare):
+        for fa, fb, match in _frame_pairs(ctx, frames, ra, rb, aligned, rare):
             rel = _relation(fa.quantity, fb.quantity)
             if rel is None:
                 continue
