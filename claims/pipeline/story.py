@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from .align import align, key_order
 from .conflicts import find_conflicts
@@ -65,7 +67,37 @@ def analyse_story(
     ``observe``, when given, is called with the name of each part as it starts ("align",
     "sources", "conflicts") and with "done" at the end: the benchmark times and measures them.
     """
-    observe = observe or (lambda _stage: None)
+    with _without_cyclic_gc():
+        return _analyse_story(extractions, articles, fixed, backend, observe or (lambda _stage: None))
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while the story is analysed.
+
+    The stage makes millions of small objects that live until it ends, so the collector runs
+    again and again, and each full collection walks every one of them and every mention of the
+    story: 3.2 of 16 s of CPU on 5,000 Multi-News documents, to free about 900 objects (the
+    stage makes almost no reference cycles; reference counting frees the rest at once). The
+    collector runs again as soon as the stage returns or raises.
+    https://docs.python.org/3/library/gc.html#gc.disable
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _analyse_story(
+    extractions: Iterable[ArticleExtraction],
+    articles: Iterable[ArticleText] | Mapping[ArticleId, ArticleText],
+    fixed: Mapping[ClaimId, Sequence[MentionKey]] | None,
+    backend: SimilarityBackend | None,
+    observe: Callable[[str], None],
+) -> StoryAnalysis:
     arts = dict(articles) if isinstance(articles, Mapping) else {a.id: a for a in articles}
     mentions = [m for ex in extractions for m in ex.mentions]
     observe("align")

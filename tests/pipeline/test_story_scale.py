@@ -7,6 +7,7 @@ import math
 from collections import Counter
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from claims.pipeline import similarity
@@ -134,3 +135,22 @@ def test_a_quantitys_clause_is_what_splitting_at_every_break_gives():
             end = min(len(text), start + 5)
             split = (frames._CLAUSE_BREAK.split(text[:start])[-1], frames._CLAUSE_BREAK.split(text[end:])[0])
             assert frames._clause_whole(text, start, end) == split, (text, start)
+
+
+def test_the_collector_is_paused_during_the_stage_and_back_after(seed_articles, seed_extractions):
+    import gc
+
+    from claims.pipeline import analyse_story
+
+    during: list[bool] = []
+    analyse_story(seed_extractions, seed_articles, observe=lambda _stage: during.append(gc.isenabled()))
+    assert during and not any(during)
+    assert gc.isenabled()
+
+    def fail(stage: str) -> None:
+        if stage == "conflicts":
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        analyse_story(seed_extractions, seed_articles, observe=fail)
+    assert gc.isenabled()
