@@ -154,3 +154,25 @@ def test_the_collector_is_paused_during_the_stage_and_back_after(seed_articles, 
     with pytest.raises(RuntimeError):
         analyse_story(seed_extractions, seed_articles, observe=fail)
     assert gc.isenabled()
+
+
+def test_prefix_filtering_finds_every_pair_that_shares_enough_words():
+    from claims.pipeline.conflicts.quotes import _pairs_sharing_enough
+
+    rng = np.random.default_rng(7)
+    vocabulary = [f"w{i}" for i in range(40)]
+    material: dict[str, Counter[str]] = {}
+    for i in range(400):
+        size = int(rng.integers(0, 14))
+        # skewed: low-numbered words are common, as in real quotations
+        words = [vocabulary[min(int(rng.exponential(8)), 39)] for _ in range(size)]
+        material[f"v{i:03d}"] = Counter(words)
+    every = [
+        (a, b)
+        for a, b in itertools.combinations(sorted(material), 2)
+        if could_be_one_utterance(material[a], material[b])
+    ]
+    found = _pairs_sharing_enough(material)
+    assert set(every) <= set(found)
+    assert found == sorted(found) and all(a < b for a, b in found)
+    assert len(every) > 50  # the test has pairs to find

@@ -112,6 +112,7 @@ _SPELLINGS = [
 ]
 
 
+@lru_cache(maxsize=50_000)  # every word of every quotation; words repeat
 def _american(word: str) -> str:
     if len(word) < 5:
         return word
@@ -201,6 +202,46 @@ def could_be_one_utterance(a: Counter[str], b: Counter[str]) -> bool:
         return False  # what compare_quotes concludes too: coverage 0
     shorter = min(a.total(), b.total()) or 1
     return min(1.0, shared / shorter) >= SAME_UTTERANCE and shared >= min(MIN_SHARED_WORDS, shorter)
+
+
+def _words_needed(length: int) -> int:
+    """The fewest shared content words with which a version of ``length`` content words, the
+    shorter of two, passes could_be_one_utterance (more than ``length`` when none do)."""
+    return next(
+        (
+            s
+            for s in range(1, length + 1)
+            if min(1.0, s / length) >= SAME_UTTERANCE and s >= min(MIN_SHARED_WORDS, length)
+        ),
+        length + 1,
+    )
+
+
+def _pairs_sharing_enough(material: dict[str, Counter[str]]) -> list[tuple[str, str]]:
+    """Sorted pairs (a, b), a < b, that may share enough content words to pass
+    could_be_one_utterance: every pair that does, and few others.
+
+    Prefix filtering (Bayardo, Ma and Srikant, "Scaling up all pairs similarity search", WWW
+    2007): a version that is the shorter of two and shares at least t of its n words (counted
+    with repeats) with the other has one of them among any n - t + 1 of its words; taking its
+    rarest ones, each version looks up only the few versions that hold one of its rarest words
+    and are at least as long, instead of every version that shares any word with it.
+    """
+    holders: dict[str, list[str]] = defaultdict(list)
+    for n, words in material.items():
+        for w in words:
+            holders[w].append(n)
+    length = {n: words.total() for n, words in material.items()}
+    found: set[tuple[str, str]] = set()
+    for a, words in material.items():
+        if not length[a]:
+            continue
+        rarest = sorted((len(holders[w]), w) for w, times in words.items() for _ in range(times))
+        for _, w in rarest[: length[a] - _words_needed(length[a]) + 1]:
+            for b in holders[w]:
+                if b != a and length[b] >= length[a]:
+                    found.add((a, b) if a < b else (b, a))
+    return sorted(found)
 
 
 def compare_quotes(a: str, b: str) -> Comparison:
@@ -337,16 +378,17 @@ def _utterance_conflicts(ctx: Ctx, versions: dict[str, dict], display: dict[str,
             by_word[w].append(n)
     common = {w for w, ns in by_word.items() if len(ns) > MAX_VERSIONS_PER_WORD}
     material = {n: Counter(w for w in n.split() if w not in _FILLER) for n in norms}
+    # Pairs are compared when they share a word that is not common (by its stem) and could be
+    # one utterance (could_be_one_utterance); _pairs_sharing_enough lists the second kind
+    # without going through every pair sharing a word or two.
+    uncommon = {n: {stem(w) for w in n.split() if w not in _FILLER} - common for n in norms}
     same: dict[tuple[str, str], Comparison] = {}  # (a, b) with a < b: the same utterance
-    for a in norms:
-        words = {stem(w) for w in a.split() if w not in _FILLER} - common
-        near = {b for w in words for b in by_word[w] if b > a}
-        for b in sorted(near):
-            if not could_be_one_utterance(material[a], material[b]):
-                continue
-            c = compare_quotes(versions[a]["text"], versions[b]["text"])
-            if c.same_utterance and _same_speaker(versions[a], versions[b], c):
-                same[(a, b)] = c
+    for a, b in _pairs_sharing_enough(material):
+        if uncommon[a].isdisjoint(uncommon[b]) or not could_be_one_utterance(material[a], material[b]):
+            continue
+        c = compare_quotes(versions[a]["text"], versions[b]["text"])
+        if c.same_utterance and _same_speaker(versions[a], versions[b], c):
+            same[(a, b)] = c
     differ = {p: c for p, c in same.items() if c.differences}
     if not differ:
         return []
