@@ -11,14 +11,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.utils._sparse import _align_api_if_sparse
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from .quantities import word_value
 from .text import STOPWORDS, TOKEN_RE, stem
@@ -73,14 +72,10 @@ def _word_analyzer(text: str) -> list[str]:
 CHAR_N = 4
 
 
-def _char_analyzer(text: str) -> list[str]:
-    """The character 4-grams of the text's words, stop words left out: what scikit-learn's
-    analyzer="char_wb" with ngram_range (4, 4) reads from those words lower-cased and joined by
-    spaces (split at white space, each word padded with a space on each side), token by token."""
-    return [g for w in TOKEN_RE.findall(text) for g in _token_grams(w)]
-
-
 def _token_grams(token: str) -> tuple[str, ...]:
+    """A token's character 4-grams, nothing for a stop word: what scikit-learn's
+    analyzer="char_wb" with ngram_range (4, 4) reads from the words lower-cased and joined by
+    spaces (split at white space, each word padded with a space on each side)."""
     word = token.lower()
     if word in STOPWORDS:
         return ()
@@ -90,21 +85,22 @@ def _token_grams(token: str) -> tuple[str, ...]:
     return tuple(w[i : i + CHAR_N] for i in range(len(w) - CHAR_N + 1))
 
 
-def _count_by_unit(
-    docs: Iterable[str],
+def _tfidf(
+    docs: Sequence[str],
     units: Callable[[str], list[str]],
-    features: Callable[[str], tuple[str, ...]] | None,
-    dtype: type,
-) -> tuple[dict[str, int], sp.csr_matrix]:
-    """What ``CountVectorizer._count_vocab`` returns (the vocabulary numbered in the order the
-    features first occur, and each document's counts), counted unit by unit.
+    features: Callable[[str], tuple[str, ...]] | None = None,
+    max_df: float = 1.0,
+) -> sp.csr_matrix:
+    """The vectors ``TfidfVectorizer(analyzer=..., sublinear_tf=True, dtype=np.float32,
+    max_df=max_df).fit_transform(docs)`` gives, bit for bit, computed faster.
 
-    A document is a list of units (``units``); each unit stands for ``features(unit)``, or for
-    itself when ``features`` is None. Documents x units counts times units x features counts
-    give the documents' feature counts, so each distinct unit (a word, for its character
-    n-grams) is expanded once, not at every occurrence; and a feature first occurs in the first
-    unit that has it, so numbering the units' features in the units' order numbers them as
-    scikit-learn does. tests/pipeline/test_story_scale.py checks the vectors are the same.
+    A document is a list of units (``units``), each standing for ``features(unit)`` (or for
+    itself when ``features`` is None): documents x units counts times units x features counts
+    are the documents' feature counts, each distinct unit expanded once (a word, for its
+    character n-grams). Then the vectoriser's own steps, in its order: features numbered as
+    they first occur (in the first unit that has one), those in more than ``max_df`` of the
+    documents dropped, columns in the features' sorted order, and scikit-learn's
+    TfidfTransformer. tests/pipeline/test_story_scale.py checks the vectors are the same.
     """
     unit_ids: dict[str, int] = {}
     cols: list[int] = []
@@ -113,14 +109,14 @@ def _count_by_unit(
         cols.extend([unit_ids.setdefault(u, len(unit_ids)) for u in units(doc)])
         indptr.append(len(cols))
     n_docs = len(indptr) - 1
-    by_unit = sp.csr_matrix(
+    counts = sp.csr_matrix(
         (np.ones(len(cols), dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
         shape=(n_docs, len(unit_ids)),
     )
     if features is None:
-        vocabulary, counts = unit_ids, by_unit
+        names = list(unit_ids)
     else:
-        vocabulary = {}
+        vocabulary: dict[str, int] = {}
         f_rows: list[int] = []
         f_cols: list[int] = []
         for uid, unit in enumerate(unit_ids):  # in the order the units first occur
@@ -130,35 +126,28 @@ def _count_by_unit(
         expand = sp.csr_matrix(
             (np.ones(len(f_rows), dtype=np.int64), (f_rows, f_cols)), shape=(len(unit_ids), len(vocabulary))
         )
-        counts = by_unit @ expand
-    if not vocabulary:
+        counts = counts @ expand
+        names = list(vocabulary)
+    if not names:
         raise ValueError("empty vocabulary")
     counts.sum_duplicates()
-    counts.eliminate_zeros()
-    x = sp.csr_array(
-        (counts.data.astype(dtype), counts.indices.astype(np.int32), counts.indptr.astype(np.int32)),
-        shape=(n_docs, len(vocabulary)),
+    x = sp.csr_matrix(
+        (counts.data.astype(np.float32), counts.indices.astype(np.int32), counts.indptr.astype(np.int32)),
+        shape=(n_docs, len(names)),
     )
     x.sort_indices()
-    return vocabulary, _align_api_if_sparse(x)
-
-
-class _WordTfidf(TfidfVectorizer):
-    """TfidfVectorizer(analyzer=_word_analyzer, ...) with faster counting (same vectors)."""
-
-    def _count_vocab(self, raw_documents: Iterable[str], fixed_vocab: bool) -> tuple[dict[str, int], sp.csr_matrix]:
-        if fixed_vocab:
-            return super()._count_vocab(raw_documents, fixed_vocab)
-        return _count_by_unit(raw_documents, _word_analyzer, None, self.dtype)
-
-
-class _CharTfidf(TfidfVectorizer):
-    """TfidfVectorizer(analyzer=_char_analyzer, ...) counting each token's n-grams once."""
-
-    def _count_vocab(self, raw_documents: Iterable[str], fixed_vocab: bool) -> tuple[dict[str, int], sp.csr_matrix]:
-        if fixed_vocab:
-            return super()._count_vocab(raw_documents, fixed_vocab)
-        return _count_by_unit(raw_documents, TOKEN_RE.findall, _token_grams, self.dtype)
+    # CountVectorizer._limit_features: features in more than max_df of the documents go
+    document_frequency = np.bincount(x.indices, minlength=x.shape[1])
+    kept = np.flatnonzero((document_frequency <= max_df * n_docs) & (document_frequency >= 1))
+    if not len(kept):
+        raise ValueError("no features left")
+    x = x[:, kept]
+    # CountVectorizer._sort_features: columns in the sorted order of the features' names
+    kept_names = [names[i] for i in kept.tolist()]
+    rank = np.empty(len(kept_names), dtype=x.indices.dtype)
+    rank[sorted(range(len(kept_names)), key=kept_names.__getitem__)] = np.arange(len(kept_names))
+    x.indices = rank.take(x.indices, mode="clip")
+    return TfidfTransformer(sublinear_tf=True).fit(x).transform(x, copy=False)
 
 
 class TfidfBackend:
@@ -179,17 +168,14 @@ class TfidfBackend:
             empty = sp.csr_matrix((0, 1), dtype=np.float32)
             return empty, empty
         parts = []
-        word = _WordTfidf(analyzer=_word_analyzer, sublinear_tf=True, dtype=np.float32)
         try:
-            wx = word.fit_transform(texts)
+            wx = _tfidf(texts, _word_analyzer)
         except ValueError:  # empty vocabulary
             wx = sp.csr_matrix((len(texts), 1), dtype=np.float32)
         parts.append(wx * math.sqrt(self.word_weight))
-        char = _CharTfidf(
-            analyzer=_char_analyzer, sublinear_tf=True, dtype=np.float32, max_df=0.5 if len(texts) > 50 else 1.0
-        )
         try:
-            parts.append(char.fit_transform(texts) * math.sqrt(1 - self.word_weight))
+            chars = _tfidf(texts, TOKEN_RE.findall, _token_grams, max_df=0.5 if len(texts) > 50 else 1.0)
+            parts.append(chars * math.sqrt(1 - self.word_weight))
         except ValueError:
             parts.append(sp.csr_matrix((len(texts), 1), dtype=np.float32))
         x = sp.hstack(parts, format="csr", dtype=np.float32)
