@@ -221,6 +221,8 @@ def mention_frames(m: Mention) -> list[QuantityFrame]:
     """One frame per quantity of a mention whose block is known."""
     out = []
     for q in m.slots.quantities:
+        if quantity_block(q) is None:
+            continue  # no frame (frame_of says so too), so no need for its dates
         dates = tuple(d.low for d in m.slots.dates if _inside(d.start, d.end, m, q))
         f = frame_of(m, q, dates)
         if f is not None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..confidence import Factors
-from ..frames import FrameMatch, QuantityFrame, compare_frames, mention_frames, thing_words
+from ..frames import FrameMatch, QuantityFrame, compare_frames, mention_frames, quantity_block, thing_words
 from ..quantities import describe_interval
 from ..text import stem
 from ..types import Conflict, Mention, MentionKey, Quantity, Severity
@@ -114,7 +114,7 @@ class _Frames(dict[MentionKey, list[QuantityFrame]]):
         return found
 
 
-def rare_blocks(ctx: Ctx, frames: _Frames) -> dict[str, list[Mention]]:
+def rare_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
     """Counted things few mentions name ("questions", "files"), with those mentions.
 
     A count of something the story rarely counts is likely the same count wherever it appears,
@@ -122,7 +122,9 @@ def rare_blocks(ctx: Ctx, frames: _Frames) -> dict[str, list[Mention]]:
     """
     by_block: dict[str, list[Mention]] = defaultdict(list)
     for m in ctx.mentions:
-        for b in {f.block for f in frames.of(m)}:
+        # the blocks of the mention's frames (a frame's block is its quantity's), without building
+        # the frames: most mentions never meet a candidate
+        for b in {b for b in map(quantity_block, m.slots.quantities) if b is not None}:
             if b.startswith(("count:", "age:")):
                 by_block[b].append(m)
     n_articles = len({ctx.root(m.key) for m in ctx.mentions}) or 1
@@ -219,7 +221,7 @@ def _relation(a: Quantity, b: Quantity) -> tuple[str, Severity, str] | None:
 def number_conflicts(ctx: Ctx) -> list[Conflict]:
     groups: dict[tuple, dict] = {}
     frames = _Frames()
-    rare = rare_blocks(ctx, frames)
+    rare = rare_blocks(ctx)
     for ra, rb, aligned, score in _candidate_pairs(ctx, rare):
         for fa, fb, match in _frame_pairs(ctx, frames, ra, rb, aligned, rare):
             rel = _relation(fa.quantity, fb.quantity)
