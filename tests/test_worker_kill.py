@@ -41,6 +41,8 @@ def kill_worker_env() -> Iterator[dict[str, str]]:
         "CELERY_TASK_TIME_LIMIT": "20",
         "CELERY_TASK_SOFT_TIME_LIMIT": "15",
         "CELERY_BROKER_VISIBILITY_TIMEOUT": "21",
+        # A retry must not outwait the visibility timeout (the settings refuse it otherwise).
+        "FACTDESK_TASK_RETRY_MAX_SECONDS": "15",
     }
 
 
