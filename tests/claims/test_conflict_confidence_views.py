@@ -33,12 +33,6 @@ def graded(processed_story: Story) -> dict[str, Conflict]:
     return {"weak": conflicts[0], "strong": conflicts[1], "middle": conflicts[2]}
 
 
-@pytest.fixture
-def as_reviewer(client: Client, reviewer: User) -> Client:
-    client.force_login(reviewer)
-    return client
-
-
 def listed_conflicts(page: str) -> list[int]:
     return [int(n) for n in re.findall(r'<a href="/conflicts/(\d+)/">Conflict #\d+</a>', page)]
 

@@ -22,12 +22,6 @@ from claims.models import Claim, Conflict, Mention
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_reviewer(client: Client, reviewer: User) -> Client:
-    client.force_login(reviewer)
-    return client
-
-
 def messages_of(response: Any) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 

@@ -22,22 +22,9 @@ from claims import persist, review
 from claims.exports import claim_reviews, claims_csv
 from claims.models import Annotation, Claim, Mention, ReviewEvent, Verdict
 from factdesk.errors import ApplicationError
+from tests.claims.test_review_views import messages_of, vehicles
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def as_reviewer(client: Client, reviewer: User) -> Client:
-    client.force_login(reviewer)
-    return client
-
-
-def vehicles(story: Story) -> Claim:
-    return Mention.objects.filter(article__story=story, text__startswith="Seven armored").first().claim
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def current(claim: Claim) -> int:

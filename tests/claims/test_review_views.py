@@ -20,12 +20,6 @@ from claims.models import Claim, Conflict, Mention, MergeSuggestion, ReviewEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_reviewer(client: Client, reviewer: User) -> Client:
-    client.force_login(reviewer)
-    return client
-
-
 def vehicles(story: Story) -> Claim:
     return Mention.objects.filter(article__story=story, text__startswith="Seven armored").first().claim
 
