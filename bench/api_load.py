@@ -1,15 +1,19 @@
-"""The REST API under load, at 100,000 claims.
+"""The REST API under load, at 100,000 claims in stories of 500, 10,000 and 50,000 claims.
 
-    python3 bin/bench api [-- --workers 2,3 --duration 10 --refill --profile]
+    python3 bin/bench api [-- --shapes 200x500,10x10000,2x50000 --workers 2,3 --duration 10 --refill --profile]
     .venv/bin/python bench/api_load.py [same options]   (needs DATABASE_URL on PostgreSQL, wrk, and
                                                           DJANGO_SETTINGS_MODULE=factdesk.settings.bench)
 
-1. Fills PostgreSQL (COPY in one transaction, ~15 s, then VACUUM and ANALYZE) with 200 stories of 10
-   articles (8 outlets), 100,000 claims (500 a story), 300,000 mentions (3 a claim, in 3 articles,
-   each a sentence of its article: `text == body[start:end]`) and 10,000 conflicts (50 a story, 70%
-   open, sides a and b on two claims' mentions), and sets each claim's `open_conflicts` (checked
-   against claims.review.refresh_open_conflicts). Skipped when that data is already there
-   (`--refill` forces it). Makes a Reviewer and an API token.
+Each shape (`--shapes`, STORIESxCLAIMS a story; by default 200x500, 10x10000 and 2x50000) is measured
+in turn, steps 1 to 3, and has its own figures and targets:
+
+1. Fills PostgreSQL (COPY in one transaction, ~15 s, then VACUUM and ANALYZE) with the shape's stories,
+   each of 10 articles (8 outlets) per 500 claims, 3 mentions a claim (in 3 articles of the same 10,
+   each a sentence of its article: `text == body[start:end]`) and a conflict per 10 claims (70% open,
+   sides a and b on two claims' mentions), and sets each claim's `open_conflicts` (checked against
+   claims.review.refresh_open_conflicts). 200x500: 200 stories, 2,000 articles, 100,000 claims,
+   300,000 mentions, 10,000 conflicts. Skipped when that shape's data is already there (`--refill`
+   forces it); another shape's is replaced. Makes a Reviewer and an API token.
 2. Counts the SQL queries of one request to each endpoint in-process (Django's test client), the
    queue at page_size 10 and 50, and measures one request at a time in-process: its time, its Python
    CPU and its PostgreSQL backend's CPU.
@@ -17,12 +21,13 @@
    on loopback: 8 connections, 2 threads, a 2 s warm-up then 10 s measured per endpoint, each
    rotating over many paths (bench/api_load.lua): the floor (`/api/v1/me/`), the claim queue
    filtered (`?story=&status=proposed&conflict=open`) and in priority order (`?story=`), 50 a page,
-   over all 200 stories, and 2,000 claims' detail. Any non-2xx answer or socket error fails the run.
+   over all the shape's stories, and 2,000 claims' detail. Any non-2xx answer or socket error fails the run.
    It also counts the CPU that gunicorn and PostgreSQL spend per request and what other processes
    took meanwhile: a measurement they disturbed (over 10% of the machine) is taken again
    (`--retries`), after waiting for an idle machine (`--quiet-wait`). The worker count reported is
    the one with the lowest worst p95 of the queue and the detail.
-4. Prints the table and the ratios to the floor and writes bench/results/api_load.json; when a
+4. Prints the table and the ratios to the floor, then each shape's queue side by side, and writes
+   bench/results/api_load.json (the figures by shape, and every shape's targets); when a
    target is missed (or with `--profile`) prints where the time goes: each endpoint's cost in
    Python and in PostgreSQL, every query with its planning and execution time, EXPLAIN ANALYZE of
    the slowest, and a cProfile of in-process requests (stored under "profile").
@@ -48,6 +53,7 @@ import tempfile
 import time
 import urllib.request
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -73,15 +79,61 @@ from articles.models import Article, Outlet, Story  # noqa: E402
 from claims.models import Claim, Conflict, ConflictMention, Mention  # noqa: E402
 from factdesk.models import ApiToken  # noqa: E402
 
-STORIES, ARTICLES_PER_STORY, CLAIMS_PER_STORY, MENTIONS_PER_CLAIM, CONFLICTS_PER_STORY = 200, 10, 500, 3, 50
-EXPECTED = {
-    "stories": STORIES,
-    "articles": STORIES * ARTICLES_PER_STORY,
-    "claims": STORIES * CLAIMS_PER_STORY,
-    "mentions": STORIES * CLAIMS_PER_STORY * MENTIONS_PER_CLAIM,
-    "conflicts": STORIES * CONFLICTS_PER_STORY,
-    "conflict_sides": STORIES * CONFLICTS_PER_STORY * 2,
-}
+MENTIONS_PER_CLAIM = 3
+# A story is made of blocks of 10 articles stating 500 claims (150 mentions an article), so a story's
+# claims come in multiples of 500; one conflict per 10 claims.
+BLOCK_ARTICLES, BLOCK_CLAIMS, CLAIMS_PER_CONFLICT = 10, 500, 10
+DEFAULT_SHAPES = "200x500,10x10000,2x50000"  # 100,000 claims each: many small stories, and one big story
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The data set's shape: how many stories, and how many claims each (--shapes 200x500,2x50000)."""
+
+    stories: int
+    claims_per_story: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shape:
+        m = re.fullmatch(r"\s*(\d+)\s*x\s*(\d+)\s*", text)
+        if not m or int(m.group(1)) < 1 or int(m.group(2)) < BLOCK_CLAIMS or int(m.group(2)) % BLOCK_CLAIMS:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: a shape is STORIESxCLAIMS, the claims a story a multiple of {BLOCK_CLAIMS}"
+            )
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @property
+    def label(self) -> str:
+        return f"{self.stories}x{self.claims_per_story}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.stories} {'story' if self.stories == 1 else 'stories'} of {self.claims_per_story:,} claims"
+
+    @property
+    def articles_per_story(self) -> int:
+        return self.claims_per_story // BLOCK_CLAIMS * BLOCK_ARTICLES
+
+    @property
+    def conflicts_per_story(self) -> int:
+        return self.claims_per_story // CLAIMS_PER_CONFLICT
+
+    @property
+    def marker(self) -> str:
+        """Written as each bench story's description: which shape the data in the database has."""
+        return f"bench/api_load.py shape {self.label}"
+
+    def expected(self) -> dict[str, int]:
+        return {
+            "stories": self.stories,
+            "articles": self.stories * self.articles_per_story,
+            "claims": self.stories * self.claims_per_story,
+            "mentions": self.stories * self.claims_per_story * MENTIONS_PER_CLAIM,
+            "conflicts": self.stories * self.conflicts_per_story,
+            "conflict_sides": self.stories * self.conflicts_per_story * 2,
+        }
+
+
 SLUG_PREFIX = "bench-api-"
 USERNAME = "bench-api-reviewer"
 HOST = "127.0.0.1"
@@ -119,7 +171,7 @@ TEMPLATES = [
 FILLER = ["It was not immediately clear who was responsible.", "Roads around the area were closed."]
 KINDS = [("number", 40), ("quote", 15), ("certainty", 20), ("attribution", 15), ("date", 10)]
 STATUSES = [("proposed", 70), ("confirmed", 15), ("rejected", 10), ("merged", 5)]
-MENTION_ARTICLE_OFFSETS = (0, 3, 7)  # claim k's mentions are in articles k, k+3, k+7 (mod 10) of its story
+MENTION_ARTICLE_OFFSETS = (0, 3, 7)  # claim k's mentions are in articles k, k+3, k+7 (mod 10) of its block
 
 
 def say(message: str) -> None:
@@ -143,10 +195,10 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def data_present() -> bool:
+def data_present(shape: Shape) -> bool:
     counts = row_counts()
-    bench_stories = Story.objects.filter(slug__startswith=SLUG_PREFIX).count()
-    return bench_stories == STORIES and all(counts[k] == v for k, v in EXPECTED.items())
+    bench_stories = Story.objects.filter(slug__startswith=SLUG_PREFIX, description=shape.marker).count()
+    return bench_stories == shape.stories and all(counts[k] == v for k, v in shape.expected().items())
 
 
 def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
@@ -163,7 +215,7 @@ def _copy(cursor: Any, table: str, columns: list[str], rows: Any) -> int:
     return n
 
 
-def fill(reviewer: Any) -> dict[str, Any]:
+def fill(reviewer: Any, shape: Shape) -> dict[str, Any]:
     """Write the data set with COPY in one transaction; ids are assigned here, then the sequences set."""
     rng = random.Random(20240101)
     now = datetime.now(UTC)
@@ -189,21 +241,28 @@ def fill(reviewer: Any) -> dict[str, Any]:
             "articles_story",
             ["id", "name", "slug", "description", "created_at", "created_by_id"],
             (
-                (s + 1, f"Bench story {s:03d}: {PLACES[s % len(PLACES)]}", f"{SLUG_PREFIX}{s:03d}", "", now, None)
-                for s in range(STORIES)
+                (
+                    s + 1,
+                    f"Bench story {s:03d}: {PLACES[s % len(PLACES)]}",
+                    f"{SLUG_PREFIX}{s:03d}",
+                    shape.marker,
+                    now,
+                    None,
+                )
+                for s in range(shape.stories)
             ),
         )
 
         articles: list[tuple] = []
         mentions: list[tuple] = []
         claims: list[tuple] = []
-        for s in range(STORIES):
+        for s in range(shape.stories):
             story_id = s + 1
-            first_claim = s * CLAIMS_PER_STORY  # global index of the story's claim 0
+            first_claim = s * shape.claims_per_story  # global index of the story's claim 0
             # Each claim is one fact: a template and its values. Its three mentions state it in three
             # articles, with the number varied a little by outlet (as real reports do).
             facts: list[tuple[str, dict[str, Any]]] = []
-            for _ in range(CLAIMS_PER_STORY):
+            for _ in range(shape.claims_per_story):
                 values: dict[str, Any] = {
                     "org": rng.choice(ORGS),
                     "person": rng.choice(PEOPLE),
@@ -215,10 +274,11 @@ def fill(reviewer: Any) -> dict[str, Any]:
                     "n": rng.randint(2, 400),
                 }
                 facts.append((rng.choice(TEMPLATES), values))
-            claim_outlets: dict[int, list[str]] = {k: [] for k in range(CLAIMS_PER_STORY)}
+            claim_outlets: dict[int, list[str]] = {k: [] for k in range(shape.claims_per_story)}
             mention_text: dict[tuple[int, int], str] = {}
-            for a in range(ARTICLES_PER_STORY):
-                article_id = s * ARTICLES_PER_STORY + a + 1
+            for a in range(shape.articles_per_story):
+                article_id = s * shape.articles_per_story + a + 1
+                block, local = divmod(a, BLOCK_ARTICLES)  # the block's 10 articles state its 500 claims
                 outlet = (s + a) % len(OUTLETS)
                 parts: list[str] = []
                 offset = 0
@@ -226,9 +286,13 @@ def fill(reviewer: Any) -> dict[str, Any]:
                 spans: list[tuple[int, int, int, int]] = []  # (k, j, start, end)
                 sentence_of: dict[tuple[int, int], str] = {}
                 # Position p holds one mention: claim k of role j (which of its three mentions it is).
-                for p in range(CLAIMS_PER_STORY * MENTIONS_PER_CLAIM // ARTICLES_PER_STORY):
+                for p in range(BLOCK_CLAIMS * MENTIONS_PER_CLAIM // BLOCK_ARTICLES):
                     j = p % MENTIONS_PER_CLAIM
-                    k = 10 * (p // MENTIONS_PER_CLAIM) + (a - MENTION_ARTICLE_OFFSETS[j]) % ARTICLES_PER_STORY
+                    k = (
+                        block * BLOCK_CLAIMS
+                        + BLOCK_ARTICLES * (p // MENTIONS_PER_CLAIM)
+                        + (local - MENTION_ARTICLE_OFFSETS[j]) % BLOCK_ARTICLES
+                    )
                     template, values = facts[k]
                     varied = {**values, "n": values["n"] + (0 if j == 0 else rng.choice([0, 0, 0, -1, 2, 5]))}
                     sentence = template.format(**varied)
@@ -250,7 +314,8 @@ def fill(reviewer: Any) -> dict[str, Any]:
                 if paragraph:
                     parts.append(" ".join(paragraph))
                 body = "\n\n".join(parts)
-                title = facts[(a * 7) % CLAIMS_PER_STORY][0].format(**facts[(a * 7) % CLAIMS_PER_STORY][1])[:200]
+                headline = facts[(a * 7) % shape.claims_per_story]
+                title = headline[0].format(**headline[1])[:200]
                 published = date(2024, 1, 1) + timedelta(days=s // 4 + a % 3)
                 articles.append(
                     (
@@ -276,7 +341,7 @@ def fill(reviewer: Any) -> dict[str, Any]:
                         )
                     )  # fmt: skip
 
-            for k in range(CLAIMS_PER_STORY):
+            for k in range(shape.claims_per_story):
                 g = first_claim + k
                 status = _weighted(rng, STATUSES)
                 if status == "merged" and k == 0:
@@ -341,12 +406,12 @@ def fill(reviewer: Any) -> dict[str, Any]:
         t = time.perf_counter()
         status_of = {row[0]: row[3] for row in claims}
         conflicts, sides = [], []
-        for s in range(STORIES):
-            first = s * CLAIMS_PER_STORY + 1
-            proposed = [cid for cid in range(first, first + CLAIMS_PER_STORY) if status_of[cid] == "proposed"]
-            anyone = list(range(first, first + CLAIMS_PER_STORY))
-            for i in range(CONFLICTS_PER_STORY):
-                conflict_id = s * CONFLICTS_PER_STORY + i + 1
+        for s in range(shape.stories):
+            first = s * shape.claims_per_story + 1
+            proposed = [cid for cid in range(first, first + shape.claims_per_story) if status_of[cid] == "proposed"]
+            anyone = list(range(first, first + shape.claims_per_story))
+            for i in range(shape.conflicts_per_story):
+                conflict_id = s * shape.conflicts_per_story + i + 1
                 is_open = rng.random() < 0.7
                 a_claim, b_claim = rng.sample(proposed if is_open else anyone, 2)
                 a_mention = (a_claim - 1) * MENTIONS_PER_CLAIM + rng.randrange(MENTIONS_PER_CLAIM) + 1
@@ -363,6 +428,9 @@ def fill(reviewer: Any) -> dict[str, Any]:
                         None if is_open else reviewer.pk,
                         None if is_open else now - timedelta(hours=rng.randint(1, 100)),
                         1 if is_open else 2, now, now,
+                        # At least FACTDESK_CONFLICT_MIN_CONFIDENCE sure, so every open one counts in
+                        # open_conflicts, as refresh_open_conflicts counts them.
+                        rng.choice([0.6, 0.75, 0.9, 1.0]), "{}",
                     )
                 )  # fmt: skip
                 sides.append((2 * conflict_id - 1, conflict_id, a_mention, "a"))
@@ -373,6 +441,7 @@ def fill(reviewer: Any) -> dict[str, Any]:
             [
                 "id", "story_id", "kind", "severity", "status", "explanation", "key", "resolution",
                 "resolution_note", "resolved_by_id", "resolved_at", "version", "created_at", "updated_at",
+                "confidence", "factors",
             ],
             conflicts,
         )  # fmt: skip
@@ -428,7 +497,8 @@ def check_open_conflicts() -> None:
     """open_conflicts as the services count it (claims.review.refresh_open_conflicts, rolled back)."""
     from claims.review import refresh_open_conflicts
 
-    story = Story.objects.filter(slug__startswith=SLUG_PREFIX).order_by("id")[7]
+    stories = Story.objects.filter(slug__startswith=SLUG_PREFIX).order_by("id")
+    story = stories[min(7, stories.count() - 1)]
     before = dict(Claim.objects.filter(story=story).values_list("id", "open_conflicts"))
     with transaction.atomic():
         refresh_open_conflicts(list(before))
@@ -830,6 +900,12 @@ def profile_summary(text: str, n: int, limit: int = 24) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--shapes",
+        default=DEFAULT_SHAPES,
+        help="data sets to measure, STORIESxCLAIMS a story, comma-separated; each is filled in turn "
+        f"(default {DEFAULT_SHAPES}: 100,000 claims as many small stories, and in stories of 10,000 and 50,000)",
+    )
     ap.add_argument("--refill", action="store_true", help="fill again even when the data is there")
     ap.add_argument(
         "--workers",
@@ -845,18 +921,57 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="print the profile even when every target is met")
     ap.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
     args, _ = ap.parse_known_args()
+    try:
+        shapes = [Shape.parse(text) for text in args.shapes.split(",") if text.strip()]
+    except argparse.ArgumentTypeError as exc:
+        ap.error(str(exc))
     if connection.vendor != "postgresql":
         raise SystemExit("bench/api_load.py measures PostgreSQL: set DATABASE_URL (python3 bin/bench api does)")
     if not Path(args.wrk).exists():
         raise SystemExit(f"wrk not found at {args.wrk} (apt-get install wrk; python3 bin/bench api does)")
     started = time.monotonic()
+    by_shape: dict[str, Any] = {}
+    targets: list[dict[str, Any]] = []
+    for shape in shapes:
+        say(f"\n=== {shape.title} ({shape.label}) ===")
+        result = bench_shape(shape, args)
+        by_shape[shape.label] = result
+        targets += result["targets"]
+    out = {
+        "shapes": by_shape,
+        "targets": targets,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(out, indent=2, default=str))
+    if len(shapes) > 1:
+        say("\nThe queue by shape (p95 ms; ratio to the floor's p95; queries at page_size 10/50):")
+        for label, r in by_shape.items():
+            ms = r["latency_ms"]
+            q = r["queries_per_request"]
+            say(
+                f"  {label:<10} floor {ms['floor /me']['p95']:5.1f}   queue priority {ms['queue priority']['p95']:5.1f} "
+                f"({ms['queue priority']['p95'] / ms['floor /me']['p95']:.2f}x, "
+                f"{q['queue priority']['page_size_10']}/{q['queue priority']['page_size_50']})   "
+                f"queue filtered {ms['queue filtered']['p95']:5.1f}   detail {ms['claim detail']['p95']:5.1f}"
+            )
+    say("\nTargets:")
+    for t in targets:
+        say(f"  {'OK    ' if t['ok'] else 'MISSED'} {t['figure']:<72} {t['value']:>8} (target {t['target']})")
+    say(f"\nwrote {RESULTS.relative_to(ROOT)} in {out['seconds']:.0f} s")
+    return 0
 
+
+def bench_shape(shape: Shape, args: argparse.Namespace) -> dict[str, Any]:
+    """Fill (unless this shape's data is there), count queries, measure under load: one shape's figures."""
+    started = time.monotonic()
     user, token = reviewer_and_token()
     fill_timings: dict[str, Any] | None = None
-    if args.refill or not data_present():
-        say(f"Filling PostgreSQL: {STORIES} stories, {EXPECTED['articles']:,} articles, {EXPECTED['claims']:,} claims, "
-            f"{EXPECTED['mentions']:,} mentions, {EXPECTED['conflicts']:,} conflicts")  # fmt: skip
-        fill_timings = fill(user)
+    expected = shape.expected()
+    if args.refill or not data_present(shape):
+        say(f"Filling PostgreSQL: {shape.stories} stories, {expected['articles']:,} articles, "
+            f"{expected['claims']:,} claims, {expected['mentions']:,} mentions, {expected['conflicts']:,} conflicts")  # fmt: skip
+        fill_timings = fill(user, shape)
         say(f"  filled in {fill_timings['total_s']:.1f} s {fill_timings}")
     else:
         say("Data already there (--refill to fill again)")
@@ -909,7 +1024,8 @@ def main() -> int:
         queries[n]["page_size_10"] == queries[n]["page_size_50"] for n in ("queue filtered", "queue priority")
     )
 
-    say(f"\nAPI at {counts['claims']:,} claims, gunicorn {chosen} sync workers, {args.connections} connections")
+    say(f"\nAPI at {counts['claims']:,} claims ({shape.title}), gunicorn {chosen} sync workers, "
+        f"{args.connections} connections")  # fmt: skip
     say(
         f"  {'endpoint':<16}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}{'queries':>10}"
         f"{'1-client ms':>13}{'app CPU ms':>12}{'db CPU ms':>11}"
@@ -941,19 +1057,20 @@ def main() -> int:
                 f"    {w} workers: {p95s}; {r['queue filtered']['rps']:.0f} req/s{'   <- reported' if w == chosen else ''}"
             )
 
+    at = f"{shape.title}"
     targets = [
-        {"figure": "claim queue p95 (ms) at 100,000 claims", "value": queue95, "target": "< 60", "ok": queue95 < 60},
-        {"figure": "claim detail p95 (ms) at 100,000 claims", "value": detail95, "target": "< 60", "ok": detail95 < 60},
-        {"figure": "claim queue p95 / floor endpoint p95", "value": queue_ratio, "target": "<= 3", "ok": queue_ratio <= 3},
-        {"figure": "claim detail p95 / floor endpoint p95", "value": detail_ratio, "target": "<= 3", "ok": detail_ratio <= 3},
+        {"figure": f"claim queue p95 (ms), {at}", "value": queue95, "target": "< 60", "ok": queue95 < 60},
+        {"figure": f"claim detail p95 (ms), {at}", "value": detail95, "target": "< 60", "ok": detail95 < 60},
+        {"figure": f"claim queue p95 / floor endpoint p95, {at}", "value": queue_ratio, "target": "<= 3", "ok": queue_ratio <= 3},
+        {"figure": f"claim detail p95 / floor endpoint p95, {at}", "value": detail_ratio, "target": "<= 3", "ok": detail_ratio <= 3},
         {
-            "figure": "claim queue queries per request (page_size 10 and 50)",
+            "figure": f"claim queue queries per request (page_size 10 and 50), {at}",
             "value": max(queue_queries.values()),
             "target": "<= 10, same for both sizes",
             "ok": max(queue_queries.values()) <= 10 and equal_across_sizes,
         },
         {
-            "figure": "claim detail queries per request",
+            "figure": f"claim detail queries per request, {at}",
             "value": queries["claim detail"],
             "target": "<= 10",
             "ok": queries["claim detail"] <= 10,
@@ -992,7 +1109,8 @@ def main() -> int:
             for line in profile_summary(text, n_profiled):
                 say(f"    {line}")
 
-    out = {
+    return {
+        "shape": {"stories": shape.stories, "claims_per_story": shape.claims_per_story},
         "gunicorn": {"worker_class": "sync", "workers": chosen, "threads": 1, "tried": sorted(runs)},
         "load": {
             "tool": "wrk",
@@ -1014,13 +1132,6 @@ def main() -> int:
         "profile": profile,
         "seconds": round(time.monotonic() - started, 1),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(out, indent=2, default=str))
-    say("\nTargets:")
-    for t in targets:
-        say(f"  {'OK    ' if t['ok'] else 'MISSED'} {t['figure']:<56} {t['value']:>8} (target {t['target']})")
-    say(f"\nwrote {RESULTS.relative_to(ROOT)} in {out['seconds']:.0f} s")
-    return 0
 
 
 if __name__ == "__main__":

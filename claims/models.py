@@ -89,6 +89,19 @@ class Claim(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Denormalised for the queue's filters and ordering at 100,000 claims; kept by the services.
     open_conflicts = models.PositiveIntegerField(default=0)
+    # The desk model's check-worthiness of the claim (DeskModel, trained on the desk's own decisions),
+    # or null until one has scored it: then the rules' score orders the queue.
+    desk_score = models.FloatField(
+        null=True, blank=True, help_text="The desk model's probability that the claim is worth checking."
+    )
+    # The queue's priority after open conflicts: the desk model's score, or the rules' until there is
+    # one. Computed by the database (a stored generated column), so every write of either score (the
+    # pipeline's, a bulk COPY) keeps it, and the queue's order is an index scan (claim_queue_order).
+    priority = models.GeneratedField(
+        expression=Coalesce(F("desk_score"), F("checkworthiness")),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,10 +109,15 @@ class Claim(models.Model):
         ordering = ["-checkworthiness", "id"]
         indexes = [
             models.Index(fields=["story", "status", "-checkworthiness"]),
-            # The queue's default order, so a page of 50 at 100,000 claims is an index scan.
+            # The queue's default order (QUEUE_ORDERS["priority"]) as an index scan, a page of 50 reading
+            # 50 rows however many claims the story has: without a status (the default queue) and with one.
             models.Index(
-                fields=["story", "status", "-open_conflicts", "-checkworthiness", "-independent_sources", "id"],
-                name="claim_queue_priority",
+                fields=["story", "-open_conflicts", "-priority", "-independent_sources", "id"],
+                name="claim_queue_order",
+            ),
+            models.Index(
+                fields=["story", "status", "-open_conflicts", "-priority", "-independent_sources", "id"],
+                name="claim_queue_status_order",
             ),
         ]
         constraints = [

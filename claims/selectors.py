@@ -247,7 +247,9 @@ def story_claim_summary(story: Story, limit: int = 100, possible: bool = False) 
 # --- the reviewer's workspace --------------------------------------------------------------------
 
 QUEUE_ORDERS: dict[str, tuple[str, ...]] = {
-    "priority": ("-open_conflicts", "-checkworthiness", "-independent_sources", "id"),
+    # Claim.priority is the desk model's score, or the rules' check-worthiness until one exists; the
+    # index claim_queue_order (and claim_queue_status_order, with a status) gives this order.
+    "priority": ("-open_conflicts", "-priority", "-independent_sources", "id"),
     "checkworthiness": ("-checkworthiness", "-independent_sources", "id"),
     "sources": ("-independent_sources", "-checkworthiness", "id"),
     "newest": ("-id",),
@@ -593,7 +595,7 @@ def claim_exists(claim_id: int) -> bool:
 
 # The columns of a claim that the API's claim documents show (the queue's rows and the detail).
 CLAIM_COLUMNS = (
-    "id", "story_id", "text", "status", "merged_into_id", "checkworthiness", "independent_sources", "sources",
+    "id", "story_id", "text", "status", "merged_into_id", "checkworthiness", "priority", "independent_sources", "sources",
     "open_conflicts", "assignee__username", "lease_expires_at", "rejection_reason", "version", "verdict",
     "reviewed_by__username", "reviewed_at", "created_at", "updated_at",
 )  # fmt: skip

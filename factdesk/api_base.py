@@ -186,13 +186,19 @@ class CursorPage(CursorPagination):
 
     @staticmethod
     def _beyond(order: list[tuple[str, bool]], values: list[Any]) -> Q:
-        """Rows after `values` in `order`: (a, b, c) > (x, y, z), field by field, each in its direction."""
+        """Rows after `values` in `order`: (a, b, c) > (x, y, z), field by field, each in its direction.
+
+        The first field's bound (a <= x, descending) is implied, and said too: PostgreSQL cannot take
+        the OR of the steps as an index condition, but takes the bound, so a later page of an order
+        with an index (the claim queue's) is that index scanned from the cursor, not a sort of the rest.
+        """
         beyond = Q()
         for i, (name, desc) in enumerate(order):
             step = Q(**{f"{n}": v for (n, _), v in zip(order[:i], values[:i], strict=True)})
             step &= Q(**{f"{name}__{'lt' if desc else 'gt'}": values[i]})
             beyond |= step
-        return beyond
+        first, desc = order[0]
+        return Q(**{f"{first}__{'lte' if desc else 'gte'}": values[0]}) & beyond
 
     def _key(self, row: Any) -> list[Any]:
         key = []
