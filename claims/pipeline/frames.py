@@ -36,6 +36,11 @@ _CLAUSE_BREAK = re.compile(
 )
 # "in 2016", "since 2015": a year the value belongs to (not "the 2015 deal", a name for a thing)
 _YEAR = re.compile(r"\b(?:in|since|during|by|of|for|until|through)\s+(1[89]\d\d|20\d\d)\b")
+_ELAPSED = re.compile(
+    r"\b(?:since|ago|so\s+far|to\s+date|in\s+a\s+row|straight|marks?|marked|now|running|for\s+the\s+(?:past|last)|"
+    r"(?:has|have|had)\s+been)\b",
+    re.IGNORECASE,
+)
 _CAPITAL = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z'’-]+|[A-Z]{2,})\b")
 _NOT_NAMES = frozenset(
     """january february march april may june july august september october november december monday tuesday
@@ -100,6 +105,9 @@ class QuantityFrame:
     context: frozenset[str] = frozenset()
     when: frozenset[str] = frozenset()  # ISO days or years the clause names
     clause: str = ""
+    # time elapsed until the moment of writing ("marks 293 days since", "missing for 10 days
+    # now", "three years ago"): a figure that grows with the date of the article
+    elapsed: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,6 +222,7 @@ def frame_of(m: Mention, q: Quantity, dates: tuple[date | None, ...] = ()) -> Qu
         context=frozenset(context),
         when=frozenset(when),
         clause=" ".join(clause.split()),
+        elapsed=q.dimension == "duration" and bool(_ELAPSED.search(clause)),
     )
 
 
@@ -264,12 +273,14 @@ def compare_frames(
     weight=lambda t: 1.0,
     aligned: bool = False,
     rare: bool = False,
+    same_day: bool = False,
 ) -> FrameMatch:
     """Whether two quantities state the same fact.
 
     ``aligned``: alignment already put the two mentions in one claim, which lowers the bar for
     context (the sentences as a whole agree) but never for what is counted, whose it is,
-    what happened to it, or when. ``rare``: the thing counted is named by few mentions of the
+    what happened to it, or when. ``same_day``: the two articles were published the same day,
+    without which two counts of time elapsed until the writing are not compared. ``rare``: the thing counted is named by few mentions of the
     story ("questions", "files"), so two counts of it are likely the same count: the bar for
     context is lowered the same way.
     """
@@ -291,6 +302,10 @@ def compare_frames(
         )
     if a.names and b.names and not a.names & b.names:
         return FrameMatch(False, 0.0, (f"about different names ({', '.join(sorted(a.names | b.names))})",))
+    if (a.elapsed or b.elapsed) and not same_day:
+        return FrameMatch(
+            False, 0.0, ("time elapsed until the day of writing, and the articles are of different days",)
+        )
     if _different_times(a.when, b.when):
         return FrameMatch(False, 0.0, (f"different times ({', '.join(sorted(a.when | b.when))})",))
     shared = (a.context & b.context) | (a.predicate & b.predicate) | (a.names & b.names)

@@ -71,6 +71,15 @@ def _is_verb(word: str) -> bool:
 
 
 _WORD = re.compile(r"[A-Za-z][a-z’']+")
+# Words that say, earlier in the same clause, that the thing did not happen or was not so:
+# "the absence of Duvernay from the contenders nominated", "failed to win", "left off the list
+# of those invited". The verb after them is not affirmed (nor negated: that is the negation's
+# job, and these are too loose to oppose a sentence by themselves).
+_PRIVATIVE = re.compile(
+    r"\b(?:absence|absent|omission|omitted|omits?|snub(?:bed|s)?|exclud(?:ed|es|ing)|exclusion|left\s+(?:out|off)|"
+    r"missing|lack(?:s|ed|ing)?|without|fail(?:ed|s|ure)?\s+to|refus(?:ed|es|al)\s+to|declin(?:ed|es)\s+to)\b",
+    re.IGNORECASE,
+)
 # What comes before a verb that is not said to have happened: "plans to", "whether they were"
 _NOT_YET = re.compile(r"\b(?:to|if|whether|would|could|might|may|will)\s+(?:\w+\s+)?$")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
@@ -118,12 +127,21 @@ def polarity(text: str) -> Polarity:
         prev = text[max(0, m.start() - 12) : m.start()].lower()
         if _NOT_YET.search(prev):
             continue  # "plans to evacuate", "whether they were evacuated": not a statement that it happened
+        if _privative_before(text, m.start()):
+            continue  # "the absence of X from the contenders nominated": not a statement that X was
         p = stem(IRREGULAR.get(m.group().lower(), m.group()))
         if p in negated or p in _NOT_EVENTS:
             continue
         affirmed.add(p)
         verbs.append((p, m.start()))
     return Polarity(frozenset(negated), frozenset(affirmed), tuple(verbs), denial, text)
+
+
+def _privative_before(text: str, pos: int) -> bool:
+    """A privative word ("absence", "failed to", "without") earlier in the clause of ``pos``."""
+    starts = [m.end() for m in _CLAUSE.finditer(text, max(0, pos - 120), pos)]
+    start = starts[-1] if starts else max(0, pos - 120)
+    return bool(_PRIVATIVE.search(text, start, pos))
 
 
 def opposed(a: str, b: str) -> frozenset[str]:

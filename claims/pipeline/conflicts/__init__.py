@@ -53,6 +53,7 @@ def find_conflicts(
         outlets=outlets,
         idf=al.idf,
         lengths={a.id: len(a.body) for a in articles.values()},
+        published={a.id: a.published_on for a in articles.values()},
     )
     found = (
         number_conflicts(ctx)

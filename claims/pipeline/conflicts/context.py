@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..align import Alignment, key_order
 from ..confidence import Factors
@@ -25,11 +26,17 @@ class Ctx:
     outlets: dict[ArticleId, str]
     idf: Mapping[str, float]
     lengths: Mapping[ArticleId, int] = field(default_factory=dict)  # article body lengths
+    published: Mapping[ArticleId, date | None] = field(default_factory=dict)  # publication days, when known
 
     def in_lead(self, key: MentionKey) -> bool:
         """The mention is in the first fifth of its article: where the story's main facts are."""
         n = self.lengths.get(key[0], 0)
         return n > 0 and key[1] <= LEAD_SHARE * n
+
+    def written_same_day(self, a: MentionKey, b: MentionKey) -> bool:
+        """Both articles carry a publication day, and it is the same one."""
+        da, db = self.published.get(a[0]), self.published.get(b[0])
+        return da is not None and da == db
 
     def root(self, key: MentionKey) -> ArticleId:
         return self.roots.get(key[0], key[0])

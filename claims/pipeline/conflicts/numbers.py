@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
 from ..confidence import Factors
 from ..frames import FrameMatch, QuantityFrame, compare_frames, mention_frames, quantity_block, thing_words
-from ..quantities import describe_interval
+from ..quantities import describe_interval, word_value
 from ..text import stem
 from ..types import Conflict, Mention, MentionKey, Quantity, Severity
 from .context import Ctx
@@ -26,6 +27,8 @@ from .context import Ctx
 NEIGHBOUR_MIN_SCORE = 0.3
 # Overlapping ranges whose nominal figures differ this much are a possible discrepancy.
 DIFFERENT_PICTURE_RATIO = 1.5
+# A sentence's parts added up meet another outlet's total when within this share of it.
+PARTS_TOLERANCE = 0.03
 # A counted thing named by at most this many mentions (and 1.5 per article) is "rare".
 RARE_BLOCK_MAX = 40
 
@@ -200,10 +203,43 @@ def _frame_pairs(
         for fb in rest_b:
             if fa.block != fb.block:
                 continue
-            match = compare_frames(fa, fb, weight=ctx.weight, aligned=aligned, rare=fa.block in rare)
-            if match.same:
+            match = compare_frames(
+                fa,
+                fb,
+                weight=ctx.weight,
+                aligned=aligned,
+                rare=fa.block in rare,
+                same_day=ctx.written_same_day(ma.key, mb.key),
+            )
+            if match.same and not (_adds_up(ma, fa, fb.quantity) or _adds_up(mb, fb, fa.quantity)):
                 out.append((fa, fb, match))
     return out
+
+
+_ALL_BUT = re.compile(r"\ball\s+(?:but|except)\s+(?:for\s+)?([\w-]+)", re.IGNORECASE)
+
+
+def _adds_up(m: Mention, f: QuantityFrame, other: Quantity) -> bool:
+    """The other figure is what this sentence's figures come to: its parts added up ("$2,400 in
+    cash, $39,500 in travelers checks" / "worth more than $42,000"), or its whole less the
+    ones it leaves out ("19 employees, and all but three were placed on furlough" / "16
+    employees were placed on furlough"). Then the two state different parts of one fact."""
+    parts = [x for x in m.slots.quantities if x.value is not None and quantity_block(x) == f.block]
+    derived = []
+    if len(parts) >= 2:
+        # a total reported elsewhere is rounded, and may count a little the parts leave out
+        total = sum(x.value for x in parts)  # type: ignore[misc]
+        derived.append((total, max(sum(x.precision for x in parts), PARTS_TOLERANCE * abs(total))))
+    for hit in _ALL_BUT.finditer(m.text):
+        word = hit.group(1).lower()
+        left_out = float(word) if word.isdigit() else word_value(word)
+        if left_out is None:
+            continue
+        derived += [(x.value - left_out, x.precision) for x in parts if x.value is not None and x.value > left_out]
+    return any(
+        overlap(other, replace(f.quantity, value=v, low=v, high=v, qualifier=None, approximate=False, precision=p))
+        for v, p in derived
+    )
 
 
 def _relation(a: Quantity, b: Quantity) -> tuple[str, Severity, str] | None:

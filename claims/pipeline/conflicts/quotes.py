@@ -53,6 +53,15 @@ MIN_SHARED_WORDS = 3
 # Words one version leaves out, with no ellipsis, that are still not a difference in what was said:
 # a form of address and function words, at most this many.
 UNMARKED_CUT = 4
+# Words one version has in the middle of the shared wording and the other lacks altogether
+# (no ellipsis): this many content words are another sentence or clause spliced in, so the two
+# are two statements of one speaker ("... extraneous facts, he never once mentioned ..." /
+# "Comey never wrote that ..."), not one utterance quoted two ways.
+SPLICED_WORDS = 5
+# A negation inside words one version leaves out or puts in flips what was said only when the
+# rest of those words is short ("we will [not] raise"), not when a whole clause with a "not"
+# in it is left out.
+NEGATION_CUT_WORDS = 3
 _ADDRESS = frozenset(
     "mr mrs ms dr sir madam president chair chairman chairwoman speaker senator minister prime secretary governor "
     "general ladies gentlemen".split()
@@ -168,6 +177,21 @@ def _spelt_alike(a: list[Token], b: list[Token]) -> bool:
     if longer.endswith(shorter) and _NEGATING_PREFIX.match(longer[: len(longer) - len(shorter)]):
         return False
     return fuzz.ratio(x, y) >= 80
+
+
+def _unpair_spellings(a: list[Token], b: list[Token]) -> tuple[list[Token], list[Token]]:
+    """The words of a change left when words spelt alike on the two sides are taken out in pairs."""
+    if not a or not b:
+        return a, b
+    rest_b = list(b)
+    rest_a = []
+    for x in a:
+        hit = next((y for y in rest_b if _spelt_alike([x], [y]) or _spelling_variant([x], [y])), None)
+        if hit is None:
+            rest_a.append(x)
+        else:
+            rest_b.remove(hit)
+    return rest_a, rest_b
 
 
 def _same_letters(a: list[Token], b: list[Token]) -> bool:
@@ -291,15 +315,32 @@ def compare_quotes(a: str, b: str) -> Comparison:
         if tag == "replace" and _clarified(wa, wb):
             continue  # "they restart it" / "they restart [their nuclear program]": an unmarked clarification
         # Words the other version has elsewhere were moved, not changed ("soldiers of the
-        # state" / "state soldiers"): what is left is the difference.
+        # state" / "state soldiers"), and a word spelt another way inside a longer change is
+        # the same word ("memorandums to Congress" / "memoranda"): what is left is the difference.
         ma = [t for t in ma if stem(t.word) not in all_b]
         mb = [t for t in mb if stem(t.word) not in all_a]
+        ma, mb = _unpair_spellings(ma, mb)
         if not ma and not mb:
             continue
+        if (
+            first is not None
+            and first < i < last
+            and max(len(ma), len(mb)) >= SPLICED_WORDS
+            and min(len(ma), len(mb)) <= 1
+        ):
+            # another statement spliced into the middle: two utterances, not one quoted two ways
+            return Comparison(False, coverage, (), shared=matched)
         changed += len(ma) + len(mb)
         words_a, words_b = {t.word for t in wa}, {t.word for t in wb}
-        neg |= bool((words_a ^ words_b) & NEGATIONS)
-        num |= any(w[0].isdigit() for w in words_a ^ words_b)
+        rest = max(len([t for t in ma if t.word not in NEGATIONS]), len([t for t in mb if t.word not in NEGATIONS]))
+        neg |= bool((words_a ^ words_b) & NEGATIONS) and rest <= NEGATION_CUT_WORDS
+        # a number changed or left out ("rebuilt [40] homes"), not one left out with the words it
+        # belongs to ("all factors [of the five factor model] of personality")
+        digits_a = [t for t in ma if t.word[0].isdigit()]
+        digits_b = [t for t in mb if t.word[0].isdigit()]
+        num |= bool(digits_a or digits_b) and (
+            bool(digits_a and digits_b) or (len(ma) == len(digits_a) and len(mb) == len(digits_b))
+        )
         name |= any(t.name for t in ma) and any(t.name for t in mb)  # a name swapped for another
         diffs.append((" ".join(t.word for t in wa), " ".join(t.word for t in wb)))
     return Comparison(True, coverage, tuple(diffs), neg, num, name, shared=matched, changed=changed)
