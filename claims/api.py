@@ -614,10 +614,14 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IdViewSet):
     @extend_schema(request=EmptyInput, responses={200: EventSerializer, **ERRORS}, tags=["audit"])
     @action(detail=True, methods=["post"])
     def undo(self, request: Request, pk: str | None = None) -> Response:
-        """Undo a merge event: the merged claims come back with what it moved."""
+        """Undo an event. A merge (or an accepted suggestion): the merged claims come back with what it
+        moved, by anyone, at any time. Your own confirm, reject, edit, note, take, release, declined
+        suggestion, resolution or reopening: within FACTDESK_UNDO_SECONDS (default 5 minutes), and only
+        while the claim or conflict has not changed since (else 409 `changed_since`, naming who changed
+        it). The answer is the undo's own event (action `undo`; `unmerge` for a merge)."""
         _valid(EmptyInput, request)
         event = self.get_object()
-        undo = review.merge_undo(event_id=event.pk, user=request.user)
+        undo = review.event_undo(event_id=event.pk, user=request.user)
         return Response(EventSerializer(selectors.event_list({}).get(pk=undo.pk)).data)
 
 

@@ -411,6 +411,8 @@ class ReviewEvent(models.Model):
         RELEASE = "release", "Released"
         CONFLICT_EXTEND = "conflict_extend", "Pipeline added evidence to a conflict"
         CONFLICT_FOLLOW = "conflict_follow", "Pipeline re-raised a resolved conflict"
+        # A person took back one of their own actions (claims/review.event_undo); payload["undoes"] names it.
+        UNDO = "undo", "Undid"
 
     story = models.ForeignKey("articles.Story", on_delete=models.CASCADE, related_name="review_events")
     # None: the pipeline did it (it adds evidence to conflicts and re-raises resolved ones).

@@ -171,6 +171,7 @@ _STALE_PHRASES = {
     ReviewEvent.Action.ANNOTATE: "added a note",
     ReviewEvent.Action.TAKE: "took it",
     ReviewEvent.Action.RELEASE: "released it",
+    ReviewEvent.Action.UNDO: "undid an action on it",
 }
 # The time a stale message names, with its zone: a reviewer elsewhere must not read UTC as local.
 _STALE_TIME = "%H:%M:%S %Z"
@@ -307,6 +308,7 @@ def _change_claim(*, claim_id: int, user: Any, version: Version, action: str, **
     claim = _lock_claim(claim_id, user=user, version=version)
     _require_open(claim)
     before = claim_state(claim)
+    decision = _decision(claim)  # the decision this one replaces, for its undo (event_undo)
     for field, value in changes.items():
         setattr(claim, field, value)
     _bump(claim, fields=list(changes))
@@ -317,7 +319,7 @@ def _change_claim(*, claim_id: int, user: Any, version: Version, action: str, **
         claims=[claim],
         before=before,
         after=claim_state(claim),
-        payload=_unchecked(version),
+        payload={**_unchecked(version), **({"decision_before": decision} if "status" in changes else {})},
     )
     return claim
 
@@ -694,7 +696,9 @@ def _conflict_claims(conflict: Conflict) -> list[Claim]:
     return list(Claim.objects.filter(mentions__conflict_sides__conflict=conflict).distinct())
 
 
-def _conflict_changed(conflict: Conflict, *, user: Any, action: str, before: dict[str, Any]) -> None:
+def _conflict_changed(
+    conflict: Conflict, *, user: Any, action: str, before: dict[str, Any], payload: dict[str, Any] | None = None
+) -> None:
     """After a conflict's status changed: its claims' open-conflict counts, and the audit event."""
     claims = _conflict_claims(conflict)
     refresh_open_conflicts([c.pk for c in claims])
@@ -706,6 +710,7 @@ def _conflict_changed(conflict: Conflict, *, user: Any, action: str, before: dic
         conflict=conflict,
         before=before,
         after=conflict_state(conflict),
+        payload=payload,
     )
 
 
@@ -723,6 +728,11 @@ def conflict_resolve(*, conflict_id: int, user: Any, version: int, resolution: s
             "This conflict is already resolved; reopen it first.", extra={"current": conflict_state(conflict)}
         )
     before = conflict_state(conflict)
+    # Who resolved it before (a reopened conflict keeps them), for the undo to bring back.
+    previous = {
+        "resolved_by": conflict.resolved_by_id,
+        "resolved_at": conflict.resolved_at.isoformat() if conflict.resolved_at else None,
+    }
     conflict.status = Conflict.Status.RESOLVED
     conflict.resolution = resolution
     conflict.resolution_note = note.strip()
@@ -730,7 +740,7 @@ def conflict_resolve(*, conflict_id: int, user: Any, version: int, resolution: s
     conflict.resolved_at = timezone.now()
     conflict.version += 1
     conflict.save()
-    _conflict_changed(conflict, user=user, action=Action.RESOLVE, before=before)
+    _conflict_changed(conflict, user=user, action=Action.RESOLVE, before=before, payload={"resolved_before": previous})
     return conflict
 
 
@@ -746,3 +756,243 @@ def conflict_reopen(*, conflict_id: int, user: Any, version: int) -> Conflict:
     conflict.save(update_fields=["status", "version", "updated_at"])
     _conflict_changed(conflict, user=user, action=Action.REOPEN, before=before)
     return conflict
+
+
+# --- undo -----------------------------------------------------------------------------------------------
+
+# What a person can take back for FACTDESK_UNDO_SECONDS after doing it: every action on a claim but a
+# split (its claim stays, with its own history: merge it back instead), a declined merge suggestion,
+# and a conflict's resolution or reopening. A merge (and an accepted suggestion) can be undone at any
+# time, by any reviewer, through merge_undo: its record says exactly what it moved.
+UNDOABLE_ACTIONS = frozenset(
+    {
+        Action.CONFIRM,
+        Action.REJECT,
+        Action.EDIT,
+        Action.ANNOTATE,
+        Action.TAKE,
+        Action.RELEASE,
+        Action.REJECT_SUGGESTION,
+        Action.RESOLVE,
+        Action.REOPEN,
+    }
+)
+# How an undo names what it took back: "Undone: your confirm of claim #12."
+UNDO_NAMES = {
+    Action.CONFIRM: "confirm",
+    Action.REJECT: "reject",
+    Action.EDIT: "edit of the wording",
+    Action.ANNOTATE: "note",
+    Action.TAKE: "take",
+    Action.RELEASE: "release",
+    Action.REJECT_SUGGESTION: "declined merge suggestion",
+    Action.RESOLVE: "resolution",
+    Action.REOPEN: "reopening",
+    Action.MERGE: "merge",
+    Action.ACCEPT_SUGGESTION: "accepted merge suggestion",
+}
+
+
+def undo_window() -> timedelta:
+    return timedelta(seconds=settings.FACTDESK_UNDO_SECONDS)
+
+
+def undo_refusal(event: ReviewEvent, user: Any, now: datetime | None = None) -> str | None:
+    """Why `user` cannot undo `event`, or None when they can try. Whether the claim or the conflict
+    changed since is checked by event_undo itself, under its lock."""
+    if event.undone_by_id:
+        return "That action was already undone."
+    if event.is_merge:
+        return None
+    if event.action not in UNDOABLE_ACTIONS:
+        return f"“{event.get_action_display()}” cannot be undone."
+    if event.actor_id is None or event.actor_id != getattr(user, "pk", None):
+        return f"Only {event.actor_name}, who did it, can undo it."
+    if (now or timezone.now()) - event.created_at > undo_window():
+        minutes = max(1, round(settings.FACTDESK_UNDO_SECONDS / 60))
+        return f"An action can be undone for {minutes} minute{'s' if minutes != 1 else ''} only; that one is older."
+    return None
+
+
+def undoable_events(events: Sequence[ReviewEvent], user: Any) -> set[int]:
+    """The ids of the events among `events` that `user` is offered to undo (the history's buttons)."""
+    now = timezone.now()
+    return {e.pk for e in events if undo_refusal(e, user, now) is None}
+
+
+def last_undoable(*, story_id: int, user: Any) -> ReviewEvent | None:
+    """The user's latest action in the story that they can still undo: what `u` takes back."""
+    if not getattr(user, "pk", None):
+        return None
+    recent = (
+        ReviewEvent.objects.filter(
+            story_id=story_id,
+            actor=user,
+            undone_by__isnull=True,
+            action__in=[*UNDOABLE_ACTIONS, Action.MERGE, Action.ACCEPT_SUGGESTION],
+            created_at__gte=timezone.now() - undo_window(),
+        )
+        .select_related("actor")
+        .prefetch_related("claims")
+        .order_by("-created_at", "-id")
+    )
+    return next((e for e in recent[:5] if undo_refusal(e, user) is None), None)
+
+
+def undo_subject(event: ReviewEvent) -> str:
+    """ "confirm of claim #12", "resolution of conflict #3": what an undo takes back, in words."""
+    name = UNDO_NAMES.get(ReviewEvent.Action(event.action), event.action_phrase)
+    if event.conflict_id and event.action in (Action.RESOLVE, Action.REOPEN):
+        return f"{name} of conflict #{event.conflict_id}"
+    if event.is_merge:
+        return f"{name} into claim #{event.payload.get('survivor')}"
+    claim_id = undo_claim_id(event)
+    return f"{name} of claim #{claim_id}" if claim_id else name
+
+
+def undo_claim_id(event: ReviewEvent) -> int | None:
+    """The claim an event was about, the one an undo of it shows: a merge's survivor, else its one claim."""
+    if event.is_merge:
+        return int(event.payload["survivor"])
+    if event.action in (Action.RESOLVE, Action.REOPEN, Action.REJECT_SUGGESTION):
+        return None
+    state = event.before if isinstance(event.before, dict) else {}
+    return state.get("id")
+
+
+def _changed_since(claim: Claim, event: ReviewEvent) -> None:
+    """Refuse to undo `event` when the claim changed after it: the undo would overwrite that change."""
+    if claim.version == event.after.get("version"):
+        return
+    later = [e for e in _events_since(claim, event.after.get("version") or 0) if e.pk != event.pk]
+    raise InvalidStateError(
+        f"Claim #{claim.pk} changed after your {UNDO_NAMES.get(ReviewEvent.Action(event.action), 'action')}: "
+        f"{_describe_change(later)}. Nothing was undone; decide it again if it needs it.",
+        code="changed_since",
+        extra={"current": claim_state(claim)},
+    )
+
+
+def _undo_claim(event: ReviewEvent, user: Any) -> tuple[list[Claim], dict[str, Any], dict[str, Any]]:
+    """Take back a claim action: its claims, and their state before and after the undo."""
+    claim = _locked(int(event.before["id"]))
+    _check_lease(claim, user)
+    before = claim_state(claim)
+    previous = event.before
+    if event.action == Action.ANNOTATE:
+        # A note only added: take it away (the event keeps its words). No version check: notes bump none.
+        note = event.after.get("annotation", {})
+        Annotation.objects.filter(pk=note.get("id"), author=user).delete()
+        return [claim], before, claim_state(claim)
+    _changed_since(claim, event)
+    _require_open(claim)
+    fields: list[str]
+    if event.action in (Action.CONFIRM, Action.REJECT):
+        decided = event.payload.get("decision_before", {})
+        when = decided.get("reviewed_at")
+        claim.status = previous["status"]
+        claim.rejection_reason = previous.get("rejection_reason", "")
+        claim.verdict = previous.get("verdict") or ""
+        claim.reviewed_by_id = decided.get("reviewed_by")
+        claim.reviewed_at = datetime.fromisoformat(when) if when else None
+        fields = ["status", "rejection_reason", "verdict", "reviewed_by", "reviewed_at"]
+    elif event.action == Action.EDIT:
+        claim.text = previous["text"]
+        fields = ["text"]
+    elif event.action == Action.TAKE:
+        if previous.get("assignee") is None:  # a renewal of one's own lease leaves nothing to take back
+            claim.assignee = None
+            claim.lease_expires_at = None
+        fields = ["assignee", "lease_expires_at"]
+    else:  # RELEASE: the reviewer holds it again, for a fresh lease
+        if previous.get("assignee") == user.get_username():
+            claim.assignee = user
+            claim.lease_expires_at = timezone.now() + timedelta(seconds=settings.FACTDESK_LEASE_SECONDS)
+        fields = ["assignee", "lease_expires_at"]
+    _bump(claim, fields=fields)
+    return [claim], before, claim_state(claim)
+
+
+def _undo_conflict(event: ReviewEvent) -> tuple[Conflict, dict[str, Any], dict[str, Any]]:
+    conflict = Conflict.objects.select_for_update().get(pk=event.conflict_id or 0)
+    if conflict.version != event.after.get("version"):
+        last = ReviewEvent.objects.filter(conflict=conflict).select_related("actor").order_by("-created_at").first()
+        raise InvalidStateError(
+            f"Conflict #{conflict.pk} changed after your {UNDO_NAMES[ReviewEvent.Action(event.action)]}: "
+            f"{_describe(last) if last else 'it was changed'}. Nothing was undone.",
+            code="changed_since",
+            extra={"current": conflict_state(conflict)},
+        )
+    before = conflict_state(conflict)
+    previous = event.before
+    conflict.status = previous["status"]
+    conflict.resolution = previous.get("resolution") or ""
+    conflict.resolution_note = previous.get("resolution_note") or ""
+    if event.action == Action.RESOLVE:
+        resolved = event.payload.get("resolved_before", {})
+        conflict.resolved_by_id = resolved.get("resolved_by")
+        when = resolved.get("resolved_at")
+        conflict.resolved_at = datetime.fromisoformat(when) if when else None
+    conflict.version += 1
+    conflict.save()
+    refresh_open_conflicts([c.pk for c in _conflict_claims(conflict)])
+    return conflict, before, conflict_state(conflict)
+
+
+@_action
+def event_undo(*, event_id: int, user: Any) -> ReviewEvent:
+    """Take back an action: the claim, the conflict or the suggestion is as it was before it, and the
+    undo is an event of its own (action "undo", payload["undoes"]), the undone event pointing at it.
+
+    Only the person who acted, within FACTDESK_UNDO_SECONDS (undo_refusal); a merge goes to merge_undo.
+    An undo never overwrites a later change: when the claim (or conflict) changed after the action,
+    by anyone, it is refused and says what changed (a note only adds, so a colleague's note is no change)."""
+    _require(roles.can_review(user))
+    event = ReviewEvent.objects.select_for_update(of=("self",)).select_related("actor").get(pk=event_id)
+    if event.is_merge and not event.undone_by_id:
+        return merge_undo(event_id=event.pk, user=user)
+    refusal = undo_refusal(event, user)
+    if refusal:
+        raise InvalidStateError(refusal, code="not_undoable")
+    conflict: Conflict | None = None
+    suggestion: MergeSuggestion | None = None
+    claims: list[Claim]
+    if event.action in (Action.RESOLVE, Action.REOPEN):
+        _require(roles.can_resolve_conflicts(user))
+        conflict, before, after = _undo_conflict(event)
+        claims = _conflict_claims(conflict)
+    elif event.action == Action.REJECT_SUGGESTION:
+        _require(roles.can_decide_suggestions(user))
+        suggestion = MergeSuggestion.objects.select_for_update().get(pk=event.suggestion_id or 0)
+        if suggestion.status != MergeSuggestion.Status.REJECTED:
+            raise InvalidStateError(
+                f"That suggestion is {suggestion.get_status_display().lower()} now; nothing was undone.",
+                code="changed_since",
+            )
+        before = {"status": suggestion.status}
+        suggestion.status = MergeSuggestion.Status.OPEN
+        suggestion.decided_by = None
+        suggestion.decided_at = None
+        suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+        after = {"status": suggestion.status}
+        claims = [suggestion.claim_a, suggestion.claim_b]
+    else:
+        claims, before, after = _undo_claim(event, user)
+    undo = _record(
+        actor=user,
+        action=Action.UNDO,
+        story_id=event.story_id,
+        claims=claims,
+        conflict=conflict,
+        suggestion=suggestion,
+        before=before,
+        after=after,
+        payload={
+            "undoes": event.pk,
+            "undone_action": event.action,
+            "versions": {str(c.pk): c.version for c in claims if event.action not in (Action.RESOLVE, Action.REOPEN)},
+        },
+    )
+    event.undone_by = undo
+    event.save(update_fields=["undone_by"])
+    return undo

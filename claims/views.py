@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, push_url, replace_url
 
 from articles.models import Article, Outlet, Story
 from factdesk.errors import ApplicationError, PreconditionRequiredError
@@ -38,7 +40,7 @@ CLAIM_KEYS = [
     ("n", "add a note"),
     ("t / r", "take / release"),
     ("a / d", "accept / decline the first merge suggestion"),
-    ("u", "undo the latest merge"),
+    ("u", "undo your last action (confirm, reject, note, take, merge, ...) for a few minutes"),
     ("j / k", "next / previous claim in the queue"),
     ("q", "back to the queue"),
 ]
@@ -122,12 +124,12 @@ def claim_queue(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _claim_context(request: HttpRequest, claim_id: int, queue_params: QueryDict) -> dict[str, Any]:
+    """Everything the claim page shows; the page and its in-place answers (htmx) render it alike."""
     try:
-        claim = selectors.claim_detail(pk)
+        claim = selectors.claim_detail(claim_id)
     except Claim.DoesNotExist as exc:
         raise Http404("No such claim.") from exc
-    queue_params = _queue_params(request)
     queue = selectors.claim_queue(claim.story, queue_params, request.user)
     prev_id, next_id = selectors.queue_neighbours(queue, claim)
     mentions = [
@@ -135,29 +137,54 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for m in claim.mentions.all()
     ]
     history = list(selectors.claim_history(claim))
-    return render(
-        request,
-        "claims/claim_detail.html",
-        {
-            "claim": claim,
-            "story": claim.story,
-            "mentions": mentions,
-            "conflicts": selectors.claim_conflicts(claim),
-            "min_confidence": selectors.min_confidence(),
-            "suggestions": selectors.claim_suggestions(claim),
-            "history": history,
-            "holder": claim.lease_holder(),
-            "verdicts": Verdict.choices,
-            "queue_string": queue_params.urlencode(),
-            "prev_id": prev_id,
-            "next_id": next_id,
-            "claim_keys": CLAIM_KEYS,
-        },
-    )
+    queue_string = queue_params.urlencode()
+    last = review.last_undoable(story_id=claim.story_id, user=request.user)
+    return {
+        "claim": claim,
+        "story": claim.story,
+        "mentions": mentions,
+        "conflicts": selectors.claim_conflicts(claim),
+        "min_confidence": selectors.min_confidence(),
+        "suggestions": selectors.claim_suggestions(claim),
+        "history": history,
+        "undoable": review.undoable_events(history, request.user),
+        "last_action": last,
+        "last_action_subject": review.undo_subject(last) if last else "",
+        "undo_minutes": max(1, round(settings.FACTDESK_UNDO_SECONDS / 60)),
+        "holder": claim.lease_holder(),
+        "verdicts": Verdict.choices,
+        "queue_string": queue_string,
+        "here": _claim_url(claim.pk, queue_string),
+        "prev_id": prev_id,
+        "next_id": next_id,
+        "claim_keys": CLAIM_KEYS,
+    }
+
+
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "claims/claim_detail.html", _claim_context(request, pk, _queue_params(request)))
+
+
+def _htmx(request: HttpRequest) -> bool:
+    """The request came from htmx (HX-Request, django_htmx's middleware): it wants a part of a page."""
+    return bool(getattr(request, "htmx", False))
 
 
 def _claim_url(claim_id: int, queue: str) -> str:
     return f"{reverse('claims:claim_detail', args=[claim_id])}?{urlencode({'queue': queue})}"
+
+
+def _show_claim(request: HttpRequest, claim_id: int, queue: str, *, moved: bool = False) -> HttpResponse:
+    """After an action: the claim's page. A form posted by htmx (HX-Request) gets the page's content
+    in place (claims/_claim_page.html, swapped into <main>, the messages with it) and the address bar
+    follows (a new history entry when it shows another claim: confirm and go on); a plain form post
+    gets a redirect to the page, as without JavaScript."""
+    url = _claim_url(claim_id, queue)
+    if not _htmx(request):
+        return redirect(url)
+    context = _claim_context(request, claim_id, QueryDict(queue))
+    response = render(request, "claims/_claim_page.html", {**context, "in_place": True})
+    return push_url(response, url) if moved else replace_url(response, url)
 
 
 def _act(request: HttpRequest, action: Callable[[], Any], success: str, back: str) -> Any:
@@ -173,7 +200,7 @@ def _act(request: HttpRequest, action: Callable[[], Any], success: str, back: st
     return result, None
 
 
-CLAIM_ACTIONS = {"confirm", "reject", "edit", "annotate", "take", "release", "merge", "split", "undo_merge"}
+CLAIM_ACTIONS = {"confirm", "reject", "edit", "annotate", "take", "release", "merge", "split", "undo_merge", "undo"}
 
 
 @require_POST
@@ -223,22 +250,47 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "Mention split out into a new claim.",
         ),
         "undo_merge": (lambda: review.merge_undo(event_id=_int(post.get("event")) or 0, user=user), "Merge undone."),
+        "undo": (lambda: review.event_undo(event_id=_int(post.get("event")) or 0, user=user), ""),
     }
     call, success = calls[action]
+    if action == "undo":
+        return _undo(request, claim, queue, call)
     try:
         _, failed = _act(request, call, success, here)
     except (Claim.DoesNotExist, ReviewEvent.DoesNotExist, Article.DoesNotExist):
         messages.error(request, "That claim or event does not exist; nothing was changed.")
-        return redirect(here)
+        return _show_claim(request, claim.pk, queue)
     if failed is not None:
-        return failed
+        return _show_claim(request, claim.pk, queue)
     if post.get("next") and action in {"confirm", "reject"}:
         _, next_id = selectors.queue_neighbours(selectors.claim_queue(claim.story, _queue_params(request), user), claim)
         if next_id:
-            return redirect(_claim_url(next_id, queue))
+            return _show_claim(request, next_id, queue, moved=True)
         messages.info(request, "That was the last claim in this queue.")
-        return redirect(f"{reverse('claims:queue', args=[claim.story.slug])}?{queue}")
-    return redirect(here)
+        queue_url = f"{reverse('claims:queue', args=[claim.story.slug])}?{queue}"
+        return HttpResponseClientRedirect(queue_url) if _htmx(request) else redirect(queue_url)
+    return _show_claim(request, claim.pk, queue)
+
+
+def _undo(request: HttpRequest, claim: Claim, queue: str, call: Callable[[], Any]) -> HttpResponse:
+    """Undo an event (the history's buttons, `u`), then show the claim it was about: the one just
+    confirmed comes back to be decided again, even from the next claim's page."""
+    event = ReviewEvent.objects.filter(pk=_int(request.POST.get("event")) or 0).first()
+    if event is None:
+        messages.error(request, "That event does not exist; nothing was undone.")
+        return _show_claim(request, claim.pk, queue)
+    subject = review.undo_subject(event)
+    try:
+        call()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _show_claim(request, claim.pk, queue)
+    except (Claim.DoesNotExist, Conflict.DoesNotExist, MergeSuggestion.DoesNotExist):
+        messages.error(request, "What that action changed no longer exists; nothing was undone.")
+        return _show_claim(request, claim.pk, queue)
+    messages.success(request, "Merge undone." if event.is_merge else f"Undone: your {subject}.")
+    shown = review.undo_claim_id(event) or claim.pk
+    return _show_claim(request, shown, queue, moved=shown != claim.pk)
 
 
 def _merge(request: HttpRequest, claim: Claim, here: str) -> HttpResponse:
@@ -297,6 +349,9 @@ def suggestion_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     else:
         raise Http404("No such action.")
     _, failed = _act(request, call, success, back)
+    shown = _int(request.POST.get("claim"))
+    if _htmx(request) and shown and Claim.objects.filter(pk=shown).exists():
+        return _show_claim(request, shown, _queue_params(request).urlencode())
     return failed or redirect(back)
 
 

@@ -244,6 +244,8 @@ LOGGING = {
 # A broker that is down must not hang an import: give up publishing after a few tries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 FACTDESK_LEASE_SECONDS = env.int("FACTDESK_LEASE_SECONDS", default=15 * 60)
+# How long a reviewer can undo their own action (confirm, reject, note, ...), on the pages or through the API.
+FACTDESK_UNDO_SECONDS = env.int("FACTDESK_UNDO_SECONDS", default=5 * 60)
 
 # The REST API (/api/v1/): personal tokens or the session; one error shape; per-token throttling.
 REST_FRAMEWORK = {

@@ -6,6 +6,8 @@
 // its [data-focus] element (so Enter chooses that), and Escape closes it. The claim page's confirm
 // is one: "c", then 1-4 for a verdict or Enter for none.
 // Ctrl+Enter (Cmd+Enter on a Mac) in a text area submits its form: a note, a reason, a wording.
+// The claim page's forms post in place (htmx: hx-post) and its content is replaced; the keys are
+// looked up when pressed, so they act on what the page shows now.
 (function () {
   "use strict";
   // Inputs that take no typing: a key pressed on one of them is a shortcut, and a shortcut
@@ -34,9 +36,34 @@
       panel.open = false;
     });
   }
-  Array.prototype.forEach.call(document.querySelectorAll("details[data-panel]"), function (panel) {
-    panel.addEventListener("toggle", function () { focusPanel(panel); });
+  // "toggle" does not bubble: listen in the capture phase, so a panel that an in-place action (htmx)
+  // brought into the page works as one that came with it.
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("details[data-panel]")) focusPanel(event.target);
+  }, true);
+  // In-place actions (htmx, on the claim page): a refusal the server answers with an error status
+  // (a permission, a lost connection) is said on the page, not dropped.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    showProblem(xhr.status === 403 ? "You may not do that." : "The server could not do that (" + xhr.status + "); nothing was changed. Reload the page.");
   });
+  document.addEventListener("htmx:sendError", function () {
+    showProblem("The server could not be reached; nothing was changed. Try again.");
+  });
+  function showProblem(text) {
+    var main = document.querySelector("main");
+    if (!main) return;
+    var list = main.querySelector("ul.messages");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "messages";
+      main.insertBefore(list, main.firstChild);
+    }
+    var item = document.createElement("li");
+    item.className = "error";
+    item.textContent = text;
+    list.appendChild(item);
+  }
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.tagName === "TEXTAREA") {
       var form = event.target.form;
