@@ -60,7 +60,11 @@ def _mention_json(m: Mention) -> dict[str, Any]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     failed = False
-    model = worthiness_model.load(Path(args.model)) if args.model else None
+    try:
+        model = worthiness_model.load(Path(args.model)) if args.model else None
+    except (OSError, worthiness_model.ModelFileError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
     for name in args.files:
         for art in read_articles(Path(name), sentences=args.sentences):
             if isinstance(art, ImportProblem):

@@ -127,3 +127,105 @@ def test_a_bad_labelled_file_is_a_clear_error(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 2 and "bad.tsv:1: expected" in done.stderr and not (tmp_path / "m").exists()
+
+
+def test_benchmark_files_with_other_columns_are_read_by_their_header(tmp_path: Path) -> None:
+    debate = tmp_path / "debate.tsv"  # line, speaker, text, label: the text is not the second column
+    debate.write_text(
+        "line_number\tspeaker\ttext\tlabel\n1\tHOLT\tWelcome to the debate.\t0\n2\tCLINTON\tWe lost 800,000 jobs.\t1\n",
+        encoding="utf-8",
+    )
+    assert worthiness_model.read_labelled(debate) == [("Welcome to the debate.", 0), ("We lost 800,000 jobs.", 1)]
+    tweets = tmp_path / "tweets.tsv"
+    tweets.write_text(
+        "\ufefftopic\ttweet_id\ttweet_url\ttweet_text\tclass_label\n"
+        "covid\t12\thttp://t/12\tThe vaccine was tested on 40,000 people.\tYes\n",
+        encoding="utf-8",
+    )
+    assert worthiness_model.read_labelled(tweets) == [("The vaccine was tested on 40,000 people.", 1)]
+    claimbuster = tmp_path / "claimbuster.tsv"  # -1 non-factual, 0 unimportant, 1 check-worthy
+    claimbuster.write_text("Sentence_id\tText\tVerdict\n1\tThank you.\t-1\n2\tTaxes rose.\t1\n", encoding="utf-8")
+    assert worthiness_model.read_labelled(claimbuster) == [("Thank you.", 0), ("Taxes rose.", 1)]
+
+
+def test_a_labelled_file_that_is_not_text_is_a_clear_error(tmp_path: Path) -> None:
+    binary = tmp_path / "model.tsv"
+    binary.write_bytes(b"\x80\x04\x95 not text\t1\n")
+    with pytest.raises(worthiness_model.LabelledFileError, match="not UTF-8"):
+        worthiness_model.read_labelled(binary)
+
+
+def test_the_best_threshold_is_the_one_with_the_highest_f1() -> None:
+    labels = [1, 1, 1, 0, 0, 0, 0, 0]
+    probabilities = [0.9, 0.35, 0.32, 0.31, 0.2, 0.1, 0.1, 0.05]  # all three positives only above 0.31
+    f1, threshold = worthiness_model.best_threshold(labels, probabilities)
+    assert f1 == 1.0 and 0.31 < threshold <= 0.32
+
+
+def test_the_chosen_threshold_is_kept_in_the_file_and_decides(
+    model: worthiness_model.WorthinessModel, tmp_path: Path
+) -> None:
+    assert model.threshold in worthiness_model.THRESHOLD_GRID and model.c in worthiness_model.C_GRID
+    path = tmp_path / "m.pkl"
+    worthiness_model.save(model, path)
+    again = worthiness_model.load(path)
+    assert again.threshold == model.threshold and again.f1_cv == model.f1_cv
+    text = "The court in Cork sentenced the former minister to 4 years in prison."
+    p = again.probabilities([worthiness_model.row(text)])[0]
+    rules = worthiness_model.row(text)["rules"]
+    again.threshold = p + 0.01
+    assert again.predict([text]) == [0] and worthiness_model.rescore(again, [(text, rules, None)])[0][0] is False
+    again.threshold = p - 0.01
+    assert again.predict([text]) == [1] and worthiness_model.rescore(again, [(text, rules, None)])[0][0] is True
+
+
+def test_a_minority_class_is_found_and_the_probability_keeps_its_rate() -> None:
+    # One check-worthy sentence in four, as in most benchmarks: a 0.5 threshold on an unweighted
+    # model would find few of them; the chosen threshold finds them, and the scaled probability
+    # of an ordinary sentence stays low.
+    train = labelled(WORTHY[:3], 1, PLACES[:6]) + labelled(OTHER + OTHER[:3], 0, PLACES[:6])
+    model = worthiness_model.train_checkworthiness(train)
+    held_out = labelled(WORTHY[:3], 1, PLACES[7:]) + labelled(OTHER, 0, PLACES[7:])
+    predicted = model.predict([t for t, _ in held_out])
+    found = sum(p for p, (_, y) in zip(predicted, held_out, strict=True) if y)
+    false_alarms = sum(p for p, (_, y) in zip(predicted, held_out, strict=True) if not y)
+    assert found >= 0.8 * sum(y for _, y in held_out) and false_alarms <= 1, (found, false_alarms)
+    others = model.probabilities([worthiness_model.row(t) for t, y in held_out if not y])
+    assert max(others) < model.threshold
+
+
+def test_a_model_of_the_first_format_still_scores(tmp_path: Path) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    train = labelled(WORTHY, 1, PLACES[:4]) + labelled(OTHER, 0, PLACES[:4])
+    pipeline = make_pipeline(FunctionTransformer(worthiness_model._texts), TfidfVectorizer(), LogisticRegression())
+    pipeline.fit([worthiness_model.row(t) for t, _ in train], [y for _, y in train])
+    old = worthiness_model.WorthinessModel(pipeline, trained_on=48, positives=24, f1_cv=0.9, c=1.0, format=1)
+    path = tmp_path / "old.pkl"
+    worthiness_model.save(old, path)
+    loaded = worthiness_model.load(path)
+    assert loaded.format == 1
+    assert loaded.predict(["Floods in Lyon destroyed 40 homes and cut power to the old town."]) == [1]
+
+
+def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pkl"
+    junk.write_bytes(b"not a pickle at all")
+    with pytest.raises(worthiness_model.ModelFileError, match="train-checkworthiness"):
+        worthiness_model.load(junk)
+    future = tmp_path / "future.pkl"
+    worthiness_model.save(
+        worthiness_model.WorthinessModel(None, trained_on=0, positives=0, f1_cv=None, c=1.0, format=99), future
+    )
+    with pytest.raises(worthiness_model.ModelFileError, match="format 99"):
+        worthiness_model.load(future)
+    sentences = tmp_path / "s.txt"
+    sentences.write_text("The dam burst on Monday.\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "claims.pipeline", "extract", "--model", str(junk), "--sentences", str(sentences)],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 2 and "junk.pkl cannot be read" in done.stderr
