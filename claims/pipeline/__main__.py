@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from .inputs import article_text_from_parsed, read_paths
 from .similarity import TfidfBackend, content_terms, pair_cosine
 from .types import ArticleText, Mention, to_jsonable
 
+SENTENCE_PART_CHARS = 100_000
+
 
 def read_articles(path: Path, sentences: bool = False) -> Iterator[ArticleText | ImportProblem]:
     """The articles in a file, folder or .zip, read and cleaned by the importers as on upload.
@@ -35,7 +38,17 @@ def read_articles(path: Path, sentences: bool = False) -> Iterator[ArticleText |
     if sentences:
         raw = path.read_text(encoding="utf-8", errors="replace")
         lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
-        yield ArticleText(id=path.stem, body="\n\n".join(lines))
+        # In parts well under the article limit (MAX_BODY_CHARS), or a long list's end would be
+        # cut off; cmd_extract shifts each part's offsets so that they stay the whole file's.
+        part: list[str] = []
+        size = 0
+        for ln in lines:
+            if part and size + len(ln) > SENTENCE_PART_CHARS:
+                yield ArticleText(id=path.stem, body="\n\n".join(part))
+                part, size = [], 0
+            part.append(ln)
+            size += len(ln) + 2
+        yield ArticleText(id=path.stem, body="\n\n".join(part))
         return
     for parsed in read_paths([path]):
         if isinstance(parsed, ImportProblem):
@@ -66,6 +79,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     for name in args.files:
+        shift = 0  # where a part of a sentence list starts in the whole list
         for art in read_articles(Path(name), sentences=args.sentences):
             if isinstance(art, ImportProblem):
                 print(f"{art.source}: {art.message}", file=sys.stderr)
@@ -73,14 +87,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 continue
             ex = extract_article(art, model=model)
             for m in sorted(ex.mentions + ex.rejected, key=lambda m: m.start):
-                print(json.dumps(_mention_json(m), ensure_ascii=False))
+                print(
+                    json.dumps(_mention_json(replace(m, start=m.start + shift, end=m.end + shift)), ensure_ascii=False)
+                )
             for s in ex.skipped:
                 print(
                     json.dumps(
-                        {"article": s.article_id, "start": s.start, "end": s.end, "skipped": s.reason},
+                        {"article": s.article_id, "start": s.start + shift, "end": s.end + shift, "skipped": s.reason},
                         ensure_ascii=False,
                     )
                 )
+            if args.sentences:
+                shift += len(art.body) + 2
     return 1 if failed else 0
 
 

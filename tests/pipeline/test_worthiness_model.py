@@ -229,3 +229,20 @@ def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 2 and "junk.pkl cannot be read" in done.stderr
+
+
+def test_a_long_sentence_list_is_read_to_its_end_with_offsets_of_the_whole_list(tmp_path: Path) -> None:
+    from claims.pipeline.__main__ import SENTENCE_PART_CHARS
+
+    line = "The council in Perth voted to close the old library on Monday."
+    lines = [line] * (3 * SENTENCE_PART_CHARS // len(line))  # three parts' worth
+    sentences = tmp_path / "long.txt"
+    sentences.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "claims.pipeline", "extract", "--sentences", str(sentences)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    units = [json.loads(raw) for raw in done.stdout.splitlines()]
+    assert not [u for u in units if "skipped" in u]
+    starts = [u["start"] for u in units]
+    assert starts == [i * (len(line) + 2) for i in range(len(lines))]
