@@ -33,7 +33,7 @@ from articles import api as articles_api
 from factdesk.api import ERRORS, ErrorSerializer, IdViewSet, StrictSerializer, require_version, version_from
 from factdesk.errors import ApplicationError
 
-from . import documents, review, selectors
+from . import documents, review, selectors, sources_explained
 from .exports import claim_reviews, claims_csv
 from .filters import (
     AnnotationFilter,
@@ -184,6 +184,25 @@ class ClaimSerializer(serializers.ModelSerializer):
         return holder.get_username() if holder else None
 
 
+class SourceMentionSerializer(serializers.Serializer):
+    mention = serializers.IntegerField()
+    article = serializers.IntegerField()
+    outlet = serializers.CharField()
+    why = serializers.ChoiceField(
+        choices=["credits", "copy", "own"],
+        help_text="credits: the mention credits the source (`credited_as`); copy: its article is a copy of "
+        "another (`copy_of`, the original article); own: its outlet's own report.",
+    )
+    credited_as = serializers.CharField(allow_null=True)
+    copy_of = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(help_text="The same in words, as the claim page says it.")
+
+
+class SourceGroupSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="One independent source (a name of `sources`).")
+    mentions = SourceMentionSerializer(many=True, help_text="The mentions that count as it, and why.")
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     """The claim with all its evidence. The fields describe the document (and the schema); it is built
     directly from selectors.claim_for_api's rows, which equals DRF's rendering through the nested
@@ -193,6 +212,12 @@ class ClaimDetailSerializer(ClaimSerializer):
     annotations = AnnotationSerializer(many=True, read_only=True)
     conflicts = ConflictSerializer(many=True, read_only=True)
     merge_suggestions = SuggestionSerializer(many=True, read_only=True)
+    sources_explained = SourceGroupSerializer(
+        many=True,
+        read_only=True,
+        help_text="Why the mentions make `independent_sources`: each source with the mentions that count as it "
+        "(claims/sources_explained.py).",
+    )
 
     class Meta(ClaimSerializer.Meta):
         fields = [
@@ -203,6 +228,7 @@ class ClaimDetailSerializer(ClaimSerializer):
             "annotations",
             "conflicts",
             "merge_suggestions",
+            "sources_explained",
         ]
         read_only_fields = fields
 
@@ -349,7 +375,14 @@ PAGE_SIZE = OpenApiParameter("page_size", int, description="1 to 200; default 50
 
 def _claim_response(claim_id: int, status: int = 200) -> Response:
     rows = selectors.claim_for_api(claim_id)
-    response = Response(documents.claim_detail(rows), status=status)
+    document = documents.claim_detail(rows)
+    document["sources_explained"] = sources_explained.documents(
+        sources_explained.explain(
+            rows.claim["story_id"],
+            Mention.objects.filter(claim_id=claim_id).order_by("article__published_on", "article_id", "start"),
+        )
+    )
+    response = Response(document, status=status)
     response["ETag"] = f'"{rows.claim["version"]}"'
     return response
 

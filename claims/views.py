@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, replace_url
 from articles.models import Article, Outlet, Story
 from factdesk.errors import ApplicationError, PreconditionRequiredError
 
-from . import review, selectors
+from . import differences, review, selectors, sources_explained
 from .models import Claim, Conflict, MergeSuggestion, ReviewEvent, Verdict
 
 PAGE_SIZE = 50
@@ -132,17 +132,23 @@ def _claim_context(request: HttpRequest, claim_id: int, queue_params: QueryDict)
         raise Http404("No such claim.") from exc
     queue = selectors.claim_queue(claim.story, queue_params, request.user)
     prev_id, next_id = selectors.queue_neighbours(queue, claim)
+    evidence = [(m, selectors.paragraph_context(m.article.body, m.start, m.end)) for m in claim.mentions.all()]
+    marks = differences.mark_among([context[1] for _, context in evidence])
     mentions = [
-        {"mention": m, "context": selectors.paragraph_context(m.article.body, m.start, m.end)}
-        for m in claim.mentions.all()
+        {"mention": m, "context": context, "marked": marked}
+        for (m, context), marked in zip(evidence, marks, strict=True)
     ]
     history = list(selectors.claim_history(claim))
+    source_groups = sources_explained.explain(claim.story_id, [m for m, _ in evidence])
     queue_string = queue_params.urlencode()
     last = review.last_undoable(story_id=claim.story_id, user=request.user)
     return {
         "claim": claim,
         "story": claim.story,
         "mentions": mentions,
+        "source_groups": source_groups,
+        # The count is the last run's (Claim.independent_sources); an outlet set since counts at the next.
+        "sources_recounted": [g.source for g in source_groups] != list(claim.sources),
         "conflicts": selectors.claim_conflicts(claim),
         "min_confidence": selectors.min_confidence(),
         "suggestions": selectors.claim_suggestions(claim),
@@ -364,8 +370,10 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "conflict": conflict,
             "story": conflict.story,
-            "side_a": side_a.items,
-            "side_b": side_b.items,
+            "sides": [
+                ("A", _conflict_side(side_a.items, side_b.items)),
+                ("B", _conflict_side(side_b.items, side_a.items)),
+            ],
             "resolutions": Conflict.Resolution.choices,
             "min_confidence": selectors.min_confidence(),
             "factors": selectors.confidence_factors(conflict.factors),
@@ -375,6 +383,16 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "queue_url": _conflict_queue_url(conflict),
         },
     )
+
+
+def _conflict_side(items: list[Any], others: list[Any]) -> list[dict[str, Any]]:
+    """One side of a conflict for its page: each mention with the words in which it differs from the
+    other side marked, and the mentions that say the same thing in the same words as one card (the
+    first, `alike` the rest), so the resolve form is not five near-identical cards away."""
+    texts = [item["context"][1] for item in items]
+    marks = differences.mark_against(texts, [item["context"][1] for item in others])
+    cards = [{**item, "marked": marked} for item, marked in zip(items, marks, strict=True)]
+    return [{**cards[group[0]], "alike": [cards[i] for i in group[1:]]} for group in differences.group_alike(texts)]
 
 
 def conflict_queue(request: HttpRequest, slug: str) -> HttpResponse:

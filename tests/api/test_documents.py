@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from articles.models import Story
-from claims import review
+from claims import review, sources_explained
 from claims.api import (
     AnnotationSerializer,
     ClaimSerializer,
@@ -71,6 +71,7 @@ def expected_detail(claim: Claim) -> dict[str, Any]:
         "annotations": AnnotationSerializer(claim.annotations.select_related("author"), many=True).data,
         "conflicts": ConflictSerializer(conflicts, many=True).data,
         "merge_suggestions": SuggestionSerializer(suggestions, many=True).data,
+        "sources_explained": sources_explained.documents(sources_explained.claim_sources(claim)),
     }
 
 

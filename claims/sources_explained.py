@@ -1,0 +1,149 @@
+"""Why a claim's mentions make so many independent sources: stage 6's grouping, explained.
+
+The story stage counts a claim's independent sources with claims/pipeline/sources.py and stores the
+count and the sources' names (Claim.independent_sources, Claim.sources). This module asks the same
+functions (article_roots, mention_origin) which source each mention counts as, and says why: it
+credits that source ("an Associated Press reporter"), its article is a copy of another outlet's
+(Article.duplicate_of, followed to the original), or it is its outlet's own report. The claim page
+and the API's claim detail show it, so "2 independent sources" for 5 mentions reads as its reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from articles.models import Article
+
+from .models import Claim, Mention
+from .pipeline import sources
+from .pipeline.codec import from_jsonable
+from .pipeline.types import ArticleId, ArticleText, Slots
+from .pipeline.types import Mention as PipelineMention
+
+CREDITS, COPY, OWN = "credits", "copy", "own"
+
+
+@dataclass(frozen=True)
+class SourceMention:
+    mention_id: int
+    article_id: int
+    outlet: str  # the article's outlet, as the pages name it
+    why: str  # CREDITS, COPY or OWN
+    credited_as: str | None = None  # CREDITS: the words that credit the source ("an AP reporter")
+    copy_of: int | None = None  # COPY: the original article (the end of the duplicate_of chain)
+    copy_of_outlet: str | None = None
+    similarity: float | None = None  # COPY: how alike the article is to the one it copies
+
+    @property
+    def reason(self) -> str:
+        """Why it counts as its source, in words after the outlet's name: "credits “an AP reporter”"."""
+        if self.why == CREDITS:
+            return f"credits “{self.credited_as}”"
+        if self.why == COPY:
+            alike = f", {self.similarity:.0%} alike" if self.similarity is not None else ""
+            return f"a copy of {self.copy_of_outlet}'s article #{self.copy_of}{alike}"
+        return "its own report"
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "mention": self.mention_id,
+            "article": self.article_id,
+            "outlet": self.outlet,
+            "why": self.why,
+            "credited_as": self.credited_as,
+            "copy_of": self.copy_of,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class SourceGroup:
+    """One independent source and the mentions that count as it."""
+
+    source: str
+    mentions: list[SourceMention] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        return {"name": self.source, "mentions": [m.document() for m in self.mentions]}
+
+
+def _outlet_name(name: str | None, external_id: str) -> str:
+    # As articles.naming names an article's outlet on every page.
+    return name or f"unnamed outlet ({external_id})"
+
+
+def _texts(story_id: int, article_ids: set[int]) -> tuple[dict[ArticleId, ArticleText], dict[int, dict[str, Any]]]:
+    """The mentions' articles and the articles they copy, as stage 6 sees them (outlet, duplicate_of,
+    label; no body): a query per step along the duplicate_of chains, which are short."""
+    rows: dict[int, dict[str, Any]] = {}
+    asked: set[int] = set()
+    wanted = set(article_ids)
+    while wanted:
+        asked |= wanted
+        found = Article.objects.filter(story_id=story_id, pk__in=wanted).values(
+            "id", "duplicate_of_id", "outlet__name", "external_id", "duplicate_similarity"
+        )
+        rows.update({r["id"]: dict(r) for r in found})
+        wanted = {r["duplicate_of_id"] for r in rows.values() if r["duplicate_of_id"]} - asked
+    texts: dict[ArticleId, ArticleText] = {
+        aid: ArticleText(
+            id=aid,
+            body="",
+            outlet=r["outlet__name"],
+            duplicate_of=r["duplicate_of_id"],
+            # claims.persist.article_text's label: how stage 6 names an article without a (named) outlet.
+            label=f"{r['outlet__name'] or 'unnamed outlet'} ({r['external_id']})",
+        )
+        for aid, r in rows.items()
+    }
+    return texts, rows
+
+
+def explain(story_id: int, mentions: Iterable[Mention]) -> list[SourceGroup]:
+    """The independent sources of a claim's mentions, each with its mentions and why they count as it,
+    the sources in name order (as Claim.sources), the mentions in the order given."""
+    mentions = list(mentions)
+    texts, rows = _texts(story_id, {m.article_id for m in mentions})
+    roots = sources.article_roots(texts.values())
+    groups: dict[str, list[SourceMention]] = {}
+    for m in mentions:
+        slots = from_jsonable(Slots, m.slots or {})
+        article = rows.get(m.article_id)
+        if article is None:
+            continue
+        mention = PipelineMention(
+            article_id=m.article_id, start=m.start, end=m.end, text=m.text, is_candidate=True,
+            checkworthiness=m.checkworthiness, features=m.features, reason=None, slots=slots,
+            outlet=article["outlet__name"],
+        )  # fmt: skip
+        label = sources.mention_origin(mention, texts, roots)
+        outlet = _outlet_name(article["outlet__name"], article["external_id"])
+        credited = [
+            a
+            for a in slots.attributions
+            if a.normalized == label and a.kind in sources._ORIGIN_KINDS  # the branch mention_origin took
+        ]
+        root = roots.get(m.article_id, m.article_id)
+        if credited:
+            item = SourceMention(m.pk, m.article_id, outlet, CREDITS, credited_as=credited[0].source)
+        elif root != m.article_id and root in rows:
+            original = rows[root]
+            item = SourceMention(
+                m.pk, m.article_id, outlet, COPY, copy_of=root,
+                copy_of_outlet=_outlet_name(original["outlet__name"], original["external_id"]),
+                similarity=article["duplicate_similarity"],
+            )  # fmt: skip
+        else:
+            item = SourceMention(m.pk, m.article_id, outlet, OWN)
+        groups.setdefault(label, []).append(item)
+    return [SourceGroup(label, groups[label]) for label in sorted(groups)]
+
+
+def claim_sources(claim: Claim) -> list[SourceGroup]:
+    return explain(claim.story_id, claim.mentions.order_by("article__published_on", "article_id", "start"))
+
+
+def documents(groups: Sequence[SourceGroup]) -> list[dict[str, Any]]:
+    return [g.document() for g in groups]
