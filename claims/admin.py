@@ -11,7 +11,18 @@ from django.http import HttpRequest, HttpResponseRedirect
 from factdesk.errors import ApplicationError
 
 from . import review
-from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
+from .models import (
+    Annotation,
+    Claim,
+    Conflict,
+    ConflictMention,
+    DeskModel,
+    Mention,
+    MergeSuggestion,
+    PipelineRun,
+    ReviewEvent,
+)
+from .templatetags.claim_features import feature_label
 
 
 class _NotSaved(Exception):
@@ -71,7 +82,9 @@ class MentionInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["id", "text", "story", "status", "verdict", "checkworthiness", "independent_sources", "reviewed_by"]
+    list_display = [
+        "id", "text", "story", "status", "verdict", "checkworthiness", "desk_score", "independent_sources", "reviewed_by",
+    ]  # fmt: skip
     list_filter = ["status", "verdict", "story"]
     search_fields = ["text"]
     list_select_related = ["story", "reviewed_by"]
@@ -85,6 +98,11 @@ class ClaimAdmin(admin.ModelAdmin):
         "updated_at",
         "reviewed_at",
         "touched_at",
+        # The desk model's (claims/desk.py), never edited by hand: the queue's order follows them.
+        "desk_score",
+        "desk_model",
+        "priority",
+        "why_worth_checking",
     ]
     form = ClaimAdminForm
     inlines = [MentionInline]
@@ -152,6 +170,31 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
         return False  # a reviewer's work is never deleted
+
+    @admin.display(description="Why it is worth checking")
+    def why_worth_checking(self, obj: Claim) -> str:
+        """The contributions that add up to the score the queue orders by, the desk model's part too."""
+        parts = [f"{feature_label(name)} {value:+.2f}" for name, value in obj.score_features.items()]
+        source = f"desk model v{obj.desk_model.version}" if obj.desk_score is not None and obj.desk_model else "rules"
+        return "; ".join([*parts, f"= {obj.score:.2f} ({source})"])
+
+
+# Read-only: versions are trained on the worker from the desk's decisions (claims/desk.py).
+@admin.register(DeskModel)
+class DeskModelAdmin(ReadOnlyAdmin):
+    list_display = ["version", "created_at", "trained_on", "positives", "cross_validated_f1", "threshold", "seconds"]
+    fields = readonly_fields = (
+        "version", "created_at", "trained_on", "positives", "cross_validated_f1", "threshold", "c", "last_event_id",
+        "seconds", "claims_scored",
+    )  # fmt: skip
+
+    @admin.display(description="cross-validated F1", ordering="f1_cv")
+    def cross_validated_f1(self, obj: DeskModel) -> str:
+        return "-" if obj.f1_cv is None else f"{obj.f1_cv:.3f}"
+
+    @admin.display(description="undecided claims it scored")
+    def claims_scored(self, obj: DeskModel) -> int:
+        return Claim.objects.filter(desk_model=obj, status=Claim.Status.PROPOSED).count()
 
 
 @admin.register(Mention)

@@ -12,3 +12,11 @@ class ClaimsConfig(AppConfig):
 
         articles_imported.connect(pipeline_for_import, dispatch_uid="claims.pipeline_for_import")
         articles_changed.connect(pipeline_for_change, dispatch_uid="claims.pipeline_for_change")
+
+        from django.db.models.signals import post_save
+
+        from .models import ReviewEvent
+        from .tasks import on_review_event
+
+        # A decision may schedule the desk model's training check (claims/desk.py).
+        post_save.connect(on_review_event, sender=ReviewEvent, dispatch_uid="claims.desk_on_review_event")

@@ -102,6 +102,12 @@ class Claim(models.Model):
         output_field=models.FloatField(),
         db_persist=True,
     )
+    # Which desk model version gave desk_score, and its contributions: the rules' own and the model's
+    # part ("desk_model"), which add up to desk_score (claims/desk.py).
+    desk_model = models.ForeignKey(
+        "DeskModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    desk_features = models.JSONField(default=dict, blank=True, db_default={})
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -132,6 +138,17 @@ class Claim(models.Model):
         return self.text[:80]
 
     @property
+    def score(self) -> float:
+        """The check-worthiness the queue orders by (`priority`): the desk model's, else the rules'."""
+        return self.checkworthiness if self.desk_score is None else self.desk_score
+
+    @property
+    def score_features(self) -> dict[str, float]:
+        """The contributions that add up to `score`: with a desk model's score, the rules' and the
+        model's part ("desk_model"); without, the rules' (`features`)."""
+        return dict(self.desk_features) if self.desk_score is not None and self.desk_features else dict(self.features)
+
+    @property
     def is_touched(self) -> bool:
         """A person has acted on it: the pipeline must not change its status or wording."""
         return self.touched_at is not None or self.status != self.Status.PROPOSED
@@ -146,6 +163,34 @@ class Claim(models.Model):
 def lease_is_active(expires_at: Any, now: Any = None) -> bool:
     """The lease rule, for a claim and for a row of one: a taken claim is held until its lease runs out."""
     return expires_at is not None and expires_at > (now or timezone.now())
+
+
+class DeskModel(models.Model):
+    """One version of the desk model: check-worthiness learned from the desk's own decisions (a
+    confirmed claim was worth checking, a rejected one was not), trained on the worker by
+    claims/desk.py with claims/pipeline/worthiness_model.py. The latest version scores the undecided
+    claims (Claim.desk_score, and so the queue's priority); until the first, the rules do."""
+
+    version = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    trained_on = models.PositiveIntegerField(help_text="Decisions it learned from (confirmed and rejected claims).")
+    positives = models.PositiveIntegerField(help_text="Of them, confirmed claims.")
+    f1_cv = models.FloatField(null=True, blank=True, help_text="F1 of 5-fold cross-validation on those decisions.")
+    threshold = models.FloatField(help_text="The probability from which the model calls a claim worth checking.")
+    c = models.FloatField(help_text="The logistic regression's C, chosen by cross-validation.")
+    # The last decision event it saw: "new decisions" since this version are events after it.
+    last_event_id = models.PositiveBigIntegerField(default=0)
+    seconds = models.FloatField(default=0.0, help_text="Training time on the worker.")
+    # A pickled worthiness_model.WorthinessModel (the app writes it; nothing else is loaded).
+    blob = models.BinaryField()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = "desk model"
+
+    def __str__(self) -> str:
+        f1 = "?" if self.f1_cv is None else f"{self.f1_cv:.2f}"
+        return f"Desk model v{self.version} ({self.trained_on} decisions, F1 {f1})"
 
 
 class Mention(models.Model):

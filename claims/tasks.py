@@ -20,13 +20,14 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
 from articles import services as import_services
 from articles.models import Article
 from factdesk.tasks import ReliableTask
 
-from . import persist, runs
-from .models import PipelineRun
+from . import desk, persist, runs
+from .models import PipelineRun, ReviewEvent
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,45 @@ def analyse_story(run_id: int) -> None:
         return
     stats = persist.story_analyse(story=run.story, run_id=run_id)
     runs.run_finish(run_id=run_id, stats=stats)
+    # New claims are scored by the desk model, when there is one, like the rest of the queue.
+    latest = desk.latest_model()
+    if latest is not None:
+        _send(partial(desk_scores_apply.delay, latest.pk, run.story_id))
+
+
+def _send(send: Callable[[], Any]) -> None:
+    """Send a desk-model task; with the broker away, the sweep sends it later."""
+    try:
+        send()
+    except Exception as exc:
+        logger.warning("could not queue a desk model task: %s", exc)
+
+
+def on_review_event(sender: Any, instance: ReviewEvent, created: bool, **kwargs: Any) -> None:
+    """post_save of an audit event (connected in claims/apps.py): a confirm or a reject, once it
+    commits, may schedule the desk model's training check (claims.desk.decision_made: once per
+    debounce window). The event is the decision's record, so no review action knows of the model."""
+    if created and instance.action in desk.DECISION_ACTIONS:
+        transaction.on_commit(
+            lambda: desk.decision_made(lambda countdown: desk_model_check.apply_async(countdown=countdown))
+        )
+
+
+@shared_task(base=ReliableTask, ignore_result=True)
+def desk_model_check() -> None:
+    """Train a new desk model version when enough new decisions have come (claims/desk.py), then
+    score the undecided claims with it."""
+    row = desk.desk_model_train()
+    if row is not None:
+        _send(partial(desk_scores_apply.delay, row.pk))
+
+
+@shared_task(base=ReliableTask, ignore_result=True)
+def desk_scores_apply(model_id: int, story_id: int | None = None) -> None:
+    """Score a batch of undecided claims with a desk model version; the next batch is another task."""
+    _, more = desk.desk_scores_apply(model_id=model_id, story_id=story_id)
+    if more:
+        _send(partial(desk_scores_apply.delay, model_id, story_id))
 
 
 def sweep_stranded(*, stale_after: timedelta, max_attempts: int) -> dict[str, int]:
@@ -157,7 +197,22 @@ def sweep_stranded(*, stale_after: timedelta, max_attempts: int) -> dict[str, in
 @shared_task(ignore_result=True)
 def sweep() -> dict[str, int]:
     """Run by Celery beat every FACTDESK_SWEEP_INTERVAL_SECONDS (factdesk/settings)."""
-    return sweep_stranded(
+    counts = sweep_stranded(
         stale_after=timedelta(seconds=settings.FACTDESK_SWEEP_STALE_SECONDS),
         max_attempts=settings.FACTDESK_SWEEP_MAX_ATTEMPTS,
     )
+    desk_sweep()
+    return counts
+
+
+def desk_sweep() -> dict[str, bool]:
+    """The desk model's part of the sweep: a training check lost with the broker, or a scoring pass
+    left unfinished (a claim a reviewer had locked, a lost task), queued again."""
+    queued = {"training_check": False, "scoring": False}
+    if desk.training_due().due:
+        queued["training_check"] = True
+        _send(desk_model_check.delay)
+    elif (model_id := desk.scoring_waiting()) is not None:
+        queued["scoring"] = True
+        _send(partial(desk_scores_apply.delay, model_id))
+    return queued

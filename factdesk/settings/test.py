@@ -8,3 +8,9 @@ DEBUG = False
 # Static files come from the finders in tests; no collectstatic run is needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The desk model trains on a few decisions, soon after them (tests/claims/test_desk_model.py; the
+# Celery worker of the tests reads these settings too).
+FACTDESK_DESK_MODEL_MIN_DECISIONS = 20
+FACTDESK_DESK_MODEL_RETRAIN_EVERY = 10
+FACTDESK_DESK_MODEL_DEBOUNCE_SECONDS = 1.0
