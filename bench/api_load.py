@@ -201,6 +201,19 @@ def data_present(shape: Shape) -> bool:
     return bench_stories == shape.stories and all(counts[k] == v for k, v in shape.expected().items())
 
 
+def _mention_slots(text: str, things: str) -> str:
+    """A mention's slots as the pipeline stores them (claims.pipeline.codec): its number, counted.
+    The claim page and the API read them back into the pipeline's types."""
+    m = re.search(r"\d+", text)
+    assert m is not None, text
+    n = int(m.group())
+    quantity = {
+        "text": text[m.start() : m.end() + 1 + len(things)], "start": m.start(), "end": m.end() + 1 + len(things),
+        "value": n, "low": n, "high": n, "unit": "count", "dimension": "count", "thing": things,
+    }  # fmt: skip
+    return json.dumps({"quantities": [quantity]})
+
+
 def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
     return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
 
@@ -336,7 +349,7 @@ def fill(reviewer: Any, shape: Shape) -> dict[str, Any]:
                         (
                             mention_id, g + 1, article_id, start, end, text, cw,
                             json.dumps({"number": "{n}" in facts[k][0], "attributed": True, "length": len(text)}),
-                            json.dumps({"quantities": [{"value": facts[k][1]["n"], "unit": facts[k][1]["things"]}]}),
+                            _mention_slots(text, facts[k][1]["things"]) if "{n}" in facts[k][0] else "{}",
                             rng.choice(["asserted", "asserted", "asserted", "hedged"]), now,
                         )
                     )  # fmt: skip
@@ -356,7 +369,7 @@ def fill(reviewer: Any, shape: Shape) -> dict[str, Any]:
                         g + 1, story_id, mention_text[(k, 0)], status, merged_into, g * MENTIONS_PER_CLAIM + 1,
                         round(rng.betavariate(2, 3), 4),
                         json.dumps({"number": "{n}" in template, "attributed": True, "hedged": False}),
-                        json.dumps({"quantities": [{"value": values["n"], "unit": values["things"]}], "place": values["place"]}),
+                        _mention_slots(mention_text[(k, 0)], values["things"]) if "{n}" in template else "{}",  # the canonical mention's
                         rng.choice([1, 1, 2, 2, 2, 3]) if len(distinct_outlets) >= 3 else len(distinct_outlets),
                         json.dumps(distinct_outlets), 1 + decided,
                         now - timedelta(hours=rng.randint(1, 200)) if decided else None,
