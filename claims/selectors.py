@@ -323,7 +323,8 @@ def queue_neighbours(queue: Any, claim: Claim) -> tuple[int | None, int | None]:
     def beyond(forward: bool) -> Q:
         condition = Q()
         equal = Q()
-        for field in order:
+        bound = Q()
+        for i, field in enumerate(order):
             name = field.lstrip("-")
             descending = field.startswith("-")
             value = getattr(claim, name)
@@ -331,7 +332,9 @@ def queue_neighbours(queue: Any, claim: Claim) -> tuple[int | None, int | None]:
             step = Q(**{f"{name}__{'lt' if after else 'gt'}": value})
             condition |= equal & step
             equal &= Q(**{name: value})
-        return condition
+            if i == 0:  # implied by the steps; PostgreSQL takes it as an index condition (as CursorPage)
+                bound = Q(**{f"{name}__{'lte' if after else 'gte'}": value})
+        return bound & condition
 
     reverse = [f[1:] if f.startswith("-") else f"-{f}" for f in order]
     nxt = queue.filter(beyond(True)).exclude(pk=claim.pk).values_list("pk", flat=True).first()

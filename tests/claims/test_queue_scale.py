@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from articles.models import Story
 from claims.models import Claim
-from claims.selectors import QUEUE_ORDERS, claim_queue
+from claims.selectors import QUEUE_ORDERS, claim_queue, queue_neighbours
 from tests.api.conftest import token_client
 from tests.test_paging import walk
 
@@ -112,6 +112,23 @@ def test_the_next_page_is_the_index_scanned_from_the_cursor(reviewer: Any, big_s
     assert [n.get("Index Name") for n in nodes if n.get("Relation Name") == "claims_claim"] == ["claim_queue_order"]
     back = api.get(second["previous"]).json()
     assert [r["id"] for r in back["results"]] == [r["id"] for r in first["results"]]
+
+
+def test_the_claim_pages_next_claim_in_the_queue_is_an_index_scan(big_story: Story) -> None:
+    """The claim page's previous and next claim (queue_neighbours), from a claim deep in the queue."""
+    queue = claim_queue(big_story, {})
+    ids = list(queue.values_list("pk", flat=True))
+    claim = Claim.objects.get(pk=ids[len(ids) // 2])
+    with CaptureQueriesContext(connection) as ctx:
+        assert queue_neighbours(queue, claim) == (ids[len(ids) // 2 - 1], ids[len(ids) // 2 + 1])
+    for query in ctx.captured_queries:
+        with connection.cursor() as c:
+            c.execute("EXPLAIN (FORMAT JSON) " + query["sql"])
+            raw = c.fetchone()[0]
+        plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+        nodes = _nodes(plan)
+        assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")], json.dumps(plan, indent=1)
+        assert [n.get("Index Name") for n in nodes if n.get("Relation Name") == "claims_claim"] == ["claim_queue_order"]
 
 
 def _cursor(link: str) -> str:
