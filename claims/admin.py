@@ -100,6 +100,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "touched_at",
         # The desk model's (claims/desk.py), never edited by hand: the queue's order follows them.
         "desk_score",
+        "desk_features",
         "desk_model",
         "priority",
         "why_worth_checking",
