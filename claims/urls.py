@@ -9,6 +9,7 @@ urlpatterns = [
     path("stories/<slug:slug>/conflicts/", views.conflict_queue, name="conflict_queue"),
     path("stories/<slug:slug>/progress.json", views.story_progress, name="story_progress"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/merge-preview/", views.merge_preview, name="merge_preview"),
     path("claims/<int:pk>/<str:action>/", views.claim_action, name="claim_action"),
     path("suggestions/<int:pk>/<str:action>/", views.suggestion_action, name="suggestion_action"),
     path("conflicts/<int:pk>/", views.conflict_detail, name="conflict_detail"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from articles.models import Article, Outlet, Story
 from factdesk.errors import ApplicationError, PreconditionRequiredError
 
 from . import differences, review, selectors, sources_explained
-from .models import Claim, Conflict, MergeSuggestion, ReviewEvent, Verdict
+from .models import Claim, Conflict, Mention, MergeSuggestion, ReviewEvent, Verdict
 
 PAGE_SIZE = 50
 QUEUE_KEYS = [
@@ -36,7 +37,7 @@ CLAIM_KEYS = [
     ("c Enter", "confirm without a verdict: only that it was said (or c 0)"),
     ("x", "reject: type the reason, Enter"),
     ("e", "edit the wording"),
-    ("m", "merge other claims into this one"),
+    ("m", "merge: type claim numbers or words, see each claim; Esc, then 1 – 9 merges that one"),
     ("n", "add a note"),
     ("t / r", "take / release"),
     ("a / d", "accept / decline the first merge suggestion"),
@@ -299,21 +300,72 @@ def _undo(request: HttpRequest, claim: Claim, queue: str, call: Callable[[], Any
     return _show_claim(request, shown, queue, moved=shown != claim.pk)
 
 
+MERGE_CANDIDATES = 9  # the preview's choices, 1-9 on the keyboard
+
+
+def _merge_candidates(claim: Claim, query: str) -> tuple[list[Claim], bool]:
+    """The claims a merge form names: by number ("12 15"), or found by words in the claim's story
+    (every word in the claim's wording or one of its mentions; not merged ones), surest first.
+    Returns them and whether they were named by number."""
+    terms = query.replace(",", " ").split()
+    numbers = [int(t.lstrip("#")) for t in terms if t.lstrip("#").isdigit()]
+    others = Claim.objects.filter(story_id=claim.story_id).exclude(pk=claim.pk)
+    by_number = bool(terms) and len(numbers) == len(terms)
+    if by_number:
+        found = others.filter(pk__in=numbers)
+    else:
+        words = [t for t in terms if len(t) > 1] or terms
+        found = others.exclude(status=Claim.Status.MERGED)
+        for word in words:
+            found = found.filter(Q(text__icontains=word) | Q(mentions__text__icontains=word))
+        found = found.distinct().order_by("-checkworthiness", "pk")
+    mentions = Prefetch("mentions", queryset=Mention.objects.select_related("article__outlet").order_by("pk"))
+    claims = list(found.select_related("assignee").prefetch_related(mentions)[:MERGE_CANDIDATES])
+    return (sorted(claims, key=lambda c: c.pk) if by_number else claims), by_number
+
+
+def merge_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claims a merge would take in, as the reviewer types their numbers or words (`m` on the claim
+    page): each with its wording and evidence, and a button that merges that one as shown."""
+    claim = get_object_or_404(Claim.objects.select_related("story"), pk=pk)
+    query = request.GET.get("others", "").replace("\x00", "").strip()[:200]
+    candidates, by_number = _merge_candidates(claim, query) if query else ([], False)
+    return render(
+        request,
+        "claims/_merge_candidates.html",
+        {
+            "claim": claim,
+            "query": query,
+            "candidates": candidates,
+            "by_number": by_number,
+            "queue_string": _queue_params(request).urlencode(),
+        },
+    )
+
+
 def _merge(request: HttpRequest, claim: Claim, here: str) -> HttpResponse:
-    """Merge the claims named by number into this one. The claim page knows only their numbers, not
-    the versions the reviewer has seen of them, so a post without those (`version_<id>`) merges
-    nothing: it shows the claims as they are now, and the reviewer confirms that merge."""
+    """Merge the claims named by number, or found by words, into this one. The claim page knows only
+    what was typed, not the versions the reviewer has seen of those claims, so a post without them
+    (`version_<id>`) merges nothing: it shows the claims as they are now (merge_confirm.html), and the
+    reviewer merges what they see. The preview's buttons (merge_preview) send the versions shown."""
     post = request.POST
-    other_ids = [i for i in (_int(v) for v in post.get("others", "").replace(",", " ").split()) if i]
+    queue = _queue_params(request).urlencode()
+    query = post.get("others", "").replace("\x00", "").strip()[:200]
+    candidates, by_number = _merge_candidates(claim, query) if query else ([], False)
+    # By number: the numbers as typed (the service refuses one that does not exist or is another story's).
+    typed = [_int(t.lstrip("#")) for t in query.replace(",", " ").split()]
+    other_ids = [i for i in (typed if by_number else [_int(post.get("others"))]) if i]
     versions = _other_versions(post, other_ids)
     try:
         versions[claim.pk] = _version(post)
+        if not by_number and not (len(other_ids) == 1 and other_ids[0] in versions):
+            # Words: nothing is merged until the reviewer picks one of the claims they find.
+            raise PreconditionRequiredError("Choose the claim to merge.")
         review.claims_merge(survivor_id=claim.pk, other_ids=other_ids, user=request.user, versions=versions)
     except PreconditionRequiredError as exc:
         if claim.pk not in versions:  # this claim's own form sent no version: refused
             messages.error(request, exc.message)
-            return redirect(here)
-        others = Claim.objects.filter(pk__in=other_ids).exclude(pk=claim.pk).select_related("assignee")
+            return _show_claim(request, claim.pk, queue)
         return render(
             request,
             "claims/merge_confirm.html",
@@ -321,19 +373,22 @@ def _merge(request: HttpRequest, claim: Claim, here: str) -> HttpResponse:
                 "claim": claim,
                 "story": claim.story,
                 "version": versions[claim.pk],
-                "others": others.order_by("pk"),
-                "others_string": " ".join(str(i) for i in other_ids),
-                "queue_string": _queue_params(request).urlencode(),
+                "query": query,
+                "by_number": by_number,
+                "candidates": candidates,
+                "others": candidates if by_number else [],
+                "others_string": " ".join(str(c.pk) for c in candidates),
+                "queue_string": queue,
             },
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect(here)
+        return _show_claim(request, claim.pk, queue)
     except Claim.DoesNotExist:
         messages.error(request, "That claim does not exist; nothing was changed.")
-        return redirect(here)
+        return _show_claim(request, claim.pk, queue)
     messages.success(request, "Merged.")
-    return redirect(here)
+    return _show_claim(request, claim.pk, queue)
 
 
 @require_POST

@@ -114,3 +114,33 @@ def test_without_javascript_the_forms_still_work(
         assert Claim.objects.get(pk=claim.pk).assignee_id is None
     finally:
         context.close()
+
+
+def test_merge_finds_the_other_claim_by_words_and_shows_it_first(
+    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login, screenshot: Screenshot
+) -> None:
+    login(page, live_server, "rita", "rita-pw")
+    claims = Claim.objects.filter(story=processed_story, status="proposed").order_by("pk")
+    claim, other = claims[0], claims[1]
+    words = " ".join(sorted(other.text.replace(",", " ").replace(".", " ").split(), key=len)[-2:])
+    page.goto(f"{live_server.url}/claims/{claim.pk}/", wait_until="load")
+    mark_document(page)
+    page.keyboard.press("m")
+    page.keyboard.type(words)
+    preview = page.locator("#merge-preview")
+    preview.locator(".merge-candidate").first.wait_for()
+    assert f"#{other.pk}" in preview.inner_text()  # the other claim, shown before anything is merged
+    assert not ReviewEvent.objects.exists()
+    screenshot(page, "merge-preview-by-words")
+    position = [int(n) for n in preview.locator("input[name='others']").evaluate_all("els => els.map(e => e.value)")]
+    page.keyboard.press("Escape")
+    # The digit merges the previewed claim; it does not reach the closed confirm panel's verdicts.
+    page.keyboard.press(str(position.index(other.pk) + 1))
+    page.get_by_text("Merged.").wait_for()
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PROPOSED
+    assert same_document(page) and claim_on_page(page) == claim.pk
+    other.refresh_from_db()
+    assert (other.status, other.merged_into_id) == (Claim.Status.MERGED, claim.pk)
+    page.keyboard.press("u")  # and back
+    page.get_by_text("Merge undone.").wait_for()
+    assert Claim.objects.get(pk=other.pk).status == Claim.Status.PROPOSED

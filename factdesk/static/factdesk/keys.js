@@ -18,11 +18,18 @@
     if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
     return el.tagName === "INPUT" && !CLICKED_INPUTS.test(el.type);
   }
+  // Inside a closed <details> (not its summary): not on screen, though Chromium may still give it
+  // boxes (content-visibility), so a closed panel's 1-4 must not confirm anything.
+  function inClosedDetails(el) {
+    var closed = el.closest("details:not([open])");
+    return closed !== null && !(el.tagName === "SUMMARY" && el.parentElement === closed);
+  }
   // What a key names: the first such element on screen, or a text field (its <details> is opened).
   function shortcut(key) {
     var named = document.querySelectorAll('[data-key="' + CSS.escape(key) + '"]');
     for (var i = 0; i < named.length; i++) {
-      if (typing(named[i]) || named[i].getClientRects().length) return named[i];
+      if (typing(named[i])) return named[i];
+      if (named[i].getClientRects().length && !inClosedDetails(named[i])) return named[i];
     }
     return null;
   }
