@@ -172,17 +172,28 @@ def _renamed(contributions: dict[str, float]) -> dict[str, float]:
     return {(CONTRIBUTION if k == "learned_model" else k): v for k, v in contributions.items()}
 
 
+# When this process last failed to schedule a check (Redis away): it does not try again for a while,
+# so that reviewers' clicks during an outage do not each wait for Redis's timeouts (the sweep checks).
+_failed_at: float | None = None
+RETRY_AFTER_FAILURE_SECONDS = 30.0
+
+
 def decision_made(schedule: Callable[[float], Any]) -> bool:
     """A reviewer decided a claim: schedule a training check `debounce` seconds from now, unless one
     is already scheduled in this window (so a burst of clicks makes one check). Returns whether it
     scheduled one. Never raises: a decision must not fail because Redis is away (the sweep checks)."""
+    global _failed_at
+    if _failed_at is not None and time.monotonic() - _failed_at < RETRY_AFTER_FAILURE_SECONDS:
+        return False
     debounce = settings.FACTDESK_DESK_MODEL_DEBOUNCE_SECONDS
     try:
         if not cache.add(CHECK_SCHEDULED_KEY, "1", timeout=max(1, round(debounce))):
             return False
         schedule(debounce)
+        _failed_at = None
         return True
     except Exception as exc:
+        _failed_at = time.monotonic()
         logger.warning("desk model: could not schedule a training check: %s", exc)
         return False
 

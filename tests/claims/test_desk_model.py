@@ -7,6 +7,7 @@ The test settings (factdesk/settings/test.py) train from 20 decisions, again aft
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 import pytest
@@ -167,7 +168,8 @@ def test_scoring_writes_only_undecided_claims_and_an_older_version_stands_down(d
 
 
 @pytest.mark.django_db
-def test_a_burst_of_decisions_schedules_one_training_check() -> None:
+def test_a_burst_of_decisions_schedules_one_training_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(desk, "_failed_at", None)  # and back to None after the test
     cache.delete(desk.CHECK_SCHEDULED_KEY)
     scheduled: list[float] = []
     assert desk.decision_made(scheduled.append)
@@ -180,6 +182,11 @@ def test_a_burst_of_decisions_schedules_one_training_check() -> None:
         raise ConnectionError("broker away")
 
     assert not desk.decision_made(broker_down)  # logged, never raised: the decision stands
+    cache.delete(desk.CHECK_SCHEDULED_KEY)
+    assert not desk.decision_made(scheduled.append)  # not tried again for a while after a failure
+    assert scheduled == [1.0]
+    monkeypatch.setattr(desk, "_failed_at", time.monotonic() - desk.RETRY_AFTER_FAILURE_SECONDS)
+    assert desk.decision_made(scheduled.append) and scheduled == [1.0, 1.0]
     cache.delete(desk.CHECK_SCHEDULED_KEY)
 
 
