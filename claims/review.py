@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final, ParamSpec, TypeVar
 
@@ -820,8 +820,12 @@ def undoable_events(events: Sequence[ReviewEvent], user: Any) -> set[int]:
     return {e.pk for e in events if undo_refusal(e, user, now) is None}
 
 
-def last_undoable(*, story_id: int, user: Any) -> ReviewEvent | None:
-    """The user's latest action in the story that they can still undo: what `u` takes back."""
+CONFLICT_ACTIONS = frozenset({Action.RESOLVE, Action.REOPEN})
+
+
+def last_undoable(*, story_id: int, user: Any, actions: Collection[str] | None = None) -> ReviewEvent | None:
+    """The user's latest action in the story (of `actions`, default any) that they can still undo:
+    what `u` takes back."""
     if not getattr(user, "pk", None):
         return None
     recent = (
@@ -829,7 +833,7 @@ def last_undoable(*, story_id: int, user: Any) -> ReviewEvent | None:
             story_id=story_id,
             actor=user,
             undone_by__isnull=True,
-            action__in=[*UNDOABLE_ACTIONS, Action.MERGE, Action.ACCEPT_SUGGESTION],
+            action__in=list(actions or [*UNDOABLE_ACTIONS, Action.MERGE, Action.ACCEPT_SUGGESTION]),
             created_at__gte=timezone.now() - undo_window(),
         )
         .select_related("actor")

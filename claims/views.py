@@ -50,6 +50,7 @@ CONFLICT_KEYS = [
     ("n", "write a note (Esc to leave it, Ctrl+Enter to resolve)"),
     ("s", "resolve, then open the next open conflict"),
     ("o", "reopen a resolved conflict"),
+    ("u", "undo your last resolution or reopening (for a few minutes)"),
     ("q", "the story's conflict queue"),
     ("b", "back to the story"),
 ]
@@ -419,6 +420,8 @@ def suggestion_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = get_object_or_404(Conflict.objects.select_related("story", "resolved_by", "follows__resolved_by"), pk=pk)
     side_a, side_b = selectors.conflict_page_sides(conflict)
+    # A resolution just made (then on to this, the next conflict) can be taken back from here.
+    last = review.last_undoable(story_id=conflict.story_id, user=request.user, actions=review.CONFLICT_ACTIONS)
     return render(
         request,
         "claims/conflict_detail.html",
@@ -434,6 +437,9 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "factors": selectors.confidence_factors(conflict.factors),
             "followed_by": conflict.followed_by.order_by("id"),
             "history": conflict.review_events.select_related("actor").order_by("-created_at"),
+            "last_action": last,
+            "last_action_subject": review.undo_subject(last) if last else "",
+            "undo_minutes": max(1, round(settings.FACTDESK_UNDO_SECONDS / 60)),
             "conflict_keys": CONFLICT_KEYS,
             "queue_url": _conflict_queue_url(conflict),
         },
@@ -491,6 +497,14 @@ def conflict_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action == "reopen":
         call = lambda: review.conflict_reopen(conflict_id=pk, user=request.user, version=_version(post))  # noqa: E731
         success = "Conflict reopened."
+    elif action == "undo":
+        event = ReviewEvent.objects.filter(pk=_int(post.get("event")) or 0, action__in=review.CONFLICT_ACTIONS).first()
+        if event is None:
+            messages.error(request, "That is not a resolution or reopening; nothing was undone.")
+            return redirect(here)
+        call = lambda: review.event_undo(event_id=event.pk, user=request.user)  # noqa: E731
+        success = f"Undone: your {review.undo_subject(event)}."
+        here = reverse("claims:conflict_detail", args=[event.conflict_id or pk])
     else:
         raise Http404("No such action.")
     _, failed = _act(request, call, success, here)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -228,3 +229,35 @@ def test_the_api_undoes_a_confirm_and_refuses_over_a_later_change(
     refused = api.post(f"/api/v1/events/{again.pk}/undo/", {}, format="json")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "changed_since"
     assert "edith edited its wording" in refused.json()["error"]["message"]
+
+
+def test_a_resolution_is_undone_from_the_next_conflicts_page(
+    as_reviewer: Client, processed_story: Story, reviewer: User
+) -> None:
+    conflict = Conflict.objects.filter(story=processed_story, status="open").order_by("-confidence", "pk").first()
+    resolved = as_reviewer.post(
+        reverse("claims:conflict_action", args=[conflict.pk, "resolve"]),
+        {"version": conflict.version, "resolution": "side_a", "note": "AP has it."},
+        follow=True,
+    )
+    page = text_of(resolved.content.decode())
+    assert f"Your last action: resolution of conflict #{conflict.pk} as “Side A is right”" in page
+    event = ReviewEvent.objects.get(action="resolve")
+    undone = as_reviewer.post(
+        reverse("claims:conflict_action", args=[conflict.pk, "undo"]), {"event": event.pk}, follow=True
+    )
+    assert undone.redirect_chain[-1][0] == f"/conflicts/{conflict.pk}/"
+    assert f"Undone: your resolution of conflict #{conflict.pk}." in text_of(undone.content.decode())
+    conflict.refresh_from_db()
+    assert (conflict.status, conflict.resolution, conflict.resolution_note) == ("open", "", "")
+    assert "rita undid a resolution" in text_of(undone.content.decode())
+    # A claim event is not undone through a conflict's page.
+    claim = vehicles(processed_story)
+    review.claim_take(claim_id=claim.pk, user=reviewer)
+    take = ReviewEvent.objects.get(action="take")
+    as_reviewer.post(reverse("claims:conflict_action", args=[conflict.pk, "undo"]), {"event": take.pk})
+    assert ReviewEvent.objects.get(pk=take.pk).undone_by_id is None
+
+
+def text_of(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
