@@ -4,6 +4,7 @@
     python bench/conflict_eval.py --dump DIR      # also write each event's proposed conflicts as JSON
     python bench/conflict_eval.py --events 0 3    # some events only
     python bench/conflict_eval.py --multinews 200 # also 200 Multi-News clusters (no outlets)
+    python bench/conflict_eval.py --only-multinews --multinews 1500 --multinews-pairs  # two-document clusters
 
 Reads ``../shared/dev-stories/newswcl50/event-N/`` (real articles; never copied into the
 project) through the real importers, links near-duplicates as the import does, runs the pure
@@ -64,8 +65,9 @@ def load_event(folder: Path) -> list[ArticleText]:
     return _link_copies(articles)
 
 
-def multinews_events(count: int, offset: int = 0) -> list[tuple[str, list[ArticleText]]]:
-    """Clusters of the Multi-News test split with at least three documents, in file order.
+def multinews_events(count: int, offset: int = 0, documents: int = 3) -> list[tuple[str, list[ArticleText]]]:
+    """Clusters of the Multi-News test split with at least three documents, in file order
+    (``documents=2``: the clusters of exactly two documents instead, a second sample).
 
     The documents have no outlets: each is named by its position ("d0", "d1", ...).
     """
@@ -74,7 +76,8 @@ def multinews_events(count: int, offset: int = 0) -> list[tuple[str, list[Articl
     with MULTINEWS.open(encoding="utf-8") as fh:
         for line in fh:
             record = json.loads(line)
-            if record.get("num_documents", 0) < 3:
+            n = record.get("num_documents", 0)
+            if n < 3 if documents >= 3 else n != documents:
                 continue
             seen += 1
             if seen <= offset:
@@ -148,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--multinews-offset", type=int, default=0, metavar="K", help="skip the first K such clusters")
     parser.add_argument("--only-multinews", action="store_true", help="skip the newswcl50 events")
+    parser.add_argument(
+        "--multinews-pairs",
+        action="store_true",
+        help="take the Multi-News clusters of exactly two documents instead (a sample apart from the 3+ ones)",
+    )
     args = parser.parse_args(argv)
     if not DEV_DIR.is_dir():
         print(f"skipped: {DEV_DIR} is absent (development data, not part of the project)")
@@ -160,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         [] if args.only_multinews else [(f.name, load_event(f)) for f in folders]
     )
     if args.multinews and MULTINEWS.exists():
-        events += multinews_events(args.multinews, args.multinews_offset)
+        events += multinews_events(args.multinews, args.multinews_offset, 2 if args.multinews_pairs else 3)
     totals = {"shown": 0, "hidden": 0, "real": 0, "judged": 0, "unjudged": 0, "real_found": 0, "real_all": 0}
     verdicts_shown: dict[str, int] = {}
     scored: list[tuple[float, str | None]] = []  # every conflict's confidence and verdict

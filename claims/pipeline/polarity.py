@@ -15,14 +15,14 @@ from .text import IRREGULAR, STOPWORDS, stem
 
 # "was not evacuated", "has never met", "were n't", "no longer holds"
 _NEGATION = re.compile(
-    r"\b(?:not|never|n[’']t|no\s+longer)\s+(?:(?:been|be|being|have|has|had|yet|immediately|actually|even|ever|"
+    r"(?:\b(?:not|never|no\s+longer)|(?<=[a-z])n[’']t)\s+(?:(?:been|be|being|have|has|had|yet|immediately|actually|even|ever|"
     r"really|all|fully)\s+){0,3}(?P<verb>[a-z]+)",
     re.IGNORECASE,
 )
 # "did not meet", "does not name", "will not attend", "could n't find": do-support and modals are
 # followed by a verb's base form, which no suffix marks
 _DO_NEGATION = re.compile(
-    r"\b(?:do|does|did|will|would|can|could|should|shall|may|might|must)\s*(?:not|n[’']t)\s+(?:(?:yet|immediately|"
+    r"\b(?:do|does|did|will|wo|would|can|ca|could|should|shall|may|might|must)\s*(?:not|n[’']t)\s+(?:(?:yet|immediately|"
     r"actually|even|ever|really|fully)\s+){0,2}(?P<verb>[a-z]+)",
     re.IGNORECASE,
 )
@@ -34,9 +34,10 @@ _DENIAL = re.compile(
 )
 # What every match of the three patterns above contains: "not", "n't", "never", "no longer",
 # or a verb of denial.
+_ADVERBS = frozenset("yet immediately actually even ever really all fully".split())
 _ANY_NEGATION = re.compile(r"n[o’']t|never|no\s+longer|den(?:ied|ies|y)|refuted|disputed", re.IGNORECASE)
 _CLAUSE = re.compile(
-    r"[,;:()—–]\s*|\s+(?:but|while|although|though|because|after|before|which|who)\s+"
+    r"[,;:()—–]\s*|[.!?][\"”’]?\s+|\s+(?:but|while|although|though|because|after|before|which|who)\s+"
     r"|\s+and\s+(?=[a-z]+(?:ed|en)\b|(?:was|were|is|are|has|had|have|will|would)\b)"
 )
 _AUX = frozenset("is are was were be been being have has had do does did will would can could should may might".split())
@@ -62,6 +63,9 @@ class Polarity:
     verbs: tuple[tuple[str, int], ...] = ()
     denial: bool = False
     text: str = ""
+    # predicates the sentence negates in one place and states in another ("she is only allowed
+    # to see her, and is not allowed to feed her"): on neither side of a negation conflict
+    both: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=100_000)  # asked of every word of every mention
@@ -110,6 +114,8 @@ def polarity(text: str) -> Polarity:
     for rx in negating:
         for m in rx.finditer(text):
             verb = m.group("verb")
+            if verb.lower() in _ADVERBS:
+                continue  # "don't really -- I can't": the adverb, with no verb after it
             if any(s <= m.start("verb") < e for s, e in spans):
                 continue
             base_form = rx is _DO_NEGATION and verb.lower() not in STOPWORDS
@@ -121,6 +127,7 @@ def polarity(text: str) -> Polarity:
             verbs.append((p, m.start("verb")))
             spans.append((m.start(), m.end()))
     affirmed: set[str] = set()
+    both: set[str] = set()
     for m in _WORD.finditer(text):
         if not _is_verb(m.group()) or any(s <= m.start() < e for s, e in spans):
             continue
@@ -130,11 +137,14 @@ def polarity(text: str) -> Polarity:
         if _privative_before(text, m.start()):
             continue  # "the absence of X from the contenders nominated": not a statement that X was
         p = stem(IRREGULAR.get(m.group().lower(), m.group()))
-        if p in negated or p in _NOT_EVENTS:
+        if p in negated:
+            both.add(p)
+            continue
+        if p in _NOT_EVENTS:
             continue
         affirmed.add(p)
         verbs.append((p, m.start()))
-    return Polarity(frozenset(negated), frozenset(affirmed), tuple(verbs), denial, text)
+    return Polarity(frozenset(negated), frozenset(affirmed), tuple(verbs), denial, text, frozenset(both))
 
 
 def _privative_before(text: str, pos: int) -> bool:

@@ -215,7 +215,7 @@ _PART_OF_RE = re.compile(
 _CURRENCY_AFTER_RE = re.compile(r"\s(dollars?|euros?|pounds sterling|yuan|yen)\b", re.IGNORECASE)
 _RANGE_RE = re.compile(rf"-?\s*(?:-|–|—|to|and)\s*(?P<num>{_DIGITS}|{_WORDNUM})\b", re.IGNORECASE)
 _CONVERSION_RE = re.compile(
-    rf"\s*\((?:about |around |some |approximately |roughly |nearly )?(?:{_DIGITS}|{_WORDNUM})"
+    rf"\s*\(\s*(?:about |around |some |approximately |roughly |nearly )?(?:{_DIGITS}|{_WORDNUM})"
     r"[\s-]?[a-z%°²/ ]{0,20}\)",
     re.IGNORECASE,
 )

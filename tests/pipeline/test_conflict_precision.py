@@ -146,3 +146,81 @@ def test_two_ways_of_saying_it_did_not_happen_are_not_a_negation_conflict():
         "Director Ana Ruiz was nominated for the best director award this year, among five.",
     )
     assert conflicts_of(res, "negation")
+
+
+# --------------------------------------------------------------------------- a second sample of real news
+
+
+def test_statements_spliced_between_the_shared_words_in_several_places_are_two_utterances():
+    long = (
+        "She told me she wanted me to end her pain. All I said was, Jay, all I have got is what the nurse "
+        "gave you. She said no, I want you to stop my pain for good"
+    )
+    assert not compare_quotes(long, "She told me to end the pain, stop the pain").same_utterance
+
+
+def test_an_editorial_bracket_stands_in_for_the_words_it_replaces():
+    c = compare_quotes(
+        "We hope people who love Mark will find comfort in the things others share to remember his life",
+        "We hope people who love [the account holder] will find comfort in the things others share to remember "
+        "[his or her] life",
+    )
+    assert c.same_utterance and not c.differences
+
+
+def test_texting_spellings_are_the_same_words():
+    c = compare_quotes(
+        "Do you know what that coffee is? Black and weak", "do u know what that coffee is? black and weak"
+    )
+    assert c.same_utterance and not c.differences
+
+
+def test_a_repeated_negation_is_not_a_negation_flip():
+    c = compare_quotes(
+        "That show is not about music, and I don't really -- I can't sing or anything like that",
+        "That show is not about music, and I don't sing or anything like that",
+    )
+    assert not c.negation
+    flip = compare_quotes(
+        "That show is not about music, and I can sing or anything like that",
+        "That show is not about music, and I can't sing or anything like that",
+    )
+    assert flip.negation
+
+
+def test_a_phrase_in_quotation_marks_is_not_a_quoted_statement():
+    _, res = story(
+        'The new guidance suggesting use of the "best if used by" language builds on earlier work by the agency.',
+        '"Research shows that this phrase tells shoppers that the product will be of best quality if used by the '
+        'date shown," explains the guidance.',
+    )
+    assert conflicts_of(res, "quote") == []
+
+
+def test_contracted_negations_are_negations():
+    for text in ("The envoy wasn't evacuated from the compound.", "The envoy isn't evacuated yet."):
+        assert "evacu" in polarity(text).negated
+    _, res = story(
+        "The envoy wasn't evacuated from the compound in the capital, officials said on Sunday.",
+        "The envoy was evacuated from the compound in the capital, officials said on Sunday.",
+    )
+    assert conflicts_of(res, "negation")
+
+
+def test_a_sentence_that_both_negates_and_states_a_verb_is_on_no_side():
+    assert "allow" in polarity("She is only allowed to see her son, and isn't allowed to feed him.").both
+    _, res = story(
+        "The mother says she is not being allowed to feed her son and can only see him for an hour a day.",
+        "The mother says she is only allowed to see her son an hour a day and isn't allowed to feed him.",
+    )
+    assert conflicts_of(res, "negation") == []
+
+
+def test_a_parenthetical_conversion_with_spaces_restates_the_figure():
+    (q,) = extract_quantities("The ship was about 60 miles ( 95km ) off the coast.")
+    assert q.conversion == "( 95km )"
+    _, res = story(
+        "She fell from the deck of the ferry about 60 miles ( 95km ) off the coast late on Saturday night.",
+        "She fell from the deck of the ferry about 60 miles ( 100km ) off the coast late on Saturday night.",
+    )
+    assert conflicts_of(res, "number") == []

@@ -43,6 +43,8 @@ def negation_conflicts(ctx: Ctx) -> list[Conflict]:
 
     for a, b, p, score in candidates:
         neg, pos = (a, b) if p in pols[a.key].negated else (b, a)
+        if p in pols[neg.key].both:
+            continue  # it also says it did, elsewhere: "the officer stopped the car ... the car did not stop itself"
         (ca, na), (cb, nb) = clause(neg, p), clause(pos, p)
         if not ca & cb:
             continue  # nothing in common: no pair below can pass

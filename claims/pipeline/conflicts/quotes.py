@@ -21,6 +21,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from ..confidence import Factors
+from ..polarity import polarity
 from ..quantities import word_value
 from ..text import STOPWORDS, fold_quotes, stem
 from ..types import Conflict, Severity
@@ -45,6 +46,8 @@ _CONTRACTIONS = [
 ]
 _CONTRACTION_RES = [(re.compile(p, re.IGNORECASE), r) for p, r in _CONTRACTIONS]
 GAP = "ellipsisgap"
+_TEXTING_WORDS = {"u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks"}
+_TEXTING = re.compile(r"(?<![\w'’])(?:" + "|".join(_TEXTING_WORDS) + r")(?![\w'’])", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+|\d+(?:[.,]\d+)*")
 # Words whose presence or absence never changes what was said.
 _FILLER = STOPWORDS - NEGATIONS | {"and", "so", "well", "oh", "uh", "um", "like", "yes", "okay", "ok", "ellipsisgap"}
@@ -53,11 +56,12 @@ MIN_SHARED_WORDS = 3
 # Words one version leaves out, with no ellipsis, that are still not a difference in what was said:
 # a form of address and function words, at most this many.
 UNMARKED_CUT = 4
-# Words one version has in the middle of the shared wording and the other lacks altogether
-# (no ellipsis): this many content words are another sentence or clause spliced in, so the two
-# are two statements of one speaker ("... extraneous facts, he never once mentioned ..." /
-# "Comey never wrote that ..."), not one utterance quoted two ways.
+# Content words one version has between the words the two share, and the other lacks (no
+# ellipsis), counted over the whole quotation: this many are other sentences or clauses spliced
+# in, so the two are two statements of one speaker ("... extraneous facts, he never once
+# mentioned ..." / "Comey never wrote that ..."), not one utterance quoted two ways.
 SPLICED_WORDS = 5
+SPLICED_SHARE = 0.5  # ... and at least this share of the shorter version's content words
 # A negation inside words one version leaves out or puts in flips what was said only when the
 # rest of those words is short ("we will [not] raise"), not when a whole clause with a "not"
 # in it is left out.
@@ -92,7 +96,10 @@ def quote_tokens(text: str) -> tuple[Token, ...]:
     t = fold_quotes(text).replace("&", " and ").replace("…", f" {GAP} ")
     t = _VULGAR_FRACTION.sub(_fraction, t)  # "6½" says what "6 1/2" says
     t = re.sub(r"\.{3,}|(?:\.\s){2,}\.", f" {GAP} ", t)  # an ellipsis: words left out on purpose
-    t = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", t)  # editorial insertions: "[the deal]", "(Russian President) Putin"
+    # editorial insertions stand in for words left out or replaced: "[the deal]", "(Russian
+    # President) Putin", "we hope people who love [Facebook user] will find comfort"
+    t = re.sub(r"\[[^\]]*\]|\([^)]*\)", f" {GAP} ", t)
+    t = _TEXTING.sub(lambda m: _TEXTING_WORDS[m.group().lower()], t)  # "do u know" says "do you know"
     t = re.sub(r"\b([A-Za-z])\.([A-Za-z])\.", r"\1\2", t)  # U.S. -> US
     t = re.sub(r"(?<=\w)\s*'\s*(re|ve|ll|m|d|s|t)\b", r"'\1", t)  # tokenised "i ' m", "they 're"
     t = re.sub(r"(?<=\w)\s+n't\b", "n't", t)
@@ -290,6 +297,7 @@ def compare_quotes(a: str, b: str) -> Comparison:
     last = max((i for i, op in enumerate(ops) if op[0] == "equal"), default=len(ops))
     diffs: list[tuple[str, str]] = []
     neg = num = name = False
+    extra_a = extra_b = 0  # content words one version has between shared words and the other lacks
     for i, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             continue
@@ -317,19 +325,15 @@ def compare_quotes(a: str, b: str) -> Comparison:
         # Words the other version has elsewhere were moved, not changed ("soldiers of the
         # state" / "state soldiers"), and a word spelt another way inside a longer change is
         # the same word ("memorandums to Congress" / "memoranda"): what is left is the difference.
-        ma = [t for t in ma if stem(t.word) not in all_b]
-        mb = [t for t in mb if stem(t.word) not in all_a]
+        # A negation is never "moved": the other version's "not" elsewhere negates something else.
+        ma = [t for t in ma if t.word in NEGATIONS or stem(t.word) not in all_b]
+        mb = [t for t in mb if t.word in NEGATIONS or stem(t.word) not in all_a]
         ma, mb = _unpair_spellings(ma, mb)
         if not ma and not mb:
             continue
-        if (
-            first is not None
-            and first < i < last
-            and max(len(ma), len(mb)) >= SPLICED_WORDS
-            and min(len(ma), len(mb)) <= 1
-        ):
-            # another statement spliced into the middle: two utterances, not one quoted two ways
-            return Comparison(False, coverage, (), shared=matched)
+        if first is not None and first < i < last:
+            extra_a += max(0, len(ma) - len(mb))
+            extra_b += max(0, len(mb) - len(ma))
         changed += len(ma) + len(mb)
         words_a, words_b = {t.word for t in wa}, {t.word for t in wb}
         rest = max(len([t for t in ma if t.word not in NEGATIONS]), len([t for t in mb if t.word not in NEGATIONS]))
@@ -343,7 +347,20 @@ def compare_quotes(a: str, b: str) -> Comparison:
         )
         name |= any(t.name for t in ma) and any(t.name for t in mb)  # a name swapped for another
         diffs.append((" ".join(t.word for t in wa), " ".join(t.word for t in wb)))
+    extra = max(extra_a, extra_b)
+    if extra >= SPLICED_WORDS and extra >= SPLICED_SHARE * shorter:
+        # other statements spliced between the shared words: two utterances of one speaker,
+        # not one quoted two ways
+        return Comparison(False, coverage, (), shared=matched)
+    if neg and _same_negations(a, b):
+        neg = False  # "I don't really -- I can't dance" / "I don't dance": both deny the same thing
     return Comparison(True, coverage, tuple(diffs), neg, num, name, shared=matched, changed=changed)
+
+
+def _same_negations(a: str, b: str) -> bool:
+    """Both versions negate an event, and neither states one the other negates."""
+    pa, pb = polarity(fold_quotes(a)), polarity(fold_quotes(b))
+    return bool(pa.negated & pb.negated) and not (pa.negated & pb.affirmed or pb.negated & pa.affirmed)
 
 
 def _severity(c: Comparison) -> Severity:
@@ -361,6 +378,8 @@ def quote_conflicts(ctx: Ctx) -> list[Conflict]:
             text = q.text.strip(" ,")
             if q.fragment or len(text.split()) < 4:
                 continue
+            if len(_material(list(quote_tokens(text)))) < MIN_SHARED_WORDS:
+                continue  # a phrase in quotation marks ("the 'best if used by' label"), not a statement
             if q.speaker_key:
                 display.setdefault(q.speaker_key, q.speaker or q.speaker_key)
                 if q.speaker and len(q.speaker) > len(display[q.speaker_key]) and q.how != "embed":
