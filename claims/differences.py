@@ -1,7 +1,8 @@
 """Where texts that state one fact differ, word by word: what the claim and conflict pages mark.
 
 Pure Python (difflib on word tokens), no Django. A word of one text differs when it is not aligned
-with a word of most of the texts it is compared with: on a claim page, a mention against the claim's
+with a word of most of the texts it is compared with (a content word that the other text has
+elsewhere was moved, not changed): on a claim page, a mention against the claim's
 other mentions ("a local reporter" among three "an Associated Press reporter"s: "local" is marked in
 the one, nothing in the others); on a conflict page, a side's mention against the other side's
 ("at least three" / "half a dozen"). Case, quotation marks and apostrophes are no difference, and
@@ -71,8 +72,12 @@ def _differing(tokens: Sequence[str], others: Sequence[Sequence[str]]) -> list[b
         return [False] * len(tokens)
     counts = [0] * len(tokens)
     for other in others:
-        for i in _aligned(tokens, other):
-            counts[i] += 1
+        aligned, present = _aligned(tokens, other), set(other)
+        for i, token in enumerate(tokens):
+            # A word the other text has elsewhere was moved, not changed ("supporters of the militia" /
+            # "militia supporters"); a function word counts only where difflib aligns it.
+            if i in aligned or (token not in _FUNCTION and token in present):
+                counts[i] += 1
     differs = [2 * n < len(others) for n in counts]
     # An article alone is no difference ("a" / "an"); next to a marked word it belongs to the run.
     for i, token in enumerate(tokens):

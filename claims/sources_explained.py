@@ -10,7 +10,7 @@ and the API's claim detail show it, so "2 independent sources" for 5 mentions re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,18 +104,26 @@ def _texts(story_id: int, article_ids: set[int]) -> tuple[dict[ArticleId, Articl
 def explain(story_id: int, mentions: Iterable[Mention]) -> list[SourceGroup]:
     """The independent sources of a claim's mentions, each with its mentions and why they count as it,
     the sources in name order (as Claim.sources), the mentions in the order given."""
-    mentions = list(mentions)
-    texts, rows = _texts(story_id, {m.article_id for m in mentions})
+    return explain_rows(
+        story_id,
+        [{"id": m.pk, "article_id": m.article_id, "start": m.start, "end": m.end, "text": m.text, "slots": m.slots}
+         for m in mentions],
+    )  # fmt: skip
+
+
+def explain_rows(story_id: int, mentions: Sequence[Mapping[str, Any]]) -> list[SourceGroup]:
+    """explain() from mention rows (id, article_id, start, end, text, slots), as the API loads them."""
+    texts, rows = _texts(story_id, {m["article_id"] for m in mentions})
     roots = sources.article_roots(texts.values())
     groups: dict[str, list[SourceMention]] = {}
     for m in mentions:
-        slots = from_jsonable(Slots, m.slots or {})
-        article = rows.get(m.article_id)
+        slots = from_jsonable(Slots, m["slots"] or {})
+        article = rows.get(m["article_id"])
         if article is None:
             continue
         mention = PipelineMention(
-            article_id=m.article_id, start=m.start, end=m.end, text=m.text, is_candidate=True,
-            checkworthiness=m.checkworthiness, features=m.features, reason=None, slots=slots,
+            article_id=m["article_id"], start=m["start"], end=m["end"], text=m["text"], is_candidate=True,
+            checkworthiness=0.0, features={}, reason=None, slots=slots,
             outlet=article["outlet__name"],
         )  # fmt: skip
         label = sources.mention_origin(mention, texts, roots)
@@ -125,18 +133,18 @@ def explain(story_id: int, mentions: Iterable[Mention]) -> list[SourceGroup]:
             for a in slots.attributions
             if a.normalized == label and a.kind in sources._ORIGIN_KINDS  # the branch mention_origin took
         ]
-        root = roots.get(m.article_id, m.article_id)
+        root = roots.get(m["article_id"], m["article_id"])
         if credited:
-            item = SourceMention(m.pk, m.article_id, outlet, CREDITS, credited_as=credited[0].source)
-        elif root != m.article_id and root in rows:
+            item = SourceMention(m["id"], m["article_id"], outlet, CREDITS, credited_as=credited[0].source)
+        elif root != m["article_id"] and root in rows:
             original = rows[root]
             item = SourceMention(
-                m.pk, m.article_id, outlet, COPY, copy_of=root,
+                m["id"], m["article_id"], outlet, COPY, copy_of=root,
                 copy_of_outlet=_outlet_name(original["outlet__name"], original["external_id"]),
                 similarity=article["duplicate_similarity"],
             )  # fmt: skip
         else:
-            item = SourceMention(m.pk, m.article_id, outlet, OWN)
+            item = SourceMention(m["id"], m["article_id"], outlet, OWN)
         groups.setdefault(label, []).append(item)
     return [SourceGroup(label, groups[label]) for label in sorted(groups)]
 

@@ -66,3 +66,8 @@ def test_function_words_alone_are_no_difference_but_a_negation_is() -> None:
     assert all(not m.differences for m in mark_among(texts))
     said, denied = mark_among(["The embassy was stormed.", "The embassy was not stormed."])
     assert (said.differences, denied.differences) == ((), ("not",))
+
+
+def test_a_word_moved_is_no_difference() -> None:
+    texts = ["Dozens of supporters of the Iraqi militia broke in.", "Dozens of Iraqi militia supporters broke in."]
+    assert all(not m.differences for m in mark_among(texts))
