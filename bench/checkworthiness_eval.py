@@ -464,10 +464,10 @@ def run(args: argparse.Namespace) -> int:
     names = [args.set] if args.set else list(SETS)
     if args.sample:
         path, sampler = SETS[names[0]]
-        judged = set()
+        done: set[tuple[str, int]] = set()
         if path.exists():
-            judged = {(j["doc"], j["start"]) for j in json.loads(path.read_text(encoding="utf-8"))["items"]}
-        todo = [u for u in sampler(docs) if (u[0], u[1]) not in judged]
+            done = {(j["doc"], j["start"]) for j in json.loads(path.read_text(encoding="utf-8"))["items"]}
+        todo = [u for u in sampler(docs) if (u[0], u[1]) not in done]
         for doc_id, s, e, text in todo[: args.sample]:
             print(json.dumps({"doc": doc_id, "start": s, "end": e, "hash": digest(text)}))
             print(f"  {_clean_line(text)}\n")
@@ -490,7 +490,7 @@ def run(args: argparse.Namespace) -> int:
         mentions = dict(zip(items, rules_mentions(items, docs), strict=True))
         judged[name] = items
         all_mentions.update(mentions)
-        figures = {"judged": len(items) + len(stale), "moved": len(moved), "stale": len(stale)}
+        figures: dict[str, Any] = {"judged": len(items) + len(stale), "moved": len(moved), "stale": len(stale)}
         figures["all"] = evaluate(name, items, mentions, args.folds, args.seed)
         if not args.no_thinned:
             pool = thinned(items)

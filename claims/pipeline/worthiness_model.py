@@ -166,7 +166,9 @@ def _f1(labels: np.ndarray, predicted: np.ndarray) -> float:
     return 2 * tp / denominator if denominator else 0.0
 
 
-def best_threshold(labels: Sequence[int], probabilities: Sequence[float]) -> tuple[float, float]:
+def best_threshold(
+    labels: Sequence[int] | np.ndarray, probabilities: Sequence[float] | np.ndarray
+) -> tuple[float, float]:
     """(F1, threshold): the threshold of THRESHOLD_GRID at which F1 is highest; of equal ones,
     the nearest to 0.5."""
     y = np.asarray(labels, dtype=bool)
