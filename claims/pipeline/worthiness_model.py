@@ -25,7 +25,7 @@ logistic regression on the same folds):
 - the probability is Platt-scaled on the same held-out folds' decision values, so that the
   score is a probability on the training file's own base rate, not the balanced one.
 On larger files (more than 5,000 sentences) the folds are 3, not 5, and C is one of 0.3, 1 or 3
-(on 20,000 news sentences with labels made for timing, F1 moved by less than 0.01 across
+(on 20,000 news sentences with labels made for timing, F1 moved by about 0.01 across
 them): training on those 20,000 sentences (25 words on average) takes about 75 s of CPU, a
 quarter of it the rules reading each sentence.
 
