@@ -246,6 +246,11 @@ def _label(raw: str) -> int | None:
     return _LABELS.get(raw.strip().lower())
 
 
+def _is_header(cells: Sequence[str]) -> bool:
+    """Column names, not a sentence with a bad label: short words and underscores only."""
+    return len(cells) >= 2 and _label(cells[-1]) is None and all(re.fullmatch(r"[\w ]{1,40}", c.strip()) for c in cells)
+
+
 def read_labelled(path: Path) -> list[tuple[str, int]]:
     """`sentence<TAB>1|0` lines, or a tab-separated file with a header line (its text column
     named like "text" or "sentence", else the one before the label; the label last); blank lines
@@ -260,7 +265,7 @@ def read_labelled(path: Path) -> list[tuple[str, int]]:
     for number, cells in enumerate(lines, start=1):
         if not cells or not "".join(cells).strip():
             continue
-        if not pairs and len(cells) >= 2 and _label(cells[-1]) is None and re.fullmatch(r"[A-Za-z_ ]+", cells[-1]):
+        if not pairs and _is_header(cells):
             # a header ("Sentence_id<TAB>Text<TAB>class_label"): where the text is
             names = [c.strip().lower() for c in cells]
             text_at = next((i for i, n in enumerate(names) if n in _TEXT_COLUMNS), len(cells) - 2)

@@ -148,6 +148,13 @@ def test_benchmark_files_with_other_columns_are_read_by_their_header(tmp_path: P
     assert worthiness_model.read_labelled(claimbuster) == [("Thank you.", 0), ("Taxes rose.", 1)]
 
 
+def test_a_bad_label_on_the_first_line_is_not_taken_for_a_header(tmp_path: Path) -> None:
+    bad = tmp_path / "first.tsv"
+    bad.write_text("I love this town.\tmaybe\nThe dam burst on Monday.\t1\n", encoding="utf-8")
+    with pytest.raises(worthiness_model.LabelledFileError, match=r"first.tsv:1: the label is 'maybe'"):
+        worthiness_model.read_labelled(bad)
+
+
 def test_a_labelled_file_that_is_not_text_is_a_clear_error(tmp_path: Path) -> None:
     binary = tmp_path / "model.tsv"
     binary.write_bytes(b"\x80\x04\x95 not text\t1\n")
