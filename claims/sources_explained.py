@@ -101,6 +101,16 @@ def _texts(story_id: int, article_ids: set[int]) -> tuple[dict[ArticleId, Articl
     return texts, rows
 
 
+def _slots(stored: Any) -> Slots:
+    """A mention's stored slots, or none when they do not decode (written by hand or by an older
+    pipeline): the mention then counts as its article's, and the page still shows (bench/api_load.py's
+    fill once made every claim detail a 500 here)."""
+    try:
+        return from_jsonable(Slots, stored or {})
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return Slots()
+
+
 def explain(story_id: int, mentions: Iterable[Mention]) -> list[SourceGroup]:
     """The independent sources of a claim's mentions, each with its mentions and why they count as it,
     the sources in name order (as Claim.sources), the mentions in the order given."""
@@ -117,7 +127,7 @@ def explain_rows(story_id: int, mentions: Sequence[Mapping[str, Any]]) -> list[S
     roots = sources.article_roots(texts.values())
     groups: dict[str, list[SourceMention]] = {}
     for m in mentions:
-        slots = from_jsonable(Slots, m["slots"] or {})
+        slots = _slots(m["slots"])
         article = rows.get(m["article_id"])
         if article is None:
             continue

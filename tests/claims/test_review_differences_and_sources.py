@@ -139,3 +139,13 @@ def test_the_conflict_page_marks_the_values_and_groups_cards_that_say_the_same(
     assert "The same words in Outlet 1, Outlet 2, Outlet 3, Outlet 4" in text_of(html)
     assert html.count("<mark>") == 6  # every mention is still there
     assert html.index('name="resolution"') > html.index("sides-grid")
+
+
+def test_slots_that_do_not_decode_do_not_break_the_page_or_the_api(
+    as_reviewer: Client, desk: dict[str, Any], reviewer: Any
+) -> None:
+    Mention.objects.filter(pk=desk["sky"].pk).update(slots={"quantities": [{"value": 7, "unit": "vehicles"}]})
+    assert as_reviewer.get(reverse("claims:claim_detail", args=[desk["claim"].pk])).status_code == 200
+    body = token_client(reviewer).get(f"/api/v1/claims/{desk['claim'].pk}/").json()
+    sky = [m for g in body["sources_explained"] for m in g["mentions"] if m["outlet"] == "Sky News"]
+    assert sky[0]["why"] == "own"
