@@ -91,9 +91,12 @@ def test_confirm_in_place_then_undo_from_the_keyboard(
     assert same_document(page)
     assert Claim.objects.get(pk=first).status == Claim.Status.REJECTED
 
-    # Back in the browser: the claim before, as the address bar said.
+    # Back in the browser: the claim before, as the address bar said, loaded afresh: rejected now.
     page.go_back()
     page.wait_for_function(f"() => location.pathname.startsWith('/claims/{first}/')")
+    page.wait_for_load_state("load")
+    page.locator(".claim-head .decision").wait_for()
+    assert "Rejected by rita" in page.locator(".claim-head").inner_text()
 
 
 def test_without_javascript_the_forms_still_work(
