@@ -114,7 +114,11 @@ class QueryFilter(serializers.Serializer):
 
     @classmethod
     def parse(cls, request: Request) -> dict[str, Any]:
-        """The given filters' values (those not given, or blank, are left out); the first bad one is a 400."""
+        """The given filters' values (those not given, or blank, are left out); the first bad one is a 400,
+        and so is a filter given more than once (`q=a&q=b`: the schema says one value)."""
+        repeated = [name for name, values in request.query_params.lists() if len(values) > 1 and name in cls().fields]
+        if repeated:
+            raise ApplicationError(f"`{repeated[0]}` must be given once.", code="invalid")
         serializer = cls(data=request.query_params)
         if not serializer.is_valid():
             messages = next(iter(serializer.errors.values()))

@@ -42,10 +42,13 @@ ID = "must be an id: a whole number of at most 18 digits."
         ("annotations/", {"story": "x"}, f"`story` {ID}"),
         ("events/", {"conflict": "x"}, f"`conflict` {ID}"),
         ("pipeline-runs/", {"story": "x"}, f"`story` {ID}"),
+        # One value a filter: the schema says a string, not a list.
+        ("claims/", {"q": ["embassy", "gate"]}, "`q` must be given once."),
+        ("conflicts/", {"kind": ["number", "quote"]}, "`kind` must be given once."),
     ],
 )
 def test_a_bad_filter_value_is_a_400_with_its_message(
-    reviewer_api: APIClient, path: str, params: dict[str, str], message: str
+    reviewer_api: APIClient, path: str, params: dict[str, Any], message: str
 ) -> None:
     error = assert_error(reviewer_api.get(api(path), params), 400, "invalid")
     assert error == {"code": "invalid", "message": message}  # no `fields`: a query parameter is no body field

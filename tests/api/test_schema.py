@@ -120,7 +120,10 @@ def test_api_workflows_against_its_schema(live_server: Any, processed_story: Sto
     server error, an undocumented status code or a body that breaks its schema."""
     _, token = ApiToken.generate(user=editor, name="stateful")
     headers = {"Authorization": f"Bearer {token}"}
-    api_schema = schemathesis.openapi.from_dict(build_schema())
+    # Undo succeeds once per event: a chain replayed by Hypothesis finds the event already undone, a
+    # state the stateful phase cannot replay (FlakyStrategyDefinition). The generated phase above calls
+    # it; tests/claims/test_review_in_place_and_undo.py checks what it does.
+    api_schema = schemathesis.openapi.from_dict(build_schema()).exclude(path_regex=r"/events/\{id\}/undo/$")
     workflow = api_schema.as_state_machine()
     calls: list[str] = []
 
