@@ -128,13 +128,17 @@ def polarity(text: str) -> Polarity:
             spans.append((m.start(), m.end()))
     affirmed: set[str] = set()
     both: set[str] = set()
+    lower = text.lower()
+    # most sentences have no privative word: a look for the stems every one contains spares
+    # them the pattern
+    privative = any(w in lower for w in _PRIVATIVE_STEMS) and _PRIVATIVE.search(text) is not None
     for m in _WORD.finditer(text):
         if not _is_verb(m.group()) or any(s <= m.start() < e for s, e in spans):
             continue
         prev = text[max(0, m.start() - 12) : m.start()].lower()
         if _NOT_YET.search(prev):
             continue  # "plans to evacuate", "whether they were evacuated": not a statement that it happened
-        if _privative_before(text, m.start()):
+        if privative and _privative_before(text, m.start()):
             continue  # "the absence of X from the contenders nominated": not a statement that X was
         p = stem(IRREGULAR.get(m.group().lower(), m.group()))
         if p in negated:
@@ -145,6 +149,9 @@ def polarity(text: str) -> Polarity:
         affirmed.add(p)
         verbs.append((p, m.start()))
     return Polarity(frozenset(negated), frozenset(affirmed), tuple(verbs), denial, text, frozenset(both))
+
+
+_PRIVATIVE_STEMS = ("absen", "omi", "snub", "exclu", "left", "missing", "lack", "without", "fail", "refus", "declin")
 
 
 def _privative_before(text: str, pos: int) -> bool:

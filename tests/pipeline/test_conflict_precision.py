@@ -224,3 +224,15 @@ def test_a_parenthetical_conversion_with_spaces_restates_the_figure():
         "She fell from the deck of the ferry about 60 miles ( 100km ) off the coast late on Saturday night.",
     )
     assert conflicts_of(res, "number") == []
+
+
+def test_two_remarks_sharing_three_words_and_differing_in_more_are_two_utterances():
+    assert not compare_quotes(
+        "It is beyond money for me, I did not want to make something that was not the film",
+        "All I want to do is keep making my film",
+    ).same_utterance
+    assert not compare_quotes(
+        "I want a lasting, peaceful two-party deal", "I don't want a one-party deal"
+    ).same_utterance
+    # three words in common and one changed is one remark quoted two ways
+    assert compare_quotes("We rebuilt 40 homes along the river", "We rebuilt 60 homes along the river").number

@@ -224,18 +224,18 @@ def _adds_up(m: Mention, f: QuantityFrame, other: Quantity) -> bool:
     cash, $39,500 in travelers checks" / "worth more than $42,000"), or its whole less the
     ones it leaves out ("19 employees, and all but three were placed on furlough" / "16
     employees were placed on furlough"). Then the two state different parts of one fact."""
-    parts = [x for x in m.slots.quantities if x.value is not None and quantity_block(x) == f.block]
-    derived = []
+    parts = [(x.value, x.precision) for x in m.slots.quantities if x.value is not None and quantity_block(x) == f.block]
+    derived: list[tuple[float, float]] = []
     if len(parts) >= 2:
         # a total reported elsewhere is rounded, and may count a little the parts leave out
-        total = sum(x.value for x in parts)  # type: ignore[misc]
-        derived.append((total, max(sum(x.precision for x in parts), PARTS_TOLERANCE * abs(total))))
+        total = sum(v for v, _ in parts)
+        derived.append((total, max(sum(p for _, p in parts), PARTS_TOLERANCE * abs(total))))
     for hit in _ALL_BUT.finditer(m.text):
         word = hit.group(1).lower()
         left_out = float(word) if word.isdigit() else word_value(word)
         if left_out is None:
             continue
-        derived += [(x.value - left_out, x.precision) for x in parts if x.value is not None and x.value > left_out]
+        derived += [(v - left_out, p) for v, p in parts if v > left_out]
     return any(
         overlap(other, replace(f.quantity, value=v, low=v, high=v, qualifier=None, approximate=False, precision=p))
         for v, p in derived

@@ -53,6 +53,13 @@ _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+|\d+(?:[.,]\d+)*")
 _FILLER = STOPWORDS - NEGATIONS | {"and", "so", "well", "oh", "uh", "um", "like", "yes", "okay", "ok", "ellipsisgap"}
 SAME_UTTERANCE = 0.6  # share of the shorter version's words found in order in the longer one
 MIN_SHARED_WORDS = 3
+# Versions sharing fewer content words than this ("want", "make", "show") are one remark quoted
+# two ways only when they differ in at most FEW_SHARED_CHANGES content words ("we rebuilt 40
+# homes" / "we rebuilt 60 homes"); differing in more, they are as often two remarks of one speaker.
+FEW_SHARED_WORDS = 4
+FEW_SHARED_CHANGES = 2
+# A quotation of fewer content words is a phrase in quotation marks, not a statement.
+MIN_STATEMENT_WORDS = 3
 # Words one version leaves out, with no ellipsis, that are still not a difference in what was said:
 # a form of address and function words, at most this many.
 UNMARKED_CUT = 4
@@ -348,6 +355,8 @@ def compare_quotes(a: str, b: str) -> Comparison:
         name |= any(t.name for t in ma) and any(t.name for t in mb)  # a name swapped for another
         diffs.append((" ".join(t.word for t in wa), " ".join(t.word for t in wb)))
     extra = max(extra_a, extra_b)
+    if matched < FEW_SHARED_WORDS and changed > FEW_SHARED_CHANGES:
+        return Comparison(False, coverage, (), shared=matched)  # little in common, much different
     if extra >= SPLICED_WORDS and extra >= SPLICED_SHARE * shorter:
         # other statements spliced between the shared words: two utterances of one speaker,
         # not one quoted two ways
@@ -378,7 +387,7 @@ def quote_conflicts(ctx: Ctx) -> list[Conflict]:
             text = q.text.strip(" ,")
             if q.fragment or len(text.split()) < 4:
                 continue
-            if len(_material(list(quote_tokens(text)))) < MIN_SHARED_WORDS:
+            if len(_material(list(quote_tokens(text)))) < MIN_STATEMENT_WORDS:
                 continue  # a phrase in quotation marks ("the 'best if used by' label"), not a statement
             if q.speaker_key:
                 display.setdefault(q.speaker_key, q.speaker or q.speaker_key)
