@@ -14,6 +14,8 @@ from typing import Any
 
 import pysbd
 import pysbd.abbreviation_replacer
+from pysbd.lang.english import English
+from pysbd.utils import TextSpan
 
 from .types import Sentence
 
@@ -60,10 +62,120 @@ def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
+class _Segmenter(pysbd.Segmenter):
+    r"""pysbd's segmenter with its last step, finding each sentence in the text, done by string
+    search instead of a regular expression made of the sentence.
+
+    pysbd's ``sentences_with_char_spans`` compiles ``re.escape(sentence) + r"\s*"`` for every
+    sentence it returns: each pattern is new, so each is parsed and compiled, which on real news
+    took about a third of the time of splitting (cProfile, issue 15). ``str.find`` for the same
+    literal and a scan of the whitespace after it (``\s`` in a ``str`` pattern is exactly
+    ``str.isspace``) find the same non-overlapping matches in the same order, so the spans are
+    the same (tests/pipeline/test_extract_speedups.py compares the two).
+    """
+
+    def sentences_with_char_spans(self, sentences: list[str]) -> list[TextSpan]:
+        text = self.original_text
+        size = len(text)
+        spans: list[TextSpan] = []
+        prior_end = 0
+        for sent in sentences:
+            if not sent:  # the pattern is then ``\s*`` alone, with empty matches: pysbd's own way
+                for match in re.finditer(r"\s*", text):
+                    if match.end() > prior_end:
+                        spans.append(TextSpan(match.group(), match.start(), match.end()))
+                        prior_end = match.end()
+                        break
+                continue
+            at = text.find(sent)
+            while at >= 0:
+                end = at + len(sent)
+                while end < size and text[end].isspace():
+                    end += 1
+                if end > prior_end:
+                    spans.append(TextSpan(text[at:end], at, end))
+                    prior_end = end
+                    break
+                at = text.find(sent, end)  # finditer's next match starts after this one
+        return spans
+
+
+class _AbbreviationReplacer(English.AbbreviationReplacer):
+    r"""pysbd's English abbreviation replacer without two kinds of work that change nothing.
+
+    For each abbreviation in a line, pysbd looks for the characters after ``{abbr} `` (its
+    look-behind keeps the braces, and braces that are no quantifier are literal) and then, for
+    every occurrence (" is", " is", ...), runs a substitution over the whole line. The first
+    search can find something only in a line with a "{"; and each substitution turns into "∯"
+    the periods that follow the abbreviation, so running it again on its own output finds
+    nothing more (a period it did not match still has the same characters before it, and the
+    ones after it only lose periods). So the search is skipped without a "{", and a
+    substitution is skipped when the same one has just produced the current line.
+
+    The occurrences themselves (pysbd: ``re.findall(r"(?:^|\s|\r|\n)" + abbr, line, re.I)``)
+    are found with ``str.find`` in the lower-cased line for the abbreviations of letters only:
+    the substitutions change only periods, so those occurrences stay where they were, and
+    ``\s`` is ``str.isspace``. Lines with a character that ``re.IGNORECASE`` matches to an
+    ASCII letter or that lower-cases to two characters (İ, ı, ſ, the Kelvin sign) keep pysbd's
+    search, as do the abbreviations with a period (a wildcard in pysbd's pattern).
+    """
+
+    def search_for_abbreviations_in_string(self, text: str) -> str:
+        lowered = text.lower()
+        plain = _FOLDS_TO_ASCII.isdisjoint(text)
+        for abbr in self.lang.Abbreviation.ABBREVIATIONS:
+            stripped = abbr.strip()
+            if stripped not in lowered:
+                continue
+            if plain and "." not in stripped:
+                abbrev_match = _occurrences(text, lowered, stripped)
+            else:
+                abbrev_match = _compiled(rf"(?:^|\s|\r|\n){stripped}", re.IGNORECASE).findall(text)
+            if not abbrev_match:
+                continue
+            char_array = []
+            if "{" in text:
+                char_array = _compiled(r"(?<={" + str(re.escape(stripped)) + "} ).{1}", 0).findall(text)
+            produced: dict[tuple[str, bool], str] = {}
+            for ind, match in enumerate(abbrev_match):
+                am = match.strip()
+                key = (am, ind < len(char_array) and str(char_array[ind]).isupper())
+                if "∯" not in am and produced.get(key) == text:
+                    continue
+                text = self.scan_for_replacements(text, match, ind, char_array)
+                produced[key] = text
+        return text
+
+
+# The characters other than ASCII letters that re.IGNORECASE matches to an ASCII letter, or whose
+# lower case has another length (tests/pipeline/test_extract_speedups.py checks every code point).
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+
+
+def _occurrences(text: str, lowered: str, abbr: str) -> list[str]:
+    r"""``re.findall(r"(?:^|\s|\r|\n)" + abbr, text, re.IGNORECASE)`` for an abbreviation of
+    ASCII letters, ``lowered`` being ``text.lower()`` character for character."""
+    found = []
+    at = lowered.find(abbr)
+    while at >= 0:
+        if at == 0:
+            found.append(text[: len(abbr)])
+        elif text[at - 1].isspace():
+            found.append(text[at - 1 : at + len(abbr)])
+        at = lowered.find(abbr, at + 1)
+    return found
+
+
+class _English(English):
+    AbbreviationReplacer = _AbbreviationReplacer
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
     pysbd.abbreviation_replacer.re = _PatternCache()
-    return pysbd.Segmenter(language="en", clean=False)
+    segmenter = _Segmenter(language="en", clean=False)
+    segmenter.language_module = _English
+    return segmenter
 
 
 def paragraphs(body: str) -> list[tuple[int, int]]:
