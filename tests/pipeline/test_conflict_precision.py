@@ -236,3 +236,23 @@ def test_two_remarks_sharing_three_words_and_differing_in_more_are_two_utterance
     ).same_utterance
     # three words in common and one changed is one remark quoted two ways
     assert compare_quotes("We rebuilt 40 homes along the river", "We rebuilt 60 homes along the river").number
+
+
+def test_each_side_of_a_number_conflict_quotes_its_own_figure():
+    # two pairs of figures in one pair of sentences: the second pair was quoted from the wrong mention
+    _, res = story(
+        "The farm's owners demanded 200 million rand ( $ 13.7 million ) for the land, but are being offered "
+        "just 20 million rand ( $ 1.37 million ).",
+        "The farm's owners wanted 200 million rand ( $ 18.7 million ) for the land, but are being offered "
+        "just 20 million rand ( $ 1.87 million ).",
+    )
+    (c,) = conflicts_of(res, "number")
+    assert "says “$ 1.37 million”" in c.explanation and "says “$ 1.87 million”" in c.explanation
+
+
+def test_spoken_contractions_are_the_words_they_contract():
+    c = compare_quotes(
+        "I think this is something that is gonna be bad for his health",
+        "I think this is something that is going to be bad for his health",
+    )
+    assert c.same_utterance and not c.differences

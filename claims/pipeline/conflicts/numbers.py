@@ -260,21 +260,22 @@ def number_conflicts(ctx: Ctx) -> list[Conflict]:
     rare = rare_blocks(ctx)
     for ra, rb, aligned, score in _candidate_pairs(ctx, rare):
         for fa, fb, match in _frame_pairs(ctx, frames, ra, rb, aligned, rare):
-            rel = _relation(fa.quantity, fb.quantity)
-            if rel is None:
+            if _relation(fa.quantity, fb.quantity) is None:
                 continue
-            ci, cj = ctx.al.cluster_of[ra.key], ctx.al.cluster_of[rb.key]
-            side_a = [m.key for m in ctx.members(ci) if _states(m, fa.quantity)] or [ra.key]
-            side_b = [m.key for m in ctx.members(cj) if _states(m, fb.quantity)] or [rb.key]
+            ma, mb = ra, rb  # this pair's own order: the next pair of these two mentions starts again from ra, rb
+            ci, cj = ctx.al.cluster_of[ma.key], ctx.al.cluster_of[mb.key]
+            side_a = [m.key for m in ctx.members(ci) if _states(m, fa.quantity)] or [ma.key]
+            side_b = [m.key for m in ctx.members(cj) if _states(m, fb.quantity)] or [mb.key]
             sides = ctx.separate(side_a, side_b)
             if sides is None:
                 continue
             sa, sb = _qsig(fa.quantity), _qsig(fb.quantity)
             if sa > sb:
-                sa, sb, fa, fb, ra, rb, sides = sb, sa, fb, fa, rb, ra, (sides[1], sides[0])
+                sa, sb, fa, fb, ma, mb, sides = sb, sa, fb, fa, mb, ma, (sides[1], sides[0])
+            rel = _relation(fa.quantity, fb.quantity)  # in the order the sides are shown
             gk = (fa.block, sa, sb, min(ci, cj), max(ci, cj))
             g = groups.setdefault(
-                gk, {"a": set(), "b": set(), "fa": fa, "fb": fb, "ma": ra, "mb": rb, "match": match, "rel": rel}
+                gk, {"a": set(), "b": set(), "fa": fa, "fb": fb, "ma": ma, "mb": mb, "match": match, "rel": rel}
             )
             g["a"] |= sides[0]
             g["b"] |= sides[1]

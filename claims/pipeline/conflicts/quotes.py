@@ -30,6 +30,9 @@ from .context import Ctx
 
 NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "without"})
 _CONTRACTIONS = [
+    (r"\bgonna\b", "going to"),
+    (r"\bwanna\b", "want to"),
+    (r"\bgotta\b", "got to"),
     (r"\bwon't\b", "will not"),
     (r"\bcan't\b", "can not"),
     (r"\bcannot\b", "can not"),
