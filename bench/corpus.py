@@ -1,5 +1,6 @@
-"""Corpora for the benchmarks: the seeds, any folder of articles, real news (Multi-News, when the
-development data is beside the project) and generated stories.
+"""Corpora for the benchmarks: the seeds, any folder of articles, real news (Multi-News and the
+full-length NewsWCL50 articles, when the development data is beside the project) and generated
+stories.
 
 Generated stories vary the seed articles (drop and shuffle sentences, swap words, perturb
 numbers and names, mark some copies as near-duplicates) so that they are seed-like but not
@@ -137,6 +138,21 @@ def multinews_documents(n: int, path: Path = MULTINEWS) -> list[ArticleText] | N
                 if len(out) >= n:
                     return out
     return out
+
+
+# Full-length real articles (development data beside the project, never copied into it): the
+# 50 NewsWCL50 articles, ten events each reported by five US outlets, 1,458-9,845 characters.
+NEWSWCL50 = ROOT.parent / "shared" / "dev-stories" / "newswcl50"
+
+
+def full_length_articles(folder: Path = NEWSWCL50) -> list[ArticleText] | None:
+    """The NewsWCL50 articles, event after event, read as an import reads them; None when absent.
+
+    Multi-News documents are real but short (median 885 characters; many were cut off when
+    collected), so they do not show what a whole article costs.
+    """
+    files = sorted(folder.glob("event-*/*.json"))
+    return load_folder([str(f) for f in files]) if files else None
 
 
 def load_folder(paths: list[str]) -> list[ArticleText]:
