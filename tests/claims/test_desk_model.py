@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from articles.models import Story
-from claims import desk, review
+from claims import desk, review, tasks
 from claims.models import Claim, DeskModel
 from claims.selectors import claim_queue
 from claims.templatetags.claim_features import feature_label
@@ -215,3 +215,18 @@ def test_admins_see_each_version_with_its_f1_and_training_size(decided_story: St
     shown = client.get(f"/admin/claims/claim/{claim.pk}/change/").content.decode()
     assert escape(feature_label("desk_model")) in shown and f"desk model v{model.version}" in shown
     assert feature_label("desk_model") == "the desk model (learned from the desk's own confirms and rejects)"
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_a_due_check_or_an_unfinished_scoring(
+    decided_story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[Any] = []
+    monkeypatch.setattr(tasks, "_send", sent.append)  # nothing reaches the broker
+    assert tasks.desk_sweep() == {"training_check": True, "scoring": False}
+    model = desk.desk_model_train()
+    assert model is not None
+    assert tasks.desk_sweep() == {"training_check": False, "scoring": True}
+    desk.desk_scores_apply(model_id=model.pk)
+    assert tasks.desk_sweep() == {"training_check": False, "scoring": False}
+    assert len(sent) == 2
