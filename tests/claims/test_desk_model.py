@@ -230,3 +230,13 @@ def test_the_sweep_queues_a_due_check_or_an_unfinished_scoring(
     desk.desk_scores_apply(model_id=model.pk)
     assert tasks.desk_sweep() == {"training_check": False, "scoring": False}
     assert len(sent) == 2
+
+
+def test_the_claim_page_shows_the_desk_models_part_of_the_score(decided_story: Story, as_reviewer: Client) -> None:
+    claim = Claim.objects.filter(story=decided_story, status=Claim.Status.PROPOSED).first()
+    assert claim is not None
+    Claim.objects.filter(pk=claim.pk).update(desk_score=0.87, desk_features={"base": 0.2, "desk_model": 0.67})
+    page = as_reviewer.get(f"/claims/{claim.pk}/").content.decode()
+    assert escape(feature_label("desk_model")) in page
+    assert "= 0.87" in page
+    assert "0.87 (the desk's model)" in page
