@@ -277,6 +277,10 @@ def _persist(
         if (claim.independent_sources, claim.sources) != (cluster.independent_sources, list(cluster.sources)):
             later.counts[claim.pk] = (cluster.independent_sources, list(cluster.sources))
         if not claim.is_touched and any(getattr(claim, f) != v for f, v in wording.items()):
+            if claim.text != cluster.text and claim.desk_model_id is not None:
+                # the desk model scored other words: the claim waits for its next scoring pass
+                # (queued after every run), ordered by the rules until then
+                wording = {**wording, "desk_model": None, "desk_score": None, "desk_features": {}}
             later.wording[claim.pk] = wording
         if unaligned:
             attach.append((claim.pk, unaligned))

@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from articles.models import Story
-from claims import desk, review, tasks
+from claims import desk, persist, review, tasks
 from claims.models import Claim, DeskModel
 from claims.selectors import claim_queue
 from claims.templatetags.claim_features import feature_label
@@ -240,3 +240,20 @@ def test_the_claim_page_shows_the_desk_models_part_of_the_score(decided_story: S
     assert escape(feature_label("desk_model")) in page
     assert "= 0.87" in page
     assert "0.87 (the desk's model)" in page
+
+
+def test_a_claim_the_pipeline_rewords_waits_for_the_desk_model_again(processed_story: Story) -> None:
+    row = DeskModel.objects.create(version=1, trained_on=20, positives=10, threshold=0.5, c=1.0, blob=b"")
+    reworded, kept = Claim.objects.filter(story=processed_story, status="proposed").order_by("pk")[:2]
+    Claim.objects.filter(pk__in=[reworded.pk, kept.pk]).update(
+        desk_model=row, desk_score=0.9, desk_features={"base": 0.2, "desk_model": 0.7}
+    )
+    # wording the pipeline puts back: its desk score was for other words
+    Claim.objects.filter(pk=reworded.pk).update(text="Not the pipeline's wording")
+
+    persist.story_analyse(story=processed_story)
+    reworded.refresh_from_db()
+    kept.refresh_from_db()
+    assert reworded.text != "Not the pipeline's wording"
+    assert (reworded.desk_model_id, reworded.desk_score, reworded.score) == (None, None, reworded.checkworthiness)
+    assert (kept.desk_model_id, kept.desk_score) == (row.pk, 0.9)
