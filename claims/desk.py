@@ -110,11 +110,19 @@ def _train() -> DeskModel | None:
     except ValueError as exc:  # too few of one class
         logger.info("desk model: not trained: %s", exc)
         return None
+    row = _store(model, seen=seen, seconds=time.perf_counter() - started)
+    if row is not None:
+        logger.info("desk model: trained %s in %.1f s", row, row.seconds)
+    return row
+
+
+def _store(model: worthiness_model.WorthinessModel, *, seen: int, seconds: float) -> DeskModel | None:
+    """The model as the next DeskModel version; None when another worker stored that version first."""
     with transaction.atomic():
         version = (DeskModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
         try:
             with transaction.atomic():
-                row = DeskModel.objects.create(
+                return DeskModel.objects.create(
                     version=version,
                     trained_on=model.trained_on,
                     positives=model.positives,
@@ -122,13 +130,24 @@ def _train() -> DeskModel | None:
                     threshold=model.threshold,
                     c=model.c,
                     last_event_id=seen,
-                    seconds=round(time.perf_counter() - started, 2),
+                    seconds=round(seconds, 2),
                     # What worthiness_model.save writes to a file, kept in the row (loads reads it).
                     blob=pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL),
                 )
-        except IntegrityError:  # another worker stored this version first
+        except IntegrityError:
             return None
-    logger.info("desk model: trained %s in %.1f s", row, row.seconds)
+
+
+def desk_model_seed(path: Any) -> DeskModel:
+    """A model trained with `python -m claims.pipeline train-checkworthiness` on the desk's own
+    labelled history, stored as the next version: the desk model from the start, until enough
+    decisions train one here (a ModelFileError when the file is not a model this version scores).
+    The decisions already made count as seen by it, so the next training waits for new ones."""
+    model = worthiness_model.load(path)
+    seen = ReviewEvent.objects.filter(action__in=DECISION_ACTIONS).aggregate(last=Max("id"))["last"] or 0
+    row = _store(model, seen=seen, seconds=0.0)
+    if row is None:
+        raise worthiness_model.ModelFileError("another desk model version was stored at the same time: try again")
     return row
 
 

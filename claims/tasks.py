@@ -135,6 +135,12 @@ def _send(send: Callable[[], Any]) -> None:
         logger.warning("could not queue a desk model task: %s", exc)
 
 
+def queue_desk_scoring(model_id: int) -> None:
+    """Score the undecided claims with a desk model version on the worker (the sweep sends it
+    when the broker is away)."""
+    _send(partial(desk_scores_apply.delay, model_id))
+
+
 def on_review_event(sender: Any, instance: ReviewEvent, created: bool, **kwargs: Any) -> None:
     """post_save of an audit event (connected in claims/apps.py): a confirm or a reject, once it
     commits, may schedule the desk model's training check (claims.desk.decision_made: once per

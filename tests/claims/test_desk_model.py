@@ -257,3 +257,30 @@ def test_a_claim_the_pipeline_rewords_waits_for_the_desk_model_again(processed_s
     assert reworded.text != "Not the pipeline's wording"
     assert (reworded.desk_model_id, reworded.desk_score, reworded.score) == (None, None, reworded.checkworthiness)
     assert (kept.desk_model_id, kept.desk_score) == (row.pk, 0.9)
+
+
+def test_a_desk_seeds_its_model_from_its_own_labelled_history(decided_story: Story, tmp_path: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    from claims.pipeline import worthiness_model
+
+    rng = random.Random(3)
+    pairs = [(WORTHY.format(n=rng.randint(2, 300), place=p, day=d), 1) for p in PLACES for d in DAYS]
+    pairs += [(UNWORTHY.format(adj=a, place=p, mood=m), 0) for a in ADJECTIVES for p in PLACES[:3] for m in MOODS[:2]]
+    path = tmp_path / "history.model"
+    worthiness_model.save(worthiness_model.train_checkworthiness(pairs), path)
+
+    call_command("seed_desk_model", str(path))
+    row = desk.latest_model()
+    assert row is not None and (row.version, row.trained_on) == (1, len(pairs))
+    assert desk.training_due().due is False  # the decisions made before it count as seen
+    scored, _ = desk.desk_scores_apply(model_id=row.pk)
+    assert scored == Claim.objects.filter(status="proposed").count() > 0
+    worthy = Claim.objects.filter(status="proposed", text__startswith="At least").first()
+    dull = Claim.objects.filter(status="proposed", text__startswith="It was").first()
+    assert worthy is not None and dull is not None and worthy.score > dull.score
+
+    (tmp_path / "not-a-model").write_bytes(b"text")
+    with pytest.raises(CommandError, match="model"):
+        call_command("seed_desk_model", str(tmp_path / "not-a-model"))
+    assert desk.latest_model() == row
