@@ -109,8 +109,9 @@ class _AbbreviationReplacer(English.AbbreviationReplacer):
     search can find something only in a line with a "{"; and each substitution turns into "∯"
     the periods that follow the abbreviation, so running it again on its own output finds
     nothing more (a period it did not match still has the same characters before it, and the
-    ones after it only lose periods). So the search is skipped without a "{", and a
-    substitution is skipped when the same one has just produced the current line.
+    ones after it only lose periods). So the search is skipped without a "{", a substitution is
+    skipped when the occurrence is nowhere followed by a period (most are words: " is", " man"),
+    and when the same substitution has just produced the current line.
 
     The occurrences themselves (pysbd: ``re.findall(r"(?:^|\s|\r|\n)" + abbr, line, re.I)``)
     are found with ``str.find`` in the lower-cased line for the abbreviations of letters only:
@@ -139,6 +140,8 @@ class _AbbreviationReplacer(English.AbbreviationReplacer):
             produced: dict[tuple[str, bool], str] = {}
             for ind, match in enumerate(abbrev_match):
                 am = match.strip()
+                if am + "." not in text:  # what every substitution replaces: a period right after it
+                    continue
                 key = (am, ind < len(char_array) and str(char_array[ind]).isupper())
                 if "∯" not in am and produced.get(key) == text:
                     continue
