@@ -604,6 +604,7 @@ def mention_split(*, claim_id: int, mention_id: int, user: Any, version: int) ->
     if claim.mentions.count() < 2:
         raise InvalidStateError("A claim's only mention cannot be split out.", code="only_mention")
     before = claim_state(claim)
+    before_canonical = claim.canonical_mention_id
     new = Claim.objects.create(
         story_id=claim.story_id,
         text=mention.text,
@@ -626,7 +627,13 @@ def mention_split(*, claim_id: int, mention_id: int, user: Any, version: int) ->
         claims=[claim, new],
         before=before,
         after={"from": claim_state(claim), "new": claim_state(new)},
-        payload={"mention": mention.pk, "from": claim.pk, "new": new.pk, "versions": {str(claim.pk): claim.version}},
+        payload={
+            "mention": mention.pk,
+            "from": claim.pk,
+            "new": new.pk,
+            "canonical_before": before_canonical,
+            "versions": {str(claim.pk): claim.version},
+        },
     )
     return new
 
@@ -760,9 +767,9 @@ def conflict_reopen(*, conflict_id: int, user: Any, version: int) -> Conflict:
 
 # --- undo -----------------------------------------------------------------------------------------------
 
-# What a person can take back for FACTDESK_UNDO_SECONDS after doing it: every action on a claim but a
-# split (its claim stays, with its own history: merge it back instead), a declined merge suggestion,
-# and a conflict's resolution or reopening. A merge (and an accepted suggestion) can be undone at any
+# What a person can take back for FACTDESK_UNDO_SECONDS after doing it: every action on a claim (a
+# split's undo moves the mention back and merges the new claim into the one it came from, whose
+# history it keeps), a declined merge suggestion, and a conflict's resolution or reopening. A merge (and an accepted suggestion) can be undone at any
 # time, by any reviewer, through merge_undo: its record says exactly what it moved.
 UNDOABLE_ACTIONS = frozenset(
     {
@@ -772,6 +779,7 @@ UNDOABLE_ACTIONS = frozenset(
         Action.ANNOTATE,
         Action.TAKE,
         Action.RELEASE,
+        Action.SPLIT,
         Action.REJECT_SUGGESTION,
         Action.RESOLVE,
         Action.REOPEN,
@@ -785,6 +793,7 @@ UNDO_NAMES = {
     Action.ANNOTATE: "note",
     Action.TAKE: "take",
     Action.RELEASE: "release",
+    Action.SPLIT: "split",
     Action.REJECT_SUGGESTION: "declined merge suggestion",
     Action.RESOLVE: "resolution",
     Action.REOPEN: "reopening",
@@ -917,6 +926,34 @@ def _undo_claim(event: ReviewEvent, user: Any) -> tuple[list[Claim], dict[str, A
     return [claim], before, claim_state(claim)
 
 
+def _undo_split(event: ReviewEvent, user: Any) -> tuple[list[Claim], dict[str, Any], dict[str, Any]]:
+    """Take back a split: the mention goes back to the claim it came from, and the claim the split
+    made is merged into it (it keeps its history); refused when either claim changed since."""
+    payload = event.payload
+    original, new = _locked(int(payload["from"])), _locked(int(payload["new"]))
+    for claim, state in ((original, event.after["from"]), (new, event.after["new"])):
+        _check_lease(claim, user)
+        if claim.version != state["version"]:
+            later = [e for e in _events_since(claim, state["version"]) if e.pk != event.pk]
+            raise InvalidStateError(
+                f"Claim #{claim.pk} changed after your split: {_describe_change(later)}. Nothing was undone.",
+                code="changed_since",
+                extra={"current": claim_state(claim)},
+            )
+    _require_open(original)
+    before = {"from": claim_state(original), "new": claim_state(new)}
+    Mention.objects.filter(pk=payload["mention"], claim=new).update(claim=original)
+    canonical = payload.get("canonical_before")
+    if canonical and original.mentions.filter(pk=canonical).exists():
+        original.canonical_mention_id = canonical
+    new.status = Claim.Status.MERGED
+    new.merged_into = original
+    _bump(new, fields=["status", "merged_into"])
+    _bump(original, fields=["canonical_mention"])
+    refresh_open_conflicts([original.pk, new.pk])
+    return [original, new], before, {"from": claim_state(original), "new": claim_state(new)}
+
+
 def _undo_conflict(event: ReviewEvent) -> tuple[Conflict, dict[str, Any], dict[str, Any]]:
     conflict = Conflict.objects.select_for_update().get(pk=event.conflict_id or 0)
     if conflict.version != event.after.get("version"):
@@ -980,6 +1017,8 @@ def event_undo(*, event_id: int, user: Any) -> ReviewEvent:
         suggestion.save(update_fields=["status", "decided_by", "decided_at"])
         after = {"status": suggestion.status}
         claims = [suggestion.claim_a, suggestion.claim_b]
+    elif event.action == Action.SPLIT:
+        claims, before, after = _undo_split(event, user)
     else:
         claims, before, after = _undo_claim(event, user)
     undo = _record(

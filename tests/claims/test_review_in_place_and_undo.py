@@ -261,3 +261,32 @@ def test_a_resolution_is_undone_from_the_next_conflicts_page(
 
 def text_of(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def test_a_split_can_be_undone_but_not_over_a_later_change(
+    processed_story: Story, reviewer: User, editor: User
+) -> None:
+    from tests.claims.test_review import multi_mention_claim
+
+    claim = multi_mention_claim(processed_story)
+    mentions = sorted(claim.mentions.values_list("pk", flat=True))
+    canonical = claim.canonical_mention_id
+    assert canonical is not None
+    new = review.mention_split(claim_id=claim.pk, mention_id=canonical, user=reviewer, version=claim.version)
+    split = ReviewEvent.objects.get(action="split")
+    undo = review.event_undo(event_id=split.pk, user=reviewer)
+    claim.refresh_from_db()
+    new.refresh_from_db()
+    split.refresh_from_db()
+    assert sorted(claim.mentions.values_list("pk", flat=True)) == mentions
+    assert claim.canonical_mention_id == canonical
+    assert (new.status, new.merged_into_id, new.mentions.count()) == ("merged", claim.pk, 0)
+    assert split.undone_by == undo and undo.payload["undone_action"] == "split"
+
+    again = review.mention_split(claim_id=claim.pk, mention_id=canonical, user=reviewer, version=claim.version)
+    second = ReviewEvent.objects.filter(action="split").latest("pk")
+    review.claim_confirm(claim_id=again.pk, user=editor, version=again.version)
+    with pytest.raises(InvalidStateError, match="changed after your split"):
+        review.event_undo(event_id=second.pk, user=reviewer)
+    again.refresh_from_db()
+    assert (again.status, list(again.mentions.values_list("pk", flat=True))) == ("confirmed", [canonical])
