@@ -145,10 +145,11 @@ def desk_model_seed(path: Any) -> DeskModel:
     The decisions already made count as seen by it, so the next training waits for new ones."""
     model = worthiness_model.load(path)
     seen = ReviewEvent.objects.filter(action__in=DECISION_ACTIONS).aggregate(last=Max("id"))["last"] or 0
-    row = _store(model, seen=seen, seconds=0.0)
-    if row is None:
-        raise worthiness_model.ModelFileError("another desk model version was stored at the same time: try again")
-    return row
+    for _ in range(3):  # another worker may store the same version number first: take the next
+        row = _store(model, seen=seen, seconds=0.0)
+        if row is not None:
+            return row
+    raise RuntimeError("other desk model versions kept being stored at the same time: try again")
 
 
 def desk_scores_apply(*, model_id: int, story_id: int | None = None) -> tuple[int, bool]:

@@ -873,11 +873,14 @@ def undo_claim_id(event: ReviewEvent) -> int | None:
     return state.get("id")
 
 
-def _changed_since(claim: Claim, event: ReviewEvent) -> None:
-    """Refuse to undo `event` when the claim changed after it: the undo would overwrite that change."""
-    if claim.version == event.after.get("version"):
+def _changed_since(claim: Claim, event: ReviewEvent, version: int | None = None) -> None:
+    """Refuse to undo `event` when the claim changed after it (from `version`, the claim's after the
+    event, which its record has unless the event changed several claims): the undo would overwrite
+    that change."""
+    after = event.after.get("version") if version is None else version
+    if claim.version == after:
         return
-    later = [e for e in _events_since(claim, event.after.get("version") or 0) if e.pk != event.pk]
+    later = [e for e in _events_since(claim, after or 0) if e.pk != event.pk]
     raise InvalidStateError(
         f"Claim #{claim.pk} changed after your {UNDO_NAMES.get(ReviewEvent.Action(event.action), 'action')}: "
         f"{_describe_change(later)}. Nothing was undone; decide it again if it needs it.",
@@ -933,13 +936,7 @@ def _undo_split(event: ReviewEvent, user: Any) -> tuple[list[Claim], dict[str, A
     original, new = _locked(int(payload["from"])), _locked(int(payload["new"]))
     for claim, state in ((original, event.after["from"]), (new, event.after["new"])):
         _check_lease(claim, user)
-        if claim.version != state["version"]:
-            later = [e for e in _events_since(claim, state["version"]) if e.pk != event.pk]
-            raise InvalidStateError(
-                f"Claim #{claim.pk} changed after your split: {_describe_change(later)}. Nothing was undone.",
-                code="changed_since",
-                extra={"current": claim_state(claim)},
-            )
+        _changed_since(claim, event, version=state["version"])
     _require_open(original)
     before = {"from": claim_state(original), "new": claim_state(new)}
     Mention.objects.filter(pk=payload["mention"], claim=new).update(claim=original)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from articles.models import Article
+from articles.naming import outlet_label
 
 from .models import Claim, Mention
 from .pipeline import sources
@@ -67,11 +68,6 @@ class SourceGroup:
 
     def document(self) -> dict[str, Any]:
         return {"name": self.source, "mentions": [m.document() for m in self.mentions]}
-
-
-def _outlet_name(name: str | None, external_id: str) -> str:
-    # As articles.naming names an article's outlet on every page.
-    return name or f"unnamed outlet ({external_id})"
 
 
 def _texts(story_id: int, article_ids: set[int]) -> tuple[dict[ArticleId, ArticleText], dict[int, dict[str, Any]]]:
@@ -137,7 +133,7 @@ def explain_rows(story_id: int, mentions: Sequence[Mapping[str, Any]]) -> list[S
             outlet=article["outlet__name"],
         )  # fmt: skip
         label = sources.mention_origin(mention, texts, roots)
-        outlet = _outlet_name(article["outlet__name"], article["external_id"])
+        outlet = outlet_label(article["outlet__name"], article["external_id"])
         credited = [
             a
             for a in slots.attributions
@@ -150,7 +146,7 @@ def explain_rows(story_id: int, mentions: Sequence[Mapping[str, Any]]) -> list[S
             original = rows[root]
             item = SourceMention(
                 m["id"], m["article_id"], outlet, COPY, copy_of=root,
-                copy_of_outlet=_outlet_name(original["outlet__name"], original["external_id"]),
+                copy_of_outlet=outlet_label(original["outlet__name"], original["external_id"]),
                 similarity=article["duplicate_similarity"],
             )  # fmt: skip
         else:

@@ -89,10 +89,15 @@ _NOT_YET = re.compile(r"\b(?:to|if|whether|would|could|might|may|will)\s+(?:\w+\
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]+")
 
 
+def _clause_start(text: str, pos: int, lo: int = 0) -> int:
+    """Where the clause around ``pos`` begins: after the last clause break between ``lo`` and it."""
+    starts = [m.end() for m in _CLAUSE.finditer(text, lo, pos)]
+    return starts[-1] if starts else lo
+
+
 def _clause_terms(text: str, pos: int) -> tuple[frozenset[str], frozenset[str]]:
     """Content stems of the clause around ``pos``, and the stems of the names in it."""
-    starts = [m.end() for m in _CLAUSE.finditer(text, 0, pos)]
-    start = starts[-1] if starts else 0
+    start = _clause_start(text, pos)
     m = _CLAUSE.search(text, pos)
     end = m.start() if m else len(text)
     clause = text[start:end]
@@ -155,10 +160,9 @@ _PRIVATIVE_STEMS = ("absen", "omi", "snub", "exclu", "left", "missing", "lack", 
 
 
 def _privative_before(text: str, pos: int) -> bool:
-    """A privative word ("absence", "failed to", "without") earlier in the clause of ``pos``."""
-    starts = [m.end() for m in _CLAUSE.finditer(text, max(0, pos - 120), pos)]
-    start = starts[-1] if starts else max(0, pos - 120)
-    return bool(_PRIVATIVE.search(text, start, pos))
+    """A privative word ("absence", "failed to", "without") earlier in the clause of ``pos`` (read
+    back at most 120 characters)."""
+    return bool(_PRIVATIVE.search(text, _clause_start(text, pos, max(0, pos - 120)), pos))
 
 
 def opposed(a: str, b: str) -> frozenset[str]:

@@ -260,7 +260,8 @@ def number_conflicts(ctx: Ctx) -> list[Conflict]:
     rare = rare_blocks(ctx)
     for ra, rb, aligned, score in _candidate_pairs(ctx, rare):
         for fa, fb, match in _frame_pairs(ctx, frames, ra, rb, aligned, rare):
-            if _relation(fa.quantity, fb.quantity) is None:
+            rel = _relation(fa.quantity, fb.quantity)
+            if rel is None:
                 continue
             ma, mb = ra, rb  # this pair's own order: the next pair of these two mentions starts again from ra, rb
             ci, cj = ctx.al.cluster_of[ma.key], ctx.al.cluster_of[mb.key]
@@ -272,7 +273,7 @@ def number_conflicts(ctx: Ctx) -> list[Conflict]:
             sa, sb = _qsig(fa.quantity), _qsig(fb.quantity)
             if sa > sb:
                 sa, sb, fa, fb, ma, mb, sides = sb, sa, fb, fa, mb, ma, (sides[1], sides[0])
-            rel = _relation(fa.quantity, fb.quantity)  # in the order the sides are shown
+                rel = _relation(fa.quantity, fb.quantity)  # worded in the order the sides are shown
             gk = (fa.block, sa, sb, min(ci, cj), max(ci, cj))
             g = groups.setdefault(
                 gk, {"a": set(), "b": set(), "fa": fa, "fb": fb, "ma": ma, "mb": mb, "match": match, "rel": rel}

@@ -390,13 +390,14 @@ def quote_conflicts(ctx: Ctx) -> list[Conflict]:
             text = q.text.strip(" ,")
             if q.fragment or len(text.split()) < 4:
                 continue
-            if len(_material(list(quote_tokens(text)))) < MIN_STATEMENT_WORDS:
+            tokens = quote_tokens(text)
+            if len(_material(list(tokens))) < MIN_STATEMENT_WORDS:
                 continue  # a phrase in quotation marks ("the 'best if used by' label"), not a statement
             if q.speaker_key:
                 display.setdefault(q.speaker_key, q.speaker or q.speaker_key)
                 if q.speaker and len(q.speaker) > len(display[q.speaker_key]) and q.how != "embed":
                     display[q.speaker_key] = q.speaker
-            norm = " ".join(t.word for t in quote_tokens(text))
+            norm = " ".join(t.word for t in tokens)
             entry = versions.setdefault(
                 norm, {"text": text, "keys": set(), "embed": False, "embed_keys": set(), "speakers": {}}
             )
