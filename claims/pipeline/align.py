@@ -15,13 +15,21 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from .polarity import polarity
 from .quantities import head_group
-from .similarity import SimilarityBackend, TfidfBackend, content_terms, pair_cosine, top_k_pairs
+from .similarity import (
+    SimilarityBackend,
+    TfidfBackend,
+    content_terms,
+    earlier_neighbours,
+    first_anchors,
+    pair_cosine,
+)
 from .text import normalise_for_compare
 from .types import ClaimId, Mention, MentionKey
 from .unionfind import UnionFind
@@ -50,17 +58,60 @@ class Alignment:
     cluster_of: dict[MentionKey, int]
     vectors: sp.csr_matrix | np.ndarray | None = None
     pair_scores: dict[tuple[int, int], float] = field(default_factory=dict)  # mention index pairs
-    idf: dict[str, float] = field(default_factory=dict)
-    df: dict[str, int] = field(default_factory=dict)  # in how many mentions each term occurs
+    idf: Mapping[str, float] = field(default_factory=dict)
+    df: Mapping[str, int] = field(default_factory=dict)  # in how many mentions each term occurs
+    counted: int | None = None  # the mentions ``df`` counted (the statistics'), all of them when None
 
     def informative(self, term: str) -> bool:
         """A term rare enough in this story that sharing it means something (not 'embassy' in an embassy story)."""
-        return self.df.get(term, 0) <= max(2, 0.25 * len(self.mentions))
+        n = len(self.mentions) if self.counted is None else self.counted
+        return self.df.get(term, 0) <= max(2, 0.25 * n)
+
+
+@dataclass(frozen=True)
+class StoryStats:
+    """What alignment and conflicts weigh a story's words by, taken once from its mentions.
+
+    Vectors and word weights are functions of a text and these statistics alone, so a run that
+    adds articles to a story compares them with the vectors of earlier runs, and its result is
+    the one a run over the whole story under the same statistics gives (``incremental.py``).
+    A term or feature they have not seen weighs as in no mention.
+    """
+
+    vectoriser: Any  # TfidfStats, or a backend whose vectors depend on each text alone
+    term_df: Mapping[str, int]  # in how many mentions each content term occurs
+    mentions: int  # how many mentions were counted
+    idf: Mapping[str, float] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def fit(
+        cls, mentions: Sequence[Mention], texts: Sequence[str], backend: SimilarityBackend | None = None
+    ) -> tuple[StoryStats, Any, Any]:
+        """The statistics of these mentions (``texts``: their distinct texts), and the texts' vectors."""
+        backend = backend or TfidfBackend()
+        if hasattr(backend, "fit"):
+            vectoriser, x, xb = backend.fit(texts)
+        else:
+            vectoriser, x = backend, backend.vectors(texts) if texts else None
+            xb = x
+        df = Counter(t for m in mentions for t in set(content_terms(m.text)))
+        return cls(vectoriser, dict(df), len(mentions), _idf_of(df, len(mentions))), x, xb
+
+    def vectors(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """(vectors, blocking vectors) of texts under these statistics."""
+        if not texts:
+            return None, None
+        if hasattr(self.vectoriser, "vectors_and_blocking"):
+            return self.vectoriser.vectors_and_blocking(texts)
+        x = self.vectoriser.vectors(texts)
+        return x, x
 
 
 def _idf(term_sets: list[set[str]]) -> dict[str, float]:
-    df = Counter(t for s in term_sets for t in s)
-    n = len(term_sets)
+    return _idf_of(Counter(t for s in term_sets for t in s), len(term_sets))
+
+
+def _idf_of(df: Mapping[str, int], n: int) -> dict[str, float]:
     return {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
 
 
@@ -106,22 +157,30 @@ def _score(cos: float, ov: float, a: _SlotFeatures, b: _SlotFeatures) -> float:
 
 
 def _overlaps(terms: list[set[str]], idf: Mapping[str, float], ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
-    """Vectorised ``overlap`` for many pairs: IDF-weighted binary term matrix, row-wise products."""
+    """Vectorised ``overlap`` for many pairs: IDF-weighted binary term matrix, row-wise products.
+
+    Each row sums its terms in their sorted order, so a pair's value depends on the pair alone.
+    """
     if len(ii) == 0:
         return np.zeros(0)
-    vocab = {t: k for k, t in enumerate(sorted(idf))}
+    used = np.unique(np.concatenate([ii, jj]))
+    local = np.full(len(terms), -1, dtype=np.int64)
+    local[used] = np.arange(len(used))
+    names = sorted({t for r in used.tolist() for t in terms[r]})
+    vocab = {t: k for k, t in enumerate(names)}
     rows, cols = [], []
-    for r, ts in enumerate(terms):
-        for t in ts:
+    for r, row in enumerate(used.tolist()):
+        for t in terms[row]:
             rows.append(r)
             cols.append(vocab[t])
-    b = sp.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(terms), len(vocab)))
-    weights = np.array([idf[t] for t in sorted(idf)], dtype=np.float64)
+    b = sp.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(used), len(vocab)))
+    weights = np.array([idf.get(t, 1.0) for t in names], dtype=np.float64)
     w = sp.csr_matrix(b.multiply(weights[None, :]))
     total = np.asarray(w.sum(axis=1)).ravel()
-    shared = np.asarray(b[ii].multiply(w[jj]).sum(axis=1)).ravel()
-    denom = np.maximum(np.minimum(total[ii], total[jj]), 1e-9)
-    return np.where((total[ii] > 0) & (total[jj] > 0), shared / denom, 0.0)
+    li, lj = local[ii], local[jj]
+    shared = np.asarray(b[li].multiply(w[lj]).sum(axis=1)).ravel()
+    denom = np.maximum(np.minimum(total[li], total[lj]), 1e-9)
+    return np.where((total[li] > 0) & (total[lj] > 0), shared / denom, 0.0)
 
 
 class _Groups:
@@ -167,7 +226,12 @@ class _Groups:
     def _sum(self, r: int):
         if r not in self._sums:
             rows = self.x[sorted(self.members[r])]
-            self._sums[r] = sp.csr_matrix(rows.sum(axis=0)) if sp.issparse(rows) else rows.sum(axis=0)
+            # a sparse sum: the vectors are wide (columns for features the statistics have not seen)
+            self._sums[r] = (
+                sp.csr_matrix(np.ones((1, rows.shape[0]), dtype=rows.dtype)) @ rows
+                if sp.issparse(rows)
+                else rows.sum(axis=0)
+            )
         return self._sums[r]
 
     def mean_cos(self, ra: int, rb: int) -> float:
@@ -179,38 +243,106 @@ class _Groups:
         return float(dot) / (self.count(ra) * self.count(rb))
 
 
+@dataclass
+class Rows:
+    """A story's mentions in key order, and their distinct texts: the rows that are vectorised.
+
+    Wire copy repeats sentences word for word across outlets: identical texts are one claim at
+    once, and only one representative of each text (its first mention) is vectorised and
+    searched, so the work grows with the distinct texts rather than with the mentions.
+    """
+
+    mentions: list[Mention]
+    norm_text: list[str]
+    rep: list[int]  # each mention's representative (the first mention with its text)
+    uniq: list[int]  # the representatives, in key order: row u is mention uniq[u]
+    first_of: dict[str, int]  # each text's representative
+
+    @classmethod
+    def of(cls, mentions: Sequence[Mention]) -> Rows:
+        ms = sorted({m.key: m for m in mentions}.values(), key=lambda m: key_order(m.key))  # input order irrelevant
+        rows = cls([], [], [], [], {})
+        rows.extend(ms)
+        return rows
+
+    def extend(self, ms: Sequence[Mention]) -> list[int]:
+        """Append mentions that come after every one already here; the rows they add."""
+        added = []
+        for m in ms:
+            i = len(self.mentions)
+            t = normalise_for_compare(m.text)
+            r = self.first_of.setdefault(t, i)
+            self.mentions.append(m)
+            self.norm_text.append(t)
+            self.rep.append(r)
+            if r == i:
+                added.append(len(self.uniq))
+                self.uniq.append(i)
+        return added
+
+
+def score_pairs(
+    rows: Rows,
+    x_u: Any,
+    raw: Sequence[tuple[int, int, float]],
+    idf: Mapping[str, float],
+    feats: Mapping[int, _SlotFeatures] | list[_SlotFeatures],
+    mentions: Sequence[int] = (),
+) -> list[tuple[float, int, int]]:
+    """(score, i, j) of the rows' neighbour pairs ``raw`` (as mention indices i < j), then of each
+    of ``mentions`` that repeats an earlier mention's text, with that mention."""
+    ui = np.array([p[0] for p in raw], dtype=np.int64)
+    uj = np.array([p[1] for p in raw], dtype=np.int64)
+    cos = pair_cosine(x_u, ui, uj) if len(raw) else np.zeros(0)
+    ii = np.array([rows.uniq[u] for u in ui.tolist()], dtype=np.int64)
+    jj = np.array([rows.uniq[u] for u in uj.tolist()], dtype=np.int64)
+    ms = rows.mentions
+    terms = {i: set(content_terms(ms[i].text)) for i in set(ii.tolist()) | set(jj.tolist())}
+    local = sorted(terms)
+    at = {i: k for k, i in enumerate(local)}
+    ov = _overlaps(
+        [terms[i] for i in local],
+        idf,
+        np.array([at[i] for i in ii.tolist()], dtype=np.int64),
+        np.array([at[j] for j in jj.tolist()], dtype=np.int64),
+    )
+    scored = [
+        (_score(c, o, feats[i], feats[j]), i, j)
+        for i, j, c, o in zip(ii.tolist(), jj.tolist(), cos.tolist(), ov.tolist(), strict=True)
+    ]
+    for i in mentions:
+        r = rows.rep[i]
+        if r != i:
+            scored.append((_score(1.0, 1.0, feats[r], feats[i]), r, i))
+    return scored
+
+
 def align(
     mentions: Sequence[Mention],
     fixed: Mapping[ClaimId, Sequence[MentionKey]] | None = None,
     backend: SimilarityBackend | None = None,
     merge_threshold: float = MERGE_THRESHOLD,
     suggest_threshold: float = SUGGEST_THRESHOLD,
+    stats: StoryStats | None = None,
 ) -> Alignment:
-    """Cluster mentions into claims; ``fixed`` clusters keep their mentions and may only grow."""
+    """Cluster mentions into claims; ``fixed`` clusters keep their mentions and may only grow.
+
+    ``stats``: the story's statistics (``StoryStats``) to weigh words by; taken from these
+    mentions when not given.
+    """
     fixed = fixed or {}
-    backend = backend or TfidfBackend()
-    ms = sorted({m.key: m for m in mentions}.values(), key=lambda m: key_order(m.key))  # input order irrelevant
+    rows = Rows.of(mentions)
+    ms, norm_text = rows.mentions, rows.norm_text
     n = len(ms)
     index = {m.key: i for i, m in enumerate(ms)}
-    # Wire copy repeats sentences word for word across outlets: identical texts are one claim
-    # at once, and only one representative of each text is vectorised and searched, so the
-    # work grows with the distinct texts rather than with the mentions.
-    norm_text = [normalise_for_compare(m.text) for m in ms]
-    first_of: dict[str, int] = {}
-    rep = [first_of.setdefault(t, i) for i, t in enumerate(norm_text)]
-    uniq = sorted(first_of.values())
-    position = {r: u for u, r in enumerate(uniq)}
-    texts = [ms[r].text for r in uniq]
-    if not n:
-        x = xb = x_u = None
+    texts = [ms[r].text for r in rows.uniq]
+    if stats is None:
+        stats, x_u, xb = StoryStats.fit(ms, texts, backend)
     else:
-        if hasattr(backend, "vectors_and_blocking"):
-            x_u, xb = backend.vectors_and_blocking(texts)
-        else:
-            x_u = xb = backend.vectors(texts)
-        x = x_u[[position[rep[i]] for i in range(n)]]
-    terms = [set(content_terms(m.text)) for m in ms]
-    idf = _idf(terms)
+        x_u, xb = stats.vectors(texts)
+    position = {r: u for u, r in enumerate(rows.uniq)}
+    x = x_u[[position[rows.rep[i]] for i in range(n)]] if n else None
+    idf = stats.idf
 
     groups = _Groups(n, [m.article_id for m in ms], x)
     fixed_extra: dict[ClaimId, list[MentionKey]] = {}
@@ -227,44 +359,16 @@ def align(
             groups.fixed[groups.find(i)] = claim_id
             first = i if first is None else groups.union(first, i)
 
-    raw = top_k_pairs(xb, NEIGHBOURS, MIN_COSINE) if len(uniq) > 1 else []
-    ui = np.array([p[0] for p in raw], dtype=np.int64)
-    uj = np.array([p[1] for p in raw], dtype=np.int64)
-    cos = pair_cosine(x_u, ui, uj) if len(raw) else np.zeros(0)
-    ii = np.array([uniq[u] for u in ui.tolist()], dtype=np.int64)
-    jj = np.array([uniq[u] for u in uj.tolist()], dtype=np.int64)
-    ov = _overlaps(terms, idf, ii, jj)
+    raw = earlier_neighbours(xb, first_anchors(xb)[0], NEIGHBOURS, MIN_COSINE) if len(rows.uniq) > 1 else []
     feats = [_SlotFeatures(m) for m in ms]
-    scored: list[tuple[float, int, int]] = []
-    pair_scores: dict[tuple[int, int], float] = {}
-    for i, j, c, o in zip(ii.tolist(), jj.tolist(), cos.tolist(), ov.tolist(), strict=True):
-        s = _score(c, o, feats[i], feats[j])
-        pair_scores[(i, j)] = s
-        scored.append((s, i, j))
-    for i, r in enumerate(rep):
-        if r != i:
-            s = _score(1.0, 1.0, feats[r], feats[i])
-            pair_scores[(r, i)] = s
-            scored.append((s, r, i))
+    scored = score_pairs(rows, x_u, raw, idf, feats, range(n))
+    pair_scores = {(i, j): s for s, i, j in scored}
     scored.sort(key=lambda t: (-t[0], t[1], t[2]))
 
-    blocked: dict[tuple[int, int], float] = {}
     for s, i, j in scored:
         if s < merge_threshold:
             break
-        ri, rj = groups.find(i), groups.find(j)
-        if ri == rj:
-            continue
-        identical = norm_text[i] == norm_text[j]
-        if groups.fixed[ri] is not None and groups.fixed[rj] is not None:
-            blocked[_pair(ri, rj)] = max(blocked.get(_pair(ri, rj), 0.0), s)
-            continue
-        if groups.articles[ri] & groups.articles[rj] and not identical:
-            continue
-        if groups.count(ri) > 1 and groups.count(rj) > 1 and not identical and groups.mean_cos(ri, rj) < GROUP_GUARD:
-            blocked[_pair(ri, rj)] = max(blocked.get(_pair(ri, rj), 0.0), s)
-            continue
-        groups.union(ri, rj)
+        join(groups, i, j, norm_text[i] == norm_text[j])
 
     roots: dict[int, list[int]] = {}
     for i in range(n):
@@ -283,27 +387,59 @@ def align(
             raw_clusters.append((sorted(set(keys), key=key_order), fid))
     raw_clusters.sort(key=lambda c: key_order(c[0][0]))
     cluster_of = {k: ci for ci, (keys, _) in enumerate(raw_clusters) for k in keys}
-
-    best: dict[tuple[int, int], float] = {}
-    for s, i, j in scored:
-        if s < suggest_threshold:
-            break
-        ci, cj = cluster_of[ms[i].key], cluster_of[ms[j].key]
-        if ci != cj:
-            p = _pair(ci, cj)
-            best[p] = max(best.get(p, 0.0), s)
-    suggestions = sorted(((a, b, round(s, 4)) for (a, b), s in best.items()), key=lambda t: (-t[2], t[0], t[1]))
+    best = best_links(scored, ms, cluster_of, suggest_threshold)
     return Alignment(
         mentions=ms,
         clusters=[keys for keys, _ in raw_clusters],
         extends=[fid for _, fid in raw_clusters],
-        suggestions=suggestions,
+        suggestions=suggestions_of(best),
         cluster_of=cluster_of,
         vectors=x,
         pair_scores=pair_scores,
         idf=idf,
-        df=dict(Counter(t for s in terms for t in s)),
+        df=stats.term_df,
+        counted=stats.mentions,
     )
+
+
+def join(groups: _Groups, i: int, j: int, identical: bool) -> bool:
+    """Merge the groups of mentions i and j when the rules allow: never two fixed claims, never
+    two mentions of one article unless they are identical, never two groups that are not alike
+    as wholes. True when they are one group after it."""
+    ri, rj = groups.find(i), groups.find(j)
+    if ri == rj:
+        return True
+    if groups.fixed[ri] is not None and groups.fixed[rj] is not None:
+        return False
+    if groups.articles[ri] & groups.articles[rj] and not identical:
+        return False
+    if groups.count(ri) > 1 and groups.count(rj) > 1 and not identical and groups.mean_cos(ri, rj) < GROUP_GUARD:
+        return False
+    groups.union(ri, rj)
+    return True
+
+
+def best_links(
+    scored: Sequence[tuple[float, int, int]],
+    ms: Sequence[Mention],
+    cluster_of: Mapping[MentionKey, int],
+    threshold: float = SUGGEST_THRESHOLD,
+    best: dict[tuple[int, int], float] | None = None,
+) -> dict[tuple[int, int], float]:
+    """The best pair score between each two clusters at or above ``threshold`` (added to ``best``)."""
+    best = {} if best is None else best
+    for s, i, j in scored:
+        if s < threshold:
+            continue
+        ci, cj = cluster_of[ms[i].key], cluster_of[ms[j].key]
+        if ci != cj:
+            p = _pair(ci, cj)
+            best[p] = max(best.get(p, 0.0), s)
+    return best
+
+
+def suggestions_of(best: Mapping[tuple[int, int], float]) -> list[tuple[int, int, float]]:
+    return sorted(((a, b, round(s, 4)) for (a, b), s in best.items()), key=lambda t: (-t[2], t[0], t[1]))
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import zlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.preprocessing import normalize
 
 from .quantities import word_value
 from .text import STOPWORDS, TOKEN_RE, stem
@@ -85,22 +86,16 @@ def _token_grams(token: str) -> tuple[str, ...]:
     return tuple(w[i : i + CHAR_N] for i in range(len(w) - CHAR_N + 1))
 
 
-def _tfidf(
-    docs: Sequence[str],
-    units: Callable[[str], list[str]],
-    features: Callable[[str], tuple[str, ...]] | None = None,
-    max_df: float = 1.0,
-) -> sp.csr_matrix:
-    """The vectors ``TfidfVectorizer(analyzer=..., sublinear_tf=True, dtype=np.float32,
-    max_df=max_df).fit_transform(docs)`` gives, bit for bit, computed faster.
+def _counts(
+    docs: Sequence[str], units: Callable[[str], list[str]], features: Callable[[str], tuple[str, ...]] | None = None
+) -> tuple[sp.csr_matrix, list[str]]:
+    """The documents' feature counts, columns numbered as the features first occur (in the first
+    unit that has one), and the features' names.
 
     A document is a list of units (``units``), each standing for ``features(unit)`` (or for
     itself when ``features`` is None): documents x units counts times units x features counts
     are the documents' feature counts, each distinct unit expanded once (a word, for its
-    character n-grams). Then the vectoriser's own steps, in its order: features numbered as
-    they first occur (in the first unit that has one), those in more than ``max_df`` of the
-    documents dropped, columns in the features' sorted order, and scikit-learn's
-    TfidfTransformer. tests/pipeline/test_story_scale.py checks the vectors are the same.
+    character n-grams).
     """
     unit_ids: dict[str, int] = {}
     cols: list[int] = []
@@ -128,26 +123,91 @@ def _tfidf(
         )
         counts = counts @ expand
         names = list(vocabulary)
-    if not names:
-        raise ValueError("empty vocabulary")
     counts.sum_duplicates()
     x = sp.csr_matrix(
         (counts.data.astype(np.float32), counts.indices.astype(np.int32), counts.indptr.astype(np.int32)),
         shape=(n_docs, len(names)),
     )
     x.sort_indices()
-    # CountVectorizer._limit_features: features in more than max_df of the documents go
-    document_frequency = np.bincount(x.indices, minlength=x.shape[1])
-    kept = np.flatnonzero((document_frequency <= max_df * n_docs) & (document_frequency >= 1))
-    if not len(kept):
-        raise ValueError("no features left")
-    x = x[:, kept]
-    # CountVectorizer._sort_features: columns in the sorted order of the features' names
-    kept_names = [names[i] for i in kept.tolist()]
-    rank = np.empty(len(kept_names), dtype=x.indices.dtype)
-    rank[sorted(range(len(kept_names)), key=kept_names.__getitem__)] = np.arange(len(kept_names))
-    x.indices = rank.take(x.indices, mode="clip")
-    return TfidfTransformer(sublinear_tf=True).fit(x).transform(x, copy=False)
+    return x, names
+
+
+# Features a story's statistics have not seen (in articles added since they were taken) are
+# hashed into this many extra columns, each weighted as a feature in no document: a column's
+# number depends on the feature alone, so a text's vector is the same whichever run makes it.
+UNSEEN_BUCKETS = 1 << 16
+
+
+class TfidfTable:
+    """One TF-IDF part's statistics, as scikit-learn's vectoriser fits them on a story's texts:
+    the kept features' columns (in the features' sorted order) and their IDF, the features
+    dropped as too common, and the number of documents.
+
+    ``transform`` gives any text its vector under these statistics, so that vectors made in
+    different runs of one story compare; on the texts it was fitted on it gives, bit for bit,
+    ``TfidfVectorizer(analyzer=..., sublinear_tf=True, dtype=np.float32, max_df=max_df)
+    .fit_transform(docs)`` (tests/pipeline/test_story_scale.py checks it).
+    """
+
+    def __init__(self, columns: dict[str, int], idf: np.ndarray, dropped: frozenset[str], n_docs: int) -> None:
+        self.columns = columns
+        self.dropped = dropped
+        self.n_docs = n_docs
+        unseen = np.log(np.float32(n_docs + 1)) + np.float32(1.0)  # the smoothed IDF of a feature in no document
+        self.idf = np.concatenate([idf, np.full(UNSEEN_BUCKETS, unseen, dtype=np.float32)])
+
+    @property
+    def width(self) -> int:
+        return len(self.columns) + UNSEEN_BUCKETS
+
+    @classmethod
+    def fit(cls, x: sp.csr_matrix, names: list[str], max_df: float = 1.0) -> tuple[TfidfTable, sp.csr_matrix]:
+        """The table of counts ``x`` (from ``_counts``), and their vectors."""
+        n_docs = x.shape[0]
+        if not names:
+            raise ValueError("empty vocabulary")
+        # CountVectorizer._limit_features: features in more than max_df of the documents go
+        document_frequency = np.bincount(x.indices, minlength=x.shape[1])
+        keep = (document_frequency <= max_df * n_docs) & (document_frequency >= 1)
+        kept = np.flatnonzero(keep)
+        if not len(kept):
+            raise ValueError("no features left")
+        dropped = frozenset(names[i] for i in np.flatnonzero(~keep).tolist())
+        # CountVectorizer._sort_features: columns in the sorted order of the features' names
+        kept_names = [names[i] for i in kept.tolist()]
+        order = sorted(range(len(kept_names)), key=kept_names.__getitem__)
+        columns = {kept_names[i]: c for c, i in enumerate(order)}
+        # TfidfTransformer.fit, in float32 as it computes it for float32 counts
+        df = document_frequency[kept][order].astype(np.float32)
+        df += np.float32(1.0)
+        idf = np.full_like(df, fill_value=n_docs + 1, dtype=np.float32)
+        idf /= df
+        np.log(idf, out=idf)
+        idf += np.float32(1.0)
+        table = cls(columns, idf, dropped, n_docs)
+        return table, table.transform(x, names)
+
+    def transform(self, x: sp.csr_matrix, names: list[str]) -> sp.csr_matrix:
+        """Vectors of counts ``x`` (from ``_counts``) under this table: TfidfTransformer.transform."""
+        lookup = np.array([self._column(f) for f in names] or [0], dtype=np.int64)
+        cols = lookup[x.indices]
+        keep = cols >= 0
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[keep]
+        y = sp.csr_matrix((x.data[keep], (rows, cols[keep])), shape=(x.shape[0], self.width), dtype=np.float32)
+        y.sum_duplicates()  # two unseen features in one column
+        y.sort_indices()
+        np.log(y.data, y.data)
+        y.data += np.float32(1.0)
+        y.data *= self.idf[y.indices]
+        return sp.csr_matrix(normalize(y, norm="l2", copy=False), dtype=np.float32)
+
+    def _column(self, feature: str) -> int:
+        column = self.columns.get(feature)
+        if column is not None:
+            return column
+        if feature in self.dropped:
+            return -1
+        return len(self.columns) + zlib.crc32(feature.encode()) % UNSEEN_BUCKETS
 
 
 class TfidfBackend:
@@ -164,21 +224,54 @@ class TfidfBackend:
     def vectors_and_blocking(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """(blended vectors, word-only vectors).  The word part has far fewer non-zeros, so the
         k-NN blocking product runs on it; the blend is then computed for candidate pairs only."""
+        return self.fit(texts)[1:]
+
+    def fit(self, texts: Sequence[str]) -> tuple[TfidfStats, sp.csr_matrix, sp.csr_matrix]:
+        """The texts' statistics, and their vectors as ``vectors_and_blocking`` gives them."""
+        stats = TfidfStats(None, None, self.word_weight)
         if not texts:
+            return stats, *stats.vectors_and_blocking(texts)
+        try:
+            word, wx = TfidfTable.fit(*_counts(texts, _word_analyzer))
+        except ValueError:  # empty vocabulary
+            word, wx = None, None
+        try:
+            max_df = 0.5 if len(texts) > 50 else 1.0
+            chars, cx = TfidfTable.fit(*_counts(texts, TOKEN_RE.findall, _token_grams), max_df=max_df)
+        except ValueError:
+            chars, cx = None, None
+        stats = TfidfStats(word, chars, self.word_weight)
+        return stats, *stats.blend(len(texts), wx, cx)
+
+
+class TfidfStats:
+    """A story's TF-IDF statistics: texts vectorised under them compare with each other, in
+    whichever run they were vectorised (``TfidfBackend.fit`` takes them)."""
+
+    name = "tfidf"
+
+    def __init__(self, word: TfidfTable | None, chars: TfidfTable | None, word_weight: float) -> None:
+        self.word, self.chars, self.word_weight = word, chars, word_weight
+
+    def vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.vectors_and_blocking(texts)[0]
+
+    def vectors_and_blocking(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        wx = self.word.transform(*_counts(texts, _word_analyzer)) if self.word and texts else None
+        cx = self.chars.transform(*_counts(texts, TOKEN_RE.findall, _token_grams)) if self.chars and texts else None
+        return self.blend(len(texts), wx, cx)
+
+    def blend(self, n: int, wx: sp.csr_matrix | None, cx: sp.csr_matrix | None) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        if wx is None:
+            wx = sp.csr_matrix((n, 1), dtype=np.float32)
+        if cx is None:
+            cx = sp.csr_matrix((n, 1), dtype=np.float32)
+        if not n:
             empty = sp.csr_matrix((0, 1), dtype=np.float32)
             return empty, empty
-        parts = []
-        try:
-            wx = _tfidf(texts, _word_analyzer)
-        except ValueError:  # empty vocabulary
-            wx = sp.csr_matrix((len(texts), 1), dtype=np.float32)
-        parts.append(wx * math.sqrt(self.word_weight))
-        try:
-            chars = _tfidf(texts, TOKEN_RE.findall, _token_grams, max_df=0.5 if len(texts) > 50 else 1.0)
-            parts.append(chars * math.sqrt(1 - self.word_weight))
-        except ValueError:
-            parts.append(sp.csr_matrix((len(texts), 1), dtype=np.float32))
-        x = sp.hstack(parts, format="csr", dtype=np.float32)
+        x = sp.hstack(
+            [wx * math.sqrt(self.word_weight), cx * math.sqrt(1 - self.word_weight)], format="csr", dtype=np.float32
+        )
         return _l2(x), _l2(sp.csr_matrix(wx, dtype=np.float32))
 
 
@@ -188,75 +281,73 @@ def _l2(x: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms).dot(x), dtype=np.float32)
 
 
-# A term shared by more rows than this is compared through its ANCHORS (the rows where it
-# weighs most) instead of all pairs of its rows. A fact stated by 300 outlets is still one
+# A term shared by more rows than this is compared through its ANCHORS, the first rows that
+# have it, instead of all pairs of its rows. A fact stated by 300 outlets is still one
 # connected cluster (each mention reaches the anchors, and clustering is transitive), but the
-# work grows linearly with the story instead of with its square. Stories whose terms all stay
-# under the cap get exactly the all-pairs neighbours.
+# work grows linearly with the story instead of with its square. The first rows stay the first
+# as a story grows, so adding rows never changes an earlier row's anchors.
 ANCHORS_PER_TERM = 48
-# Rows multiplied at a time in ``top_k_pairs``: bounds the product's memory (each row meets at
-# most its terms times ANCHORS_PER_TERM others: about 10 MB a slice) whatever the story's size.
+# Rows multiplied at a time in ``earlier_neighbours``: bounds the product's memory (each row meets
+# at most its terms times ANCHORS_PER_TERM others: about 10 MB a slice) whatever the story's size.
 ROWS_PER_SLICE = 256
 
 
-def _anchor_matrix(x: sp.csr_matrix, cap: int) -> sp.csr_matrix:
-    """`x` with each column cut to its `cap` heaviest rows (ties by row number, deterministic)."""
-    xc = sp.csc_matrix(x, copy=True)
-    counts = np.diff(xc.indptr)
-    busy = np.flatnonzero(counts > cap)
-    if not len(busy):
-        return x
-    keep = np.ones(len(xc.data), dtype=bool)
-    for col in busy.tolist():
-        start, end = xc.indptr[col], xc.indptr[col + 1]
-        order = np.lexsort((xc.indices[start:end], -xc.data[start:end]))
-        keep[start + order[cap:]] = False
-    xc.data[~keep] = 0
-    xc.eliminate_zeros()
-    return xc.tocsr()
+def first_anchors(
+    x: sp.csr_matrix, cap: int = ANCHORS_PER_TERM, seen: np.ndarray | None = None
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``x`` with each column cut to its first ``cap`` rows, and how many rows each column has now.
+
+    ``seen`` counts each column's rows in earlier blocks: the anchors of rows added to a story
+    are the rows a run over the whole story would make anchors, since earlier rows never change.
+    """
+    x = sp.csr_matrix(x, dtype=np.float32)
+    seen = np.zeros(x.shape[1], dtype=np.int64) if seen is None else seen
+    cols = x.indices.astype(np.int64)
+    order = np.argsort(cols, kind="stable")  # within a column, in row order
+    sorted_cols = cols[order]
+    starts = np.flatnonzero(np.r_[True, sorted_cols[1:] != sorted_cols[:-1]]) if len(cols) else np.zeros(0, int)
+    rank = np.empty(len(cols), dtype=np.int64)
+    rank[order] = np.arange(len(cols)) - np.repeat(starts, np.diff(np.r_[starts, len(cols)]))
+    keep = rank + seen[cols] < cap
+    anchors = sp.csr_matrix(x, copy=True)
+    anchors.data[~keep] = 0
+    anchors.eliminate_zeros()
+    return anchors, seen + np.bincount(cols, minlength=x.shape[1])
 
 
-def top_k_pairs(
-    x: sp.csr_matrix | np.ndarray, k: int, min_sim: float, cap: int = ANCHORS_PER_TERM
+def earlier_neighbours(
+    x: sp.csr_matrix, anchors: sp.csr_matrix, k: int, min_sim: float, start: int = 0
 ) -> list[tuple[int, int, float]]:
-    """(i, j, sim) with i < j for each row's k nearest rows above ``min_sim``.
+    """(i, j, sim) with i < j: each row j from ``start`` on, with its ``k`` nearest earlier rows
+    above ``min_sim`` among the anchors (``first_anchors`` of all rows up to the last).
 
-    One sparse product against the anchor matrix, then a vectorised per-row top-k: no dense
-    n x n block and no Python loop over pairs.
+    Rows are a story's distinct texts in the order they were written, so a row's neighbours are
+    in the story when it arrives and never change later: adding rows adds pairs and changes none
+    (``incremental.py``). Everything a run compares is a pair a row found; a sparse product in
+    slices of rows, cut at once to what can be kept, and a vectorised per-row top-k.
     """
     n = x.shape[0]
-    if n < 2:
+    if n < 2 or start >= n:
         return []
     x = sp.csr_matrix(x, dtype=np.float32)
-    anchors_t = sp.csr_matrix(_anchor_matrix(x, cap).T)
+    anchors_t = sp.csr_matrix(sp.csr_matrix(anchors, dtype=np.float32)[:n].T)
     found_rows, found_cols, found_sims = [], [], []
-    # The product in slices of rows, each cut at once to what can be kept: a product entry below
-    # min_sim ranks after every entry above it and is never kept, so dropping it early changes
-    # nothing, and the full product (millions of entries on a large story) never exists at once.
-    for lo in range(0, n, ROWS_PER_SLICE):
+    for lo in range(start, n, ROWS_PER_SLICE):
         block = (x[lo : lo + ROWS_PER_SLICE] @ anchors_t).tocoo()
-        keep = (block.data >= min_sim) & (block.row + lo != block.col)
+        keep = (block.data >= min_sim) & (block.col < block.row + lo)
         found_rows.append(block.row[keep].astype(np.int64) + lo)
         found_cols.append(block.col[keep].astype(np.int64))
         found_sims.append(block.data[keep])
     rows, cols, sims = np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_sims)
-    # Each side may find the other: take both directions, then each row's k best.
-    rows, cols, sims = np.concatenate([rows, cols]), np.concatenate([cols, rows]), np.concatenate([sims, sims])
-    order = np.lexsort((cols, -sims, rows))
-    rows, cols, sims = rows[order], cols[order], sims[order]
     if not len(rows):
         return []
+    order = np.lexsort((cols, -sims, rows))
+    rows, cols, sims = rows[order], cols[order], sims[order]
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
-    keep = (rank < k) & (sims >= min_sim)
-    lo, hi, val = np.minimum(rows, cols)[keep], np.maximum(rows, cols)[keep], sims[keep]
-    if not len(val):
-        return []
-    pair_ids = lo.astype(np.int64) * n + hi
-    order = np.lexsort((-val, pair_ids))
-    pair_ids, lo, hi, val = pair_ids[order], lo[order], hi[order], val[order]
-    first = np.r_[True, pair_ids[1:] != pair_ids[:-1]]
-    return [(int(i), int(j), float(v)) for i, j, v in zip(lo[first], hi[first], val[first], strict=True)]
+    keep = rank < k
+    out = sorted(zip(cols[keep].tolist(), rows[keep].tolist(), sims[keep].tolist(), strict=True))
+    return [(i, j, float(v)) for i, j, v in out]
 
 
 def pair_cosine(x: sp.csr_matrix | np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:

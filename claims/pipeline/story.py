@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from .align import align, key_order
+from .align import Alignment, StoryStats, align, key_order
 from .conflicts import find_conflicts
 from .similarity import SimilarityBackend
 from .sources import article_roots, independent_sources
@@ -61,14 +61,16 @@ def analyse_story(
     fixed: Mapping[ClaimId, Sequence[MentionKey]] | None = None,
     backend: SimilarityBackend | None = None,
     observe: Callable[[str], None] | None = None,
+    stats: StoryStats | None = None,
 ) -> StoryAnalysis:
     """Clusters (claims) with canonical mention and independent sources, merge suggestions, conflicts.
 
     ``observe``, when given, is called with the name of each part as it starts ("align",
     "sources", "conflicts") and with "done" at the end: the benchmark times and measures them.
+    ``stats``: the statistics to weigh words by (``StoryStats``), taken from the mentions when not given.
     """
     with _without_cyclic_gc():
-        return _analyse_story(extractions, articles, fixed, backend, observe or (lambda _stage: None))
+        return _analyse_story(extractions, articles, fixed, backend, observe or (lambda _stage: None), stats)
 
 
 @contextmanager
@@ -97,24 +99,49 @@ def _analyse_story(
     fixed: Mapping[ClaimId, Sequence[MentionKey]] | None,
     backend: SimilarityBackend | None,
     observe: Callable[[str], None],
+    stats: StoryStats | None = None,
 ) -> StoryAnalysis:
     arts = dict(articles) if isinstance(articles, Mapping) else {a.id: a for a in articles}
     mentions = [m for ex in extractions for m in ex.mentions]
     observe("align")
-    al = align(mentions, fixed=fixed, backend=backend)
+    al = align(mentions, fixed=fixed, backend=backend, stats=stats)
+    return story_result(al, arts, observe)
+
+
+ClusterCache = dict[tuple[MentionKey, ...], tuple[MentionKey, str, int, tuple[str, ...]]]
+
+
+def story_result(
+    al: Alignment,
+    arts: Mapping[ArticleId, ArticleText],
+    observe: Callable[[str], None],
+    cache: ClusterCache | None = None,
+) -> StoryAnalysis:
+    """The story's analysis from its alignment: each cluster's display text and independent
+    sources, merge suggestions, conflicts.
+
+    ``cache`` keeps each cluster's display text and sources by its mentions, for a later run
+    whose articles' originals are the same (``incremental.py``).
+    """
     observe("sources")
     by_key = {m.key: m for m in al.mentions}
     roots = article_roots(arts.values())
     ids = [_cluster_id(keys, ext) for keys, ext in zip(al.clusters, al.extends, strict=False)]
     clusters = []
     for keys, ext, cid in zip(al.clusters, al.extends, ids, strict=False):
-        present = [by_key[k] for k in keys if k in by_key]
-        if present:
-            best = max(present, key=lambda m: (canonical_score(m), [-x for x in _neg_order(m.key)]))
-            canonical, text = best.key, best.text
-        else:
-            canonical, text = keys[0], ""
-        count, labels = independent_sources(keys, by_key, arts, roots)
+        found = cache.get(tuple(keys)) if cache is not None else None
+        if found is None:
+            present = [by_key[k] for k in keys if k in by_key]
+            if present:
+                best = max(present, key=lambda m: (canonical_score(m), [-x for x in _neg_order(m.key)]))
+                canonical, text = best.key, best.text
+            else:
+                canonical, text = keys[0], ""
+            count, labels = independent_sources(keys, by_key, arts, roots)
+            found = (canonical, text, count, tuple(labels))
+            if cache is not None:
+                cache[tuple(keys)] = found
+        canonical, text, count, labels = found
         clusters.append(
             Cluster(
                 id=cid,
@@ -123,7 +150,7 @@ def _analyse_story(
                 text=text,
                 extends=ext,
                 independent_sources=count,
-                sources=labels,
+                sources=tuple(labels),
             )
         )
     suggestions = [

@@ -27,13 +27,36 @@ def _random_rows(n: int, terms: int, seed: int) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms) @ x, dtype=np.float32)
 
 
-def test_top_k_pairs_in_slices_equals_one_product(monkeypatch):
+def test_earlier_neighbours_in_slices_equal_one_product(monkeypatch):
     x = _random_rows(300, 60, seed=1)
-    whole = similarity.top_k_pairs(x, 12, 0.12, cap=10)
+    anchors, _ = similarity.first_anchors(x, cap=10)
+    whole = similarity.earlier_neighbours(x, anchors, 12, 0.12)
     for rows in (1, 7, 64):
         monkeypatch.setattr(similarity, "ROWS_PER_SLICE", rows)
-        assert similarity.top_k_pairs(x, 12, 0.12, cap=10) == whole
+        assert similarity.earlier_neighbours(x, anchors, 12, 0.12) == whole
     assert whole  # the matrix does have neighbours
+    assert all(i < j for i, j, _ in whole)
+    assert max(Counter(j for _, j, _ in whole).values()) <= 12
+
+
+def test_rows_added_later_add_pairs_and_change_none():
+    """Anchors and neighbours of rows taken in two blocks are those of all rows at once: the
+    first block's pairs stay, and the second block's rows find what one run would find."""
+    x = _random_rows(400, 60, seed=2)
+    whole_anchors, whole_counts = similarity.first_anchors(x, cap=10)
+    whole = similarity.earlier_neighbours(x, whole_anchors, 12, 0.12)
+    first, counts = similarity.first_anchors(x[:250], cap=10)
+    second, counts = similarity.first_anchors(x[250:], cap=10, seen=counts)
+    anchors = sp.vstack([first, second], format="csr")
+    assert (anchors != whole_anchors).nnz == 0
+    assert np.array_equal(counts, whole_counts)
+    before = similarity.earlier_neighbours(x[:250], first, 12, 0.12)
+    added = similarity.earlier_neighbours(x, anchors, 12, 0.12, start=250)
+    assert sorted(before + added) == whole
+    assert added and all(j >= 250 for _, j, _ in added)
+    # a column's anchors are its first rows: a column with more than 10 rows keeps exactly 10
+    per_column = np.diff(sp.csc_matrix(whole_anchors).indptr)
+    assert per_column.max() == 10 and (np.diff(sp.csc_matrix(x).indptr) > 10).any()
 
 
 QUOTES = [
@@ -79,9 +102,11 @@ def _sentences() -> list[str]:
     ]
 
 
-def test_vectors_are_scikit_learns_tfidf_vectors_exactly():
-    """The backend counts words and character n-grams its own way; the vectors must be the very
-    ones TfidfVectorizer gives (bit for bit: alignment's thresholds compare float32 sums)."""
+def test_vectors_are_scikit_learns_tfidf_vectors():
+    """The backend counts words and character n-grams its own way, and keeps the statistics so
+    that texts added later get comparable vectors; on the texts it was fitted on, the vectors
+    are the ones TfidfVectorizer gives (to float32 rounding: the backend sums each row in
+    column order, so that a text's vector is the same in whichever run it is made)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from claims.pipeline.text import STOPWORDS, TOKEN_RE
@@ -96,10 +121,20 @@ def test_vectors_are_scikit_learns_tfidf_vectors_exactly():
     weight = similarity.TfidfBackend().word_weight
     parts = [word.fit_transform(texts) * math.sqrt(weight), char.fit_transform(char_texts) * math.sqrt(1 - weight)]
     expected = similarity._l2(sp.hstack(parts, format="csr", dtype=np.float32))
-    got, _blocking = similarity.TfidfBackend().vectors_and_blocking(texts)
+    stats, got, _blocking = similarity.TfidfBackend().fit(texts)
+    # the columns kept for features the statistics have not seen are empty for the texts they were fitted on
+    seen = np.r_[np.arange(len(stats.word.columns)), stats.word.width + np.arange(len(stats.chars.columns))]
+    assert got.nnz == got[:, seen].nnz
+    got = sp.csr_matrix(got[:, seen])
+    got.sort_indices()
+    expected.sort_indices()
     assert got.shape == expected.shape
-    for name in ("indptr", "indices", "data"):
+    for name in ("indptr", "indices"):
         assert np.array_equal(getattr(got, name), getattr(expected, name)), name
+    np.testing.assert_allclose(got.data, expected.data, rtol=1e-6)
+    # and a text vectorised later, under the same statistics, gets the very same vector
+    again = stats.vectors(texts[:3] + texts[40:41])
+    assert (again != stats.vectors(texts)[[0, 1, 2, 40]]).nnz == 0
 
 
 def test_content_terms_read_token_by_token_are_the_same():
