@@ -1,0 +1,274 @@
+"""The story stage run by run: a story that grows keeps what its last run computed.
+
+A ``StoryIndex`` holds a story's statistics (``StoryStats``: what words weigh), its distinct
+texts' vectors and blocking anchors, its claims (clusters), every neighbour pair alignment
+scored, and each claim's display text and sources. ``add`` takes the articles added since,
+and does the new work only:
+
+- only the new texts are vectorised (under the kept statistics) and searched for neighbours:
+  each text's neighbours are its nearest *earlier* texts (``earlier_neighbours``), so the
+  pairs of earlier texts never change and the new ones are exactly those a run over the whole
+  story would add;
+- every earlier mention stays in its claim (as the persisted stage hands every existing claim
+  over as fixed); new mentions join a claim or make new ones, by the same rules and in the
+  same order as ``align`` (``join``);
+- merge suggestions add the new pairs to the best score kept for each two claims;
+- claims whose mentions did not change keep their display text and sources.
+
+The result is the one ``analyse_story`` gives on the whole story with every earlier claim
+fixed and the same statistics (tests/pipeline/test_incremental.py compares them on real news).
+Conflicts are still found over the whole story in each run; the statistics are taken again
+(``refresh``, a full run) once the story has grown by ``REFRESH_GROWTH`` since they were taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .align import (
+    MERGE_THRESHOLD,
+    MIN_COSINE,
+    NEIGHBOURS,
+    Alignment,
+    Rows,
+    StoryStats,
+    _Groups,
+    _SlotFeatures,
+    best_links,
+    join,
+    key_order,
+    score_pairs,
+    suggestions_of,
+)
+from .similarity import SimilarityBackend, earlier_neighbours, first_anchors
+from .sources import article_roots
+from .story import ClusterCache, _cluster_id, _without_cyclic_gc, story_result
+from .types import ArticleExtraction, ArticleId, ArticleText, ClaimId, Mention, MentionKey, StoryAnalysis
+
+# Statistics are taken again when the story has this many times the mentions they counted:
+# the words of articles added since then weigh a little more than a full run would weigh
+# them, never by more than this share of the story, and the full runs this costs add up to a
+# constant factor of the last one.
+REFRESH_GROWTH = 1.25
+
+
+class _Rows:
+    """The rows' vectors, addressable by mention index (what the group guard reads)."""
+
+    def __init__(self, index: StoryIndex) -> None:
+        self.index = index
+
+    def __getitem__(self, mentions: list[int]) -> Any:
+        ix = self.index
+        return ix.x[[ix.row_of[ix.rows.rep[i]] for i in mentions]]
+
+
+class StoryIndex:
+    """What a story's runs computed, so that the next run does the new work only (module doc)."""
+
+    def __init__(self, stats: StoryStats) -> None:
+        self.stats = stats
+        self.rows = Rows([], [], [], [], {})
+        self.row_of: dict[int, int] = {}  # representative mention -> row
+        self.x: Any = None  # the rows' vectors
+        self.xb: Any = None  # their blocking vectors
+        self.anchors: Any = None
+        self.column_rows = np.zeros(0, dtype=np.int64)  # rows per blocking column so far
+        self.feats: list[_SlotFeatures] = []
+        self.clusters: list[list[MentionKey]] = []
+        self.fixed: list[ClaimId] = []  # each claim's stable id: what a full run fixes it by
+        self.position: dict[MentionKey, int] = {}
+        self.cluster_of: dict[MentionKey, int] = {}
+        self.pair_scores: dict[tuple[int, int], float] = {}
+        self.best: dict[tuple[int, int], float] = {}
+        self.articles: dict[ArticleId, ArticleText] = {}
+        self.roots: dict[ArticleId, ArticleId] = {}
+        self.cache: ClusterCache = {}
+        self.counted = 0  # mentions when the statistics were taken
+
+    # --- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        extractions: Iterable[ArticleExtraction],
+        articles: Iterable[ArticleText],
+        fixed: Mapping[ClaimId, Sequence[MentionKey]] | None = None,
+        backend: SimilarityBackend | None = None,
+        stats: StoryStats | None = None,
+        observe: Callable[[str], None] | None = None,
+    ) -> tuple[StoryIndex, StoryAnalysis]:
+        """A full run: the index of a whole story, and its analysis (``analyse_story``'s)."""
+        mentions = sorted(
+            {m.key: m for ex in extractions for m in ex.mentions}.values(), key=lambda m: key_order(m.key)
+        )
+        vectors = None
+        if stats is None:  # taken with the texts' vectors, which the run then uses
+            rows = Rows.of(mentions)
+            stats, *vectors = StoryStats.fit(mentions, [rows.mentions[r].text for r in rows.uniq], backend)
+        index = cls(stats)
+        index.counted = len(mentions)
+        fixed_of: dict[MentionKey, ClaimId] = {}
+        for claim_id in sorted(fixed or {}, key=lambda c: (isinstance(c, str), str(c))):
+            for k in (fixed or {})[claim_id]:
+                fixed_of.setdefault((k[0], k[1], k[2]), claim_id)
+        return index, index._run(mentions, list(articles), fixed_of, observe, vectors)
+
+    def add(
+        self,
+        extractions: Iterable[ArticleExtraction],
+        articles: Iterable[ArticleText],
+        observe: Callable[[str], None] | None = None,
+    ) -> StoryAnalysis:
+        """The analysis of the story with these articles added (new work only, module doc).
+
+        Articles whose mentions would come before the story's last mention, or growth past
+        ``REFRESH_GROWTH``, make it a full run (``refresh``), whose result is the same.
+        """
+        new = sorted(
+            {m.key: m for ex in extractions for m in ex.mentions if m.key not in self.cluster_of}.values(),
+            key=lambda m: key_order(m.key),
+        )
+        articles = list(articles)
+        last = self.rows.mentions[-1].key if self.rows.mentions else None
+        in_order = not new or last is None or key_order(new[0].key) > key_order(last)
+        if not in_order or len(self.rows.mentions) + len(new) > REFRESH_GROWTH * max(self.counted, 1):
+            return self.refresh(new, articles, observe)
+        return self._run(new, articles, {}, observe)
+
+    def refresh(
+        self,
+        new: Sequence[Mention] = (),
+        articles: Iterable[ArticleText] = (),
+        observe: Callable[[str], None] | None = None,
+    ) -> StoryAnalysis:
+        """A full run over the story and ``new``, every claim kept (fixed), statistics taken again."""
+        everything = [*self.rows.mentions, *new]
+        extraction = ArticleExtraction("", None, None, (), tuple(everything), (), ())
+        index, analysis = StoryIndex.build(
+            [extraction],
+            [*self.articles.values(), *articles],
+            fixed=self.fixed_claims(),
+            observe=observe,
+        )
+        self.__dict__.update(index.__dict__)
+        return analysis
+
+    def fixed_claims(self) -> dict[ClaimId, list[MentionKey]]:
+        """The story's claims as a full run takes them (every one fixed), by stable id."""
+        return {fid: list(keys) for fid, keys in zip(self.fixed, self.clusters, strict=True)}
+
+    # --- one run ----------------------------------------------------------------------------
+
+    def _run(
+        self,
+        new: list[Mention],
+        articles: list[ArticleText],
+        fixed_of: Mapping[MentionKey, ClaimId],
+        observe: Callable[[str], None] | None,
+        vectors: Sequence[Any] | None = None,
+    ) -> StoryAnalysis:
+        observe = observe or (lambda _stage: None)
+        with _without_cyclic_gc():
+            observe("align")
+            al = self._align(new, fixed_of, vectors)
+            self.articles.update({a.id: a for a in articles})
+            roots = article_roots(self.articles.values())
+            if roots != self.roots:  # an article's original changed: sources are counted again
+                self.cache.clear()
+                self.roots = roots
+            return story_result(al, self.articles, observe, self.cache)
+
+    def _align(
+        self, new: list[Mention], fixed_of: Mapping[MentionKey, ClaimId], vectors: Sequence[Any] | None = None
+    ) -> Alignment:
+        """Alignment of the story with ``new`` added; ``vectors``: of the rows they add, when known."""
+        rows, first = self.rows, len(self.rows.mentions)
+        added = rows.extend(new)
+        self.position.update({m.key: i for i, m in enumerate(new, start=first)})
+        for u in added:
+            self.row_of[rows.uniq[u]] = u
+        self.feats.extend(_SlotFeatures(m) for m in new)
+        x_new, xb_new = vectors or self.stats.vectors([rows.mentions[rows.uniq[u]].text for u in added])
+        if added:
+            self.x = x_new if self.x is None else sp.vstack([self.x, x_new], format="csr")
+            if self.xb is None:
+                self.column_rows = np.zeros(xb_new.shape[1], dtype=np.int64)
+            anchors_new, self.column_rows = first_anchors(xb_new, seen=self.column_rows)
+            self.xb = xb_new if self.xb is None else sp.vstack([self.xb, xb_new], format="csr")
+            self.anchors = anchors_new if self.anchors is None else sp.vstack([self.anchors, anchors_new], format="csr")
+        start = added[0] if added else len(rows.uniq)
+        raw = (
+            earlier_neighbours(self.xb, self.anchors, NEIGHBOURS, MIN_COSINE, start=start)
+            if self.xb is not None
+            else []
+        )
+        scored = score_pairs(rows, self.x, raw, self.stats.idf, self.feats, range(first, len(rows.mentions)))
+        self.pair_scores.update({(i, j): s for s, i, j in scored})
+        scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+
+        # The groups: each claim so far as one node (fixed), then each new mention.
+        n_old = len(self.clusters)
+        groups = _Groups(n_old + len(new), [None] * (n_old + len(new)), _Rows(self))
+        for ci, keys in enumerate(self.clusters):
+            groups.members[ci] = [self.position[k] for k in keys]
+            groups.articles[ci] = {k[0] for k in keys}
+            groups.fixed[ci] = self.fixed[ci]
+        for offset, m in enumerate(new):
+            groups.members[n_old + offset] = [first + offset]
+            groups.articles[n_old + offset] = {m.article_id}
+        by_fixed: dict[ClaimId, int] = {}
+        for offset, m in enumerate(new):  # a full run's fixed claims (``build``)
+            fid = fixed_of.get(m.key)
+            if fid is None:
+                continue
+            at = n_old + offset
+            groups.fixed[groups.find(at)] = fid
+            if fid in by_fixed:
+                groups.union(by_fixed[fid], at)
+            by_fixed[fid] = groups.find(at)
+
+        def node(i: int) -> int:
+            return self.cluster_of[rows.mentions[i].key] if i < first else n_old + i - first
+
+        for s, i, j in scored:
+            if s < MERGE_THRESHOLD:
+                break
+            join(groups, node(i), node(j), rows.norm_text[i] == rows.norm_text[j])
+
+        extends: list[ClaimId | None] = list(self.fixed)
+        claim_at = {groups.find(ci): ci for ci in range(n_old)}  # fixed claims never merge: one each
+        made: dict[int, list[MentionKey]] = {}
+        for offset, m in enumerate(new):
+            root = groups.find(n_old + offset)
+            joined = claim_at.get(root)
+            if joined is not None:
+                self.cache.pop(tuple(self.clusters[joined]), None)
+                self.clusters[joined].append(m.key)  # new mentions come after every earlier one
+                self.cluster_of[m.key] = joined
+            else:
+                made.setdefault(root, []).append(m.key)
+        for root in sorted(made, key=lambda r: key_order(made[r][0])):
+            ci = len(self.clusters)
+            self.clusters.append(made[root])
+            extends.append(groups.fixed[root])
+            self.fixed.append(groups.fixed[root] or _cluster_id(made[root], None))
+            for k in made[root]:
+                self.cluster_of[k] = ci
+        best_links(scored, rows.mentions, self.cluster_of, best=self.best)
+        return Alignment(
+            mentions=rows.mentions,
+            clusters=self.clusters,
+            extends=extends,
+            suggestions=suggestions_of(self.best),
+            cluster_of=self.cluster_of,
+            vectors=None,
+            pair_scores=self.pair_scores,
+            idf=self.stats.idf,
+            df=self.stats.term_df,
+            counted=self.stats.mentions,
+        )

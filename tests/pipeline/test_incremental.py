@@ -1,0 +1,139 @@
+"""The story stage run by run (``StoryIndex``) gives what one run over the whole story gives.
+
+The reference is ``analyse_story`` on every article so far, with every claim of the earlier runs
+fixed (as the persisted stage hands them over) and the same statistics: same claims, same
+merge suggestions, same conflicts. On the seed story always, and on real news when the
+development stories are beside the project.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import pytest
+
+from bench.corpus import full_length_articles, multinews_documents
+from claims.pipeline import analyse_story, extract_article
+from claims.pipeline.incremental import StoryIndex
+from claims.pipeline.types import ArticleExtraction, ArticleText, StoryAnalysis
+
+
+def _runs_agree(
+    articles: list[ArticleText], extractions: list[ArticleExtraction], batches: list[int]
+) -> list[tuple[StoryIndex, StoryAnalysis, StoryAnalysis]]:
+    """Build on the first batch, add the others one by one; each run against the full run (with
+    the statistics the run used: the index's own, or new ones when the run took them again).
+    The first item is the first batch's."""
+    index, analysis = StoryIndex.build(extractions[: batches[0]], articles[: batches[0]])
+    assert analysis == analyse_story(extractions[: batches[0]], articles[: batches[0]])
+    done = batches[0]
+    runs: list[tuple[StoryIndex, StoryAnalysis, StoryAnalysis]] = [(index, analysis, analysis)]
+    for size in batches[1:]:
+        fixed, stats = index.fixed_claims(), index.stats
+        added = index.add(extractions[done : done + size], articles[done : done + size])
+        done += size
+        same_stats = index.stats is stats
+        full = analyse_story(extractions[:done], articles[:done], fixed=fixed, stats=stats if same_stats else None)
+        assert added.clusters == full.clusters
+        assert added.suggestions == full.suggestions
+        assert added.conflicts == full.conflicts
+        runs.append((index, added, full))
+    return runs
+
+
+def _grew(before: StoryAnalysis, after: StoryAnalysis) -> tuple[int, int]:
+    """(earlier claims that gained a mention, claims made by the run)."""
+    old = {c.extends or c.id: c for c in before.clusters}
+    gained = sum(1 for c in after.clusters if c.extends in old and len(c.mentions) > len(old[c.extends].mentions))
+    made = sum(1 for c in after.clusters if c.extends is None)
+    return gained, made
+
+
+def _no_refresh(monkeypatch) -> None:
+    from claims.pipeline import incremental
+
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
+
+
+def test_the_seed_story_article_by_article(seed_articles, seed_extractions, monkeypatch):
+    _no_refresh(monkeypatch)
+    runs = _runs_agree(seed_articles, seed_extractions, [2, 1, 1, 1])
+    assert all(index.stats.mentions == len([m for e in seed_extractions[:2] for m in e.mentions]) for index, *_ in runs)
+    first = analyse_story(seed_extractions[:2], seed_articles[:2])
+    gained, made = _grew(first, runs[1][1])
+    assert gained and made  # the third article joins claims of the first two and makes its own
+    assert runs[-1][1].conflicts  # the seed story's disagreements, found run by run
+
+
+def test_an_article_that_comes_before_the_story_makes_a_full_run(seed_articles, seed_extractions):
+    """Mentions of an article whose id sorts before the story's last: the run is a full one
+    (``refresh``), and still what a full run with every claim fixed gives."""
+    order = [0, 1, 3, 4, 2]
+    arts = [seed_articles[i] for i in order]
+    exs = [seed_extractions[i] for i in order]
+    index, _ = StoryIndex.build(exs[:4], arts[:4])
+    fixed = index.fixed_claims()
+    added = index.add(exs[4:], arts[4:])
+    full = analyse_story(exs, arts, fixed=fixed)
+    assert added == full
+    assert index.stats.mentions == sum(len(e.mentions) for e in exs)  # statistics taken again
+
+
+def test_statistics_are_taken_again_once_the_story_has_grown(seed_articles, seed_extractions, monkeypatch):
+    from claims.pipeline import incremental
+
+    index, _ = StoryIndex.build(seed_extractions[:4], seed_articles[:4])
+    counted = index.stats.mentions
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 1.01)
+    fixed = index.fixed_claims()
+    added = index.add(seed_extractions[4:], seed_articles[4:])
+    assert index.stats.mentions > counted
+    assert added == analyse_story(seed_extractions, seed_articles, fixed=fixed)
+
+
+def test_adding_nothing_changes_nothing(seed_articles, seed_extractions):
+    index, analysis = StoryIndex.build(seed_extractions, seed_articles)
+    again = index.add([], [])
+    assert [c.mentions for c in again.clusters] == [c.mentions for c in analysis.clusters]
+    assert [dataclasses.replace(c, id="", extends=None) for c in again.clusters] == [
+        dataclasses.replace(c, id="", extends=None) for c in analysis.clusters
+    ]
+    assert [dataclasses.replace(c, cluster_a=None, cluster_b=None) for c in again.conflicts] == [
+        dataclasses.replace(c, cluster_a=None, cluster_b=None) for c in analysis.conflicts
+    ]
+
+
+@pytest.mark.skipif(full_length_articles() is None, reason="development stories not beside the project")
+def test_full_length_real_articles_outlet_by_outlet(monkeypatch):
+    """NewsWCL50: ten events of five outlets each; three outlets first, then one at a time,
+    under the first three's statistics and then with them taken again."""
+    articles = full_length_articles() or []
+    gained = 0
+    for refresh in (False, True):
+        if not refresh:
+            _no_refresh(monkeypatch)
+        else:
+            monkeypatch.undo()
+        for event in range(0, len(articles), 5):
+            arts = articles[event : event + 5]
+            exs = [extract_article(a) for a in arts]
+            runs = _runs_agree(arts, exs, [3, 1, 1])
+            first_three = len([m for e in exs[:3] for m in e.mentions])
+            assert (runs[-1][0].stats.mentions > first_three) is refresh  # taken again, or not
+            gained += _grew(runs[0][1], runs[1][1])[0]
+    assert gained >= 10  # fourth outlets state facts the first three stated
+
+
+@pytest.mark.skipif(multinews_documents(1) is None, reason="development stories not beside the project")
+def test_a_heavy_news_day_in_batches(monkeypatch):
+    """400 real documents, then 10, 1 and 25 more: new mentions join earlier claims, make new ones,
+    and meet earlier mentions in conflicts, exactly as in a full run."""
+    _no_refresh(monkeypatch)
+    arts = multinews_documents(436) or []
+    exs = [extract_article(a) for a in arts]
+    runs = _runs_agree(arts, exs, [400, 10, 1, 25])
+    grew = [_grew(a[1], b[1]) for a, b in itertools.pairwise(runs)]
+    assert sum(g for g, _ in grew) and sum(m for _, m in grew)
+    new_keys = {m.key for e in exs[400:] for m in e.mentions}
+    assert any({*c.side_a, *c.side_b} & new_keys for c in runs[-1][1].conflicts)
