@@ -15,7 +15,10 @@ Prints tables and writes bench/results/pipeline_speed.json:
 - with --profile N, where extraction spends its time on N real documents (cProfile, by module);
 - the story stage (alignment, sources, conflicts: ``analyse_story``) by story size, each size in a
   fresh process: wall and CPU seconds and the peak resident memory of each part, and the growth
-  exponent from the smallest to the largest story (time ~ size ** exponent).
+  exponent from the smallest to the largest story (time ~ size ** exponent);
+- incremental runs (``--incremental N K``, default 3,000 and 10 real documents): K documents
+  added to an N-document story with ``StoryIndex.add``, against the full re-run of all N + K
+  with every earlier claim fixed and the same statistics, whose result must be the same.
 
 The story is real when ``../shared/dev-stories/multinews_test.jsonl`` is beside the project (see
 bench/corpus.py; development data, never copied into the project): its first 100, 1,000 and
@@ -63,6 +66,7 @@ sys.path.insert(0, str(ROOT))
 from bench.corpus import full_length_articles, generate_story, load_folder, load_seeds, multinews_documents  # noqa: E402
 from claims.pipeline import analyse_story, extract_article, sentences  # noqa: E402
 from claims.pipeline.confidence import DEFAULT_MIN_CONFIDENCE  # noqa: E402
+from claims.pipeline.incremental import StoryIndex  # noqa: E402
 from claims.pipeline.sentences import MAX_BODY_CHARS, split_sentences  # noqa: E402
 from claims.pipeline.types import ArticleExtraction, ArticleText, to_jsonable  # noqa: E402
 
@@ -72,6 +76,8 @@ GENERATED_SIZES = (10, 100, 1000)
 STORY_SECONDS_TARGET = 10.0  # the largest real story (5,000 documents)
 EXPONENT_TARGET = 1.15
 PEAK_MB_TARGET = 400
+INCREMENTAL_SECONDS_TARGET = 1.0  # 10 documents added to a 3,000-document story
+INCREMENTAL_RATIO_TARGET = 0.05  # of the full re-run's time
 EXTRACTION_TARGET = 40  # full-length real articles a second, one process (issue 15.6)
 
 
@@ -377,6 +383,53 @@ def child_story(path: str, n: int) -> dict:
     }
 
 
+def child_incremental(path: str, n: int, k: int) -> dict:
+    """k articles added to an n-article story (StoryIndex.add) against the full re-run of the
+    n + k articles with every earlier claim fixed and the same statistics; the two must agree."""
+    _warm_up()
+    arts: list[ArticleText] = []
+    exs: list[ArticleExtraction] = []
+    with open(path, "rb") as fh:
+        pickle.load(fh)  # the header
+        while len(arts) < n + k:
+            try:
+                art, ex = pickle.load(fh)
+            except EOFError:
+                break
+            arts.append(art)
+            exs.append(ex)
+    t0 = time.perf_counter()
+    index, _ = StoryIndex.build(exs[:n], arts[:n])
+    build = time.perf_counter() - t0
+    fixed, stats = index.fixed_claims(), index.stats
+    parts: dict[str, float] = {}
+    current: list[Any] = [None, 0.0]
+
+    def observe(stage: str) -> None:
+        now = time.perf_counter()
+        if current[0] is not None:
+            parts[current[0]] = round(now - current[1], 3)
+        current[:] = [stage if stage != "done" else None, now]
+
+    t0 = time.perf_counter()
+    added = index.add(exs[n:], arts[n:], observe=observe)
+    add = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    full = analyse_story(exs, arts, fixed=fixed, stats=stats)
+    rerun = time.perf_counter() - t0
+    return {
+        "articles": n,
+        "added": len(arts) - n,
+        "build_seconds": round(build, 3),
+        "add_seconds": round(add, 3),
+        "add_parts": parts,
+        "full_rerun_seconds": round(rerun, 3),
+        "ratio": round(add / rerun, 3),
+        "same_as_full_rerun": added == full,
+        "statistics_taken_again": index.stats is not stats,
+    }
+
+
 def _stored(path: str) -> dict | None:
     """The header of stored extractions (--extractions), or None."""
     try:
@@ -493,9 +546,12 @@ def _write(out: dict, name: str = "pipeline_speed") -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         kind, *rest = sys.argv[2:]
-        result = (
-            child_extract(rest[0], int(rest[1]), rest[2]) if kind == "extract" else child_story(rest[0], int(rest[1]))
-        )
+        if kind == "extract":
+            result = child_extract(rest[0], int(rest[1]), rest[2])
+        elif kind == "incremental":
+            result = child_incremental(rest[0], int(rest[1]), int(rest[2]))
+        else:
+            result = child_story(rest[0], int(rest[1]))
         print(json.dumps(result))
         return
     ap = argparse.ArgumentParser()
@@ -517,6 +573,14 @@ def main() -> None:
     )
     ap.add_argument("--profile", type=int, metavar="N", help="profile extract_article on N real documents first")
     ap.add_argument("--extraction-only", action="store_true", help="the extraction figures only, no story stage")
+    ap.add_argument(
+        "--incremental",
+        type=int,
+        nargs=2,
+        default=[3000, 10],
+        metavar=("N", "K"),
+        help="K real documents added to an N-document story, against a full re-run (0 0: skip)",
+    )
     args, _ = ap.parse_known_args()
 
     real = None if args.generated else multinews_documents(args.extract_articles)
@@ -612,6 +676,16 @@ def main() -> None:
                 f"{p['align']['peak_mb']:>6}{p['conflicts']['peak_mb']:>7}"
                 f"{st['clusters']:>9}{st['conflicts']:>10}{st['conflicts_shown']:>6}"
             )
+        incremental = None
+        n_inc, k_inc = args.incremental
+        if real and n_inc and n_inc + k_inc <= extracted["articles"]:
+            incremental = _run_child("incremental", store, str(n_inc), str(k_inc))
+            parts = ", ".join(f"{name} {sec:.3f}" for name, sec in incremental["add_parts"].items())
+            print(
+                f"\nIncremental: {incremental['added']} documents added to a {n_inc:,}-document story "
+                f"{incremental['add_seconds']:.3f} s ({parts}); full re-run {incremental['full_rerun_seconds']:.2f} s; "
+                f"ratio {incremental['ratio']}; same result as the full re-run: {incremental['same_as_full_rerun']}"
+            )
     exponent = {"wall": _exponent(stories, "wall_seconds"), "cpu": _exponent(stories, "cpu_seconds")}
     print(
         f"\n  growth exponent {stories[0]['articles']} -> {stories[-1]['articles']} articles "
@@ -641,6 +715,28 @@ def main() -> None:
                 "ok": big["peak_mb"] < PEAK_MB_TARGET,
             },
         ]
+        if incremental:
+            label = f"{incremental['added']} documents added to {incremental['articles']:,}"
+            targets += [
+                {
+                    "figure": f"incremental, {label} (s)",
+                    "value": incremental["add_seconds"],
+                    "target": f"< {INCREMENTAL_SECONDS_TARGET:g}",
+                    "ok": incremental["add_seconds"] < INCREMENTAL_SECONDS_TARGET,
+                },
+                {
+                    "figure": f"incremental / full re-run, {label}",
+                    "value": incremental["ratio"],
+                    "target": f"<= {INCREMENTAL_RATIO_TARGET}",
+                    "ok": incremental["ratio"] <= INCREMENTAL_RATIO_TARGET,
+                },
+                {
+                    "figure": "incremental result = full re-run's",
+                    "value": incremental["same_as_full_rerun"],
+                    "target": "True",
+                    "ok": incremental["same_as_full_rerun"],
+                },
+            ]
     else:
         thousand = next((st for st in stories if st["articles"] == 1000), None)
         if thousand:
@@ -666,6 +762,7 @@ def main() -> None:
         "story_extraction": extracted,
         "stories": stories,
         "growth_exponent": exponent,
+        "incremental": incremental,
         "targets": targets,
     }
     _print_targets(targets)
