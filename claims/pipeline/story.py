@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from .align import Alignment, StoryStats, align, key_order
-from .conflicts import find_conflicts
+from .conflicts import ConflictMemo, find_conflicts
 from .similarity import SimilarityBackend
 from .sources import article_roots, independent_sources
 from .types import (
@@ -116,12 +116,15 @@ def story_result(
     arts: Mapping[ArticleId, ArticleText],
     observe: Callable[[str], None],
     cache: ClusterCache | None = None,
+    memo: ConflictMemo | None = None,
+    changed: Iterable[int] | None = None,
 ) -> StoryAnalysis:
     """The story's analysis from its alignment: each cluster's display text and independent
     sources, merge suggestions, conflicts.
 
     ``cache`` keeps each cluster's display text and sources by its mentions, for a later run
-    whose articles' originals are the same (``incremental.py``).
+    whose articles' originals are the same, and ``memo`` what conflicts a run found, with
+    ``changed`` the clusters that gained mentions since (``incremental.py``).
     """
     observe("sources")
     by_key = {m.key: m for m in al.mentions}
@@ -163,7 +166,7 @@ def story_result(
         for a, b, s in al.suggestions
     ]
     observe("conflicts")
-    conflicts = find_conflicts(al, ids, arts)
+    conflicts = find_conflicts(al, ids, arts, memo, changed)
     # Two claims on opposite sides of a disagreement are not one claim: no merge suggestion.
     opposed: set[frozenset[str]] = set()
     for c in conflicts:

@@ -137,3 +137,30 @@ def test_a_heavy_news_day_in_batches(monkeypatch):
     assert sum(g for g, _ in grew) and sum(m for _, m in grew)
     new_keys = {m.key for e in exs[400:] for m in e.mentions}
     assert any({*c.side_a, *c.side_b} & new_keys for c in runs[-1][1].conflicts)
+
+
+def _articles(*bodies: str) -> tuple[list[ArticleText], list[ArticleExtraction]]:
+    arts = [ArticleText(id=i + 1, body=b, outlet=f"Outlet {i + 1}") for i, b in enumerate(bodies)]
+    return arts, [extract_article(a) for a in arts]
+
+
+FIRST = "Three soldiers were killed when rockets hit the Ain al-Asad air base on Sunday, officials said."
+SECOND = (
+    "Half a dozen soldiers were killed when rockets hit the Ain al-Asad air base on Sunday, a spokesman said. "
+    "The attack came after a week of rising tension."
+)
+THIRD = "Three soldiers were killed when rockets hit the Ain al-Asad air base on Sunday, according to the army."
+FOURTH = "Nine soldiers were killed when rockets struck the Ain al-Asad air base on Sunday, local media reported."
+
+
+def test_a_new_outlet_joins_the_side_it_takes_in_a_number_conflict(monkeypatch):
+    """The third outlet says what the first said: the conflict the first two made now has it on the
+    first one's side; the fourth says another figure: a conflict with an earlier claim, found in
+    the run that adds it. Both as a full run finds them."""
+    _no_refresh(monkeypatch)
+    arts, exs = _articles(FIRST, SECOND, THIRD, FOURTH)
+    runs = _runs_agree(arts, exs, [2, 1, 1])
+    (before,) = [c for c in runs[0][1].conflicts if c.kind == "number"]
+    (after,) = [c for c in runs[1][1].conflicts if c.kind == "number" and {k[0] for k in c.side_a} == {1, 3}]
+    assert {k[0] for k in before.side_a} == {1} and {k[0] for k in after.side_b} == {2}
+    assert any(c.kind == "number" and 4 in {k[0] for k in (*c.side_a, *c.side_b)} for c in runs[2][1].conflicts)

@@ -117,12 +117,21 @@ class _Frames(dict[MentionKey, list[QuantityFrame]]):
         return found
 
 
-def rare_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
+def rare_blocks(ctx: Ctx, blocks: dict[str, list[Mention]] | None = None) -> dict[str, list[Mention]]:
     """Counted things few mentions name ("questions", "files"), with those mentions.
 
     A count of something the story rarely counts is likely the same count wherever it appears,
     so these are compared across claims even when alignment did not find the sentences alike.
+    ``blocks``: ``counted_blocks(ctx)``, when already made.
     """
+    by_block = counted_blocks(ctx) if blocks is None else blocks
+    n_articles = len({ctx.root(m.key) for m in ctx.mentions}) or 1
+    limit = min(RARE_BLOCK_MAX, max(2, int(1.5 * n_articles)))
+    return {b: ms for b, ms in by_block.items() if 1 < len(ms) <= limit}
+
+
+def counted_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
+    """Every counted thing (``count:`` and ``age:`` blocks) with the mentions that count it."""
     by_block: dict[str, list[Mention]] = defaultdict(list)
     for m in ctx.mentions:
         # the blocks of the mention's frames (a frame's block is its quantity's), without building
@@ -130,15 +139,19 @@ def rare_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
         for b in {b for b in map(quantity_block, m.slots.quantities) if b is not None}:
             if b.startswith(("count:", "age:")):
                 by_block[b].append(m)
-    n_articles = len({ctx.root(m.key) for m in ctx.mentions}) or 1
-    limit = min(RARE_BLOCK_MAX, max(2, int(1.5 * n_articles)))
-    return {b: ms for b, ms in by_block.items() if 1 < len(ms) <= limit}
+    return by_block
 
 
-def _candidate_pairs(ctx: Ctx, rare: dict[str, list[Mention]]) -> Iterator[tuple[Mention, Mention, bool, float]]:
-    """(a, b, same claim, alignment score): one representative per distinct set of amounts."""
+def _candidate_pairs(
+    ctx: Ctx, rare: dict[str, list[Mention]], only: set[int] | None = None
+) -> Iterator[tuple[Mention, Mention, bool, float]]:
+    """(a, b, same claim, alignment score): one representative per distinct set of amounts.
+
+    ``only``: the pairs with a mention in one of these clusters, in the order all pairs come.
+    """
     seen: set[tuple] = set()
-    for ci in range(len(ctx.al.clusters)):
+    cluster_of = ctx.al.cluster_of
+    for ci in range(len(ctx.al.clusters)) if only is None else sorted(only):
         profiles: dict[tuple, Mention] = {}
         for m in ctx.members(ci):
             sig = tuple(sorted(_qsig(q) for q in m.slots.quantities))
@@ -148,26 +161,35 @@ def _candidate_pairs(ctx: Ctx, rare: dict[str, list[Mention]]) -> Iterator[tuple
         for i, a in enumerate(reps):
             for b in reps[i + 1 :]:
                 yield a, b, True, 1.0
-    for (i, j), score in sorted(ctx.al.pair_scores.items()):
+    pairs = sorted(ctx.al.pair_scores.items())
+    if only is not None:
+        pairs = [
+            (ij, score)
+            for ij, score in pairs
+            if cluster_of[ctx.mentions[ij[0]].key] in only or cluster_of[ctx.mentions[ij[1]].key] in only
+        ]
+    for (i, j), score in pairs:
         if score < NEIGHBOUR_MIN_SCORE:
             continue
         a, b = ctx.mentions[i], ctx.mentions[j]
-        if ctx.al.cluster_of[a.key] == ctx.al.cluster_of[b.key] or not (a.slots.quantities and b.slots.quantities):
+        if cluster_of[a.key] == cluster_of[b.key] or not (a.slots.quantities and b.slots.quantities):
             continue
         sig = (tuple(sorted(_qsig(q) for q in a.slots.quantities)), tuple(sorted(_qsig(q) for q in b.slots.quantities)))
-        pair = (ctx.al.cluster_of[a.key], ctx.al.cluster_of[b.key], sig)
+        pair = (cluster_of[a.key], cluster_of[b.key], sig)
         if pair in seen:
             continue
         seen.add(pair)
         yield a, b, False, score
-    done = {(a.key, b.key) for a, b in ((ctx.mentions[i], ctx.mentions[j]) for i, j in ctx.al.pair_scores)}
+    done = {(a.key, b.key) for a, b in ((ctx.mentions[i], ctx.mentions[j]) for (i, j), _ in pairs)}
     for block in sorted(rare):
         ms = rare[block]
         for i, a in enumerate(ms):
             for b in ms[i + 1 :]:
+                if only is not None and cluster_of[a.key] not in only and cluster_of[b.key] not in only:
+                    continue
                 if ctx.root(a.key) == ctx.root(b.key) or (a.key, b.key) in done or (b.key, a.key) in done:
                     continue
-                if ctx.al.cluster_of[a.key] == ctx.al.cluster_of[b.key]:
+                if cluster_of[a.key] == cluster_of[b.key]:
                     continue
                 done.add((a.key, b.key))
                 yield a, b, False, 0.0
@@ -255,10 +277,22 @@ def _relation(a: Quantity, b: Quantity) -> tuple[str, Severity, str] | None:
 
 
 def number_conflicts(ctx: Ctx) -> list[Conflict]:
+    return [c for _, c in number_groups(ctx)]
+
+
+def number_groups(
+    ctx: Ctx, only: set[int] | None = None, rare: dict[str, list[Mention]] | None = None
+) -> list[tuple[str, Conflict]]:
+    """The number conflicts, each with its group's sort key, in that order.
+
+    A group is one count in two claims (or one), its sides the members of those claims that state
+    each version: ``only`` gives the groups of the claim pairs with one of these claims, as a
+    run over every claim gives them (``incremental.py`` keeps the others from the last run).
+    """
     groups: dict[tuple, dict] = {}
     frames = _Frames()
-    rare = rare_blocks(ctx)
-    for ra, rb, aligned, score in _candidate_pairs(ctx, rare):
+    rare = rare_blocks(ctx) if rare is None else rare
+    for ra, rb, aligned, score in _candidate_pairs(ctx, rare, only):
         for fa, fb, match in _frame_pairs(ctx, frames, ra, rb, aligned, rare):
             rel = _relation(fa.quantity, fb.quantity)
             if rel is None:
@@ -288,7 +322,7 @@ def number_conflicts(ctx: Ctx) -> list[Conflict]:
     for (block, sa, sb, ci, cj), g in groups.items():
         support[(block, ci, cj)][sa] = max(support[(block, ci, cj)][sa], len(g["a"]))
         support[(block, ci, cj)][sb] = max(support[(block, ci, cj)][sb], len(g["b"]))
-    out = []
+    out: list[tuple[str, Conflict]] = []
     for (block, sa, sb, ci, cj), g in sorted(groups.items(), key=lambda t: repr(t[0])):
         counts = support[(block, ci, cj)]
         if len(counts) > 2:
@@ -298,7 +332,7 @@ def number_conflicts(ctx: Ctx) -> list[Conflict]:
         sides = ctx.separate(g["a"], g["b"])  # pairs merged into one group may share an article
         if sides is not None:
             g["a"], g["b"] = sides
-            out.append(_conflict(ctx, g))
+            out.append((repr((block, sa, sb, ci, cj)), _conflict(ctx, g)))
     return out
 
 
