@@ -90,7 +90,7 @@ class StoryIndex:
         self.roots: dict[ArticleId, ArticleId] = {}
         self.cache: ClusterCache = {}
         self.memo = ConflictMemo()
-        self.changed: set[int] | None = None  # the claims the last alignment changed; None: all
+        self.new: set[MentionKey] | None = None  # the mentions the last run added; None: a first run
         self.counted = 0  # mentions when the statistics were taken
 
     # --- building -------------------------------------------------------------------------
@@ -184,7 +184,7 @@ class StoryIndex:
             if roots != self.roots:  # an article's original changed: sources are counted again
                 self.cache.clear()
                 self.roots = roots
-            return story_result(al, self.articles, observe, self.cache, self.memo, self.changed)
+            return story_result(al, self.articles, observe, self.cache, self.memo, self.new)
 
     def _align(
         self, new: list[Mention], fixed_of: Mapping[MentionKey, ClaimId], vectors: Sequence[Any] | None = None
@@ -244,7 +244,7 @@ class StoryIndex:
             join(groups, node(i), node(j), rows.norm_text[i] == rows.norm_text[j])
 
         extends: list[ClaimId | None] = list(self.fixed)
-        self.changed = set() if n_old else None  # a first run finds every conflict
+        self.new = {m.key for m in new} if n_old else None  # a first run finds every conflict
         claim_at = {groups.find(ci): ci for ci in range(n_old)}  # fixed claims never merge: one each
         made: dict[int, list[MentionKey]] = {}
         for offset, m in enumerate(new):
@@ -254,14 +254,10 @@ class StoryIndex:
                 self.cache.pop(tuple(self.clusters[joined]), None)
                 self.clusters[joined].append(m.key)  # new mentions come after every earlier one
                 self.cluster_of[m.key] = joined
-                if self.changed is not None:
-                    self.changed.add(joined)
             else:
                 made.setdefault(root, []).append(m.key)
         for root in sorted(made, key=lambda r: key_order(made[r][0])):
             ci = len(self.clusters)
-            if self.changed is not None:
-                self.changed.add(ci)
             self.clusters.append(made[root])
             extends.append(groups.fixed[root])
             self.fixed.append(groups.fixed[root] or _cluster_id(made[root], None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from .align import Alignment, StoryStats, align, key_order
@@ -117,14 +117,14 @@ def story_result(
     observe: Callable[[str], None],
     cache: ClusterCache | None = None,
     memo: ConflictMemo | None = None,
-    changed: Iterable[int] | None = None,
+    new: Collection[MentionKey] | None = None,
 ) -> StoryAnalysis:
     """The story's analysis from its alignment: each cluster's display text and independent
     sources, merge suggestions, conflicts.
 
     ``cache`` keeps each cluster's display text and sources by its mentions, for a later run
     whose articles' originals are the same, and ``memo`` what conflicts a run found, with
-    ``changed`` the clusters that gained mentions since (``incremental.py``).
+    ``new`` the mentions added since (``incremental.py``).
     """
     observe("sources")
     by_key = {m.key: m for m in al.mentions}
@@ -166,7 +166,7 @@ def story_result(
         for a, b, s in al.suggestions
     ]
     observe("conflicts")
-    conflicts = find_conflicts(al, ids, arts, memo, changed)
+    conflicts = find_conflicts(al, ids, arts, memo, new)
     # Two claims on opposite sides of a disagreement are not one claim: no merge suggestion.
     opposed: set[frozenset[str]] = set()
     for c in conflicts:

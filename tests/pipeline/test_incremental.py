@@ -164,3 +164,67 @@ def test_a_new_outlet_joins_the_side_it_takes_in_a_number_conflict(monkeypatch):
     (after,) = [c for c in runs[1][1].conflicts if c.kind == "number" and {k[0] for k in c.side_a} == {1, 3}]
     assert {k[0] for k in before.side_a} == {1} and {k[0] for k in after.side_b} == {2}
     assert any(c.kind == "number" and 4 in {k[0] for k in (*c.side_a, *c.side_b)} for c in runs[2][1].conflicts)
+
+
+EVACUATED = "The ambassador was evacuated from the embassy in Baghdad on Tuesday, officials said."
+NOT_EVACUATED = "The ambassador was not evacuated from the embassy in Baghdad on Tuesday, a spokesman said."
+EVACUATED_AGAIN = "The ambassador was evacuated from the embassy in Baghdad on Tuesday, according to Reuters."
+
+
+def test_a_new_outlet_joins_the_side_it_takes_in_a_negation_conflict(monkeypatch):
+    _no_refresh(monkeypatch)
+    arts, exs = _articles(EVACUATED, NOT_EVACUATED, EVACUATED_AGAIN)
+    runs = _runs_agree(arts, exs, [2, 1])
+    (before,) = [c for c in runs[0][1].conflicts if c.kind == "negation"]
+    (after,) = [c for c in runs[1][1].conflicts if c.kind == "negation"]
+    assert {k[0] for k in before.side_b} == {1} and {k[0] for k in after.side_b} == {1, 3}
+
+
+CROSSWISE = [
+    "The minister signed the agreement but did not meet the rebel leaders in Doha, his office said.",
+    "The minister met the rebel leaders in Doha but did not sign the agreement, his office said.",
+    "The minister did not meet the rebel leaders in Doha and did not sign the agreement, aides said.",
+    "The minister met the rebel leaders in Doha and signed the agreement, aides said.",
+    "The rebel leaders were not met by anyone in Doha, a spokesman said.",
+    # alike in nothing but the two predicates: a pair alignment does not find, proposed by the scan
+    "Despite weeks of pressure from Washington, the delegation from Kabul did not meet anyone and did not sign "
+    "a single document during the visit.",
+    "In Geneva, Swiss and Norwegian diplomats met privately on Friday evening and signed two humanitarian "
+    "protocols covering prisoner exchanges.",
+]
+
+
+def test_negation_candidates_about_some_predicates_are_those_of_all_in_order():
+    """A pair of mentions is proposed once, at its first place in the order of all candidates:
+    restricted to some predicates, the candidates are all candidates about them, in that order,
+    also for pairs that negate and affirm two predicates crosswise (and on real news, when the
+    development stories are there)."""
+    from claims.pipeline.conflicts import negation
+    from claims.pipeline.conflicts.context import Ctx
+    from claims.pipeline.polarity import polarity
+
+    stories = [_articles(*CROSSWISE)]
+    real = full_length_articles()
+    if real:
+        stories.append((real[:20], [extract_article(a) for a in real[:20]]))
+    for story_arts, story_exs in stories:
+        analysis_index, _ = StoryIndex.build(story_exs, story_arts)
+        al = analysis_index._align([], {})
+        ctx = Ctx(
+            al,
+            al.mentions,
+            {m.key: m for m in al.mentions},
+            {m.key: i for i, m in enumerate(al.mentions)},
+            [],
+            {},
+            {},
+            al.idf,
+        )
+        pols = {m.key: polarity(m.text) for m in ctx.mentions}
+        negating = {m.key for m in ctx.mentions if pols[m.key].negated}
+        every = [(a.key, b.key, p) for a, b, p, _ in negation._candidates(ctx, pols, negating)]
+        predicates = sorted({p for _, _, p in every})
+        assert len(predicates) >= 2
+        for chosen in [{p} for p in predicates] + [set(predicates[::2]), set(predicates)]:
+            about = [(a.key, b.key, p) for a, b, p, _ in negation._candidates_about(ctx, pols, negating, chosen)]
+            assert about == [c for c in every if c[2] in chosen], chosen

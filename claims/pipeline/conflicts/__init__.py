@@ -14,16 +14,18 @@ Modules: ``context`` (what detectors share), ``numbers``, ``quotes``, ``certaint
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..align import Alignment, key_order
 from ..attribution import normalise_outlet
+from ..polarity import polarity
 from ..sources import article_roots
-from ..types import ArticleId, ArticleText, Conflict
+from ..types import ArticleId, ArticleText, Conflict, MentionKey
 from .certainty import certainty_conflicts
 from .context import Ctx
-from .negation import negation_conflicts
+from .negation import MAX_AFFIRMING, affirming_counts, negation_conflicts, negation_groups
 from .numbers import counted_blocks, number_conflicts, number_groups, rare_blocks
 from .others import attribution_conflicts, date_conflicts
 from .quotes import quote_conflicts
@@ -33,17 +35,22 @@ _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 
 @dataclass
 class ConflictMemo:
-    """What a story's last run found, for a run that adds to it (``incremental.py``).
+    """What a story's last run found, for a run that adds mentions to it (``incremental.py``).
 
-    Number conflicts are local to a pair of claims (their sides are the two claims' members),
-    so a run recomputes only the pairs with a claim that changed, or with a member whose
-    counted thing stopped or started being rare, and keeps the others. The other detectors
-    group evidence across many claims (negation, certainty, quotations) and run over the whole
-    story each time.
+    A detector whose conflicts fall into units that new mentions can only change by being in
+    them recomputes the units with a new mention and keeps the others:
+    - numbers: a pair of claims (the sides are the two claims' members); also the claims with a
+      member whose counted thing started or stopped being rare;
+    - negation: a predicate (the sides are the mentions and claims that negate or affirm it);
+      all again when a predicate's asserted mentions crossed MAX_AFFIRMING.
+    Quotations, certainty, attribution and dates run over the whole story each time. All run
+    again when an earlier article's original changed (a new article it copies came before it).
     """
 
     numbers: dict[tuple[int, int], list[tuple[str, Conflict]]] = field(default_factory=dict)
     rare: frozenset[str] = frozenset()
+    negation: dict[str, list[tuple[tuple, str, Conflict]]] = field(default_factory=dict)
+    affirming: Counter[str] = field(default_factory=Counter)
     roots: dict[ArticleId, ArticleId] | None = None
 
 
@@ -52,13 +59,12 @@ def find_conflicts(
     cluster_ids: Sequence[str],
     articles: Mapping[ArticleId, ArticleText] | None = None,
     memo: ConflictMemo | None = None,
-    changed: Iterable[int] | None = None,
+    new: Collection[MentionKey] | None = None,
 ) -> list[Conflict]:
     """All conflicts, de-duplicated by their sides and deterministically ordered.
 
-    ``memo``: kept from the last run of the story and updated; ``changed``: the claims (cluster
-    indices) that gained mentions since, with every earlier claim's index the same. Without
-    ``changed`` everything is found again.
+    ``memo``: kept from the last run of the story and updated; ``new``: the mentions added since
+    that run, with every earlier claim's index the same. Without ``new`` everything is found again.
     """
     articles = articles or {}
     outlets: dict[ArticleId, str] = {}
@@ -79,10 +85,14 @@ def find_conflicts(
         lengths={a.id: len(a.body) for a in articles.values()},
         published={a.id: a.published_on for a in articles.values()},
     )
+    if memo is None or memo.roots is None or any(ctx.root((a, 0, 0)) != r for a, r in memo.roots.items()):
+        new = None  # a first run, or an earlier article's original changed: everything again
+    if memo is not None:
+        memo.roots = {m.article_id: ctx.root(m.key) for m in ctx.mentions}
     found = (
-        _numbers(ctx, memo, changed)
+        _numbers(ctx, memo, new)
         + quote_conflicts(ctx)
-        + negation_conflicts(ctx)
+        + _negations(ctx, memo, new)
         + certainty_conflicts(ctx)
         + attribution_conflicts(ctx)
         + date_conflicts(ctx)
@@ -103,16 +113,16 @@ def find_conflicts(
     )
 
 
-def _numbers(ctx: Ctx, memo: ConflictMemo | None, changed: Iterable[int] | None) -> list[Conflict]:
+def _numbers(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | None) -> list[Conflict]:
     if memo is None:
         return number_conflicts(ctx)
     blocks = counted_blocks(ctx)
     rare = rare_blocks(ctx, blocks)
-    if changed is None or memo.roots is None or any(ctx.root((a, 0, 0)) != r for a, r in memo.roots.items()):
+    if new is None:
         found = number_groups(ctx, rare=rare)
     else:
         cluster_of = ctx.al.cluster_of
-        affected = set(changed) | {
+        affected = {cluster_of[k] for k in new} | {
             cluster_of[m.key] for block in memo.rare.symmetric_difference(rare) for m in blocks.get(block, ())
         }
         fresh = number_groups(ctx, only=affected, rare=rare)
@@ -128,8 +138,33 @@ def _numbers(ctx: Ctx, memo: ConflictMemo | None, changed: Iterable[int] | None)
         ci, cj = ctx.al.cluster_of[c.side_a[0]], ctx.al.cluster_of[c.side_b[0]]
         memo.numbers.setdefault((min(ci, cj), max(ci, cj)), []).append((order, c))
     memo.rare = frozenset(rare)
-    memo.roots = {m.article_id: ctx.root(m.key) for m in ctx.mentions}  # an earlier article made a copy: all again
     return [c for _, c in found]
+
+
+def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | None) -> list[Conflict]:
+    if memo is None:
+        return negation_conflicts(ctx)
+    counts = affirming_counts(ctx)
+    about: set[str] = set()
+    for k in new or ():
+        pol = polarity(ctx.by_key[k].text)
+        about |= pol.negated | pol.affirmed
+    common = {p for p in about if (counts[p] > MAX_AFFIRMING) != (memo.affirming[p] > MAX_AFFIRMING)}
+    if new is None or common:
+        found = negation_groups(ctx)
+    else:
+        kept = [
+            (order, p, _renamed(ctx, c))
+            for p, items in memo.negation.items()
+            if p not in about
+            for order, _, c in items
+        ]
+        found = sorted(kept + negation_groups(ctx, only=about), key=lambda t: t[0])
+    memo.negation = {}
+    for order, p, c in found:
+        memo.negation.setdefault(p, []).append((order, p, c))
+    memo.affirming = counts
+    return [c for _, _, c in found]
 
 
 def _renamed(ctx: Ctx, c: Conflict) -> Conflict:

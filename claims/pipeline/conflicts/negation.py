@@ -10,7 +10,7 @@ negated mention is always on its own side, and each side is quoted in its own wo
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from ..align import key_order
@@ -24,12 +24,21 @@ MAX_AFFIRMING = 200  # a predicate affirmed more often than this proposes no pai
 
 
 def negation_conflicts(ctx: Ctx) -> list[Conflict]:
+    return [c for _, _, c in negation_groups(ctx)]
+
+
+def negation_groups(ctx: Ctx, only: set[str] | None = None) -> list[tuple[tuple, str, Conflict]]:
+    """The negation conflicts, each with its sort key and its predicate, in that order.
+
+    ``only``: the conflicts about these predicates, as a run over every predicate finds them
+    (``incremental.py`` keeps the others from the last run).
+    """
     pols = {m.key: polarity(m.text) for m in ctx.mentions}
     negating = {m.key for m in ctx.mentions if pols[m.key].negated}
     if not negating:
         return []
     # Each candidate is judged as it comes: a large story has hundreds of thousands of them.
-    candidates = _candidates(ctx, pols, negating)
+    candidates = _candidates(ctx, pols, negating) if only is None else _candidates_about(ctx, pols, negating, only)
     groups: dict[tuple, dict] = {}
     clauses: dict[tuple[MentionKey, str], tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -67,7 +76,7 @@ def negation_conflicts(ctx: Ctx) -> list[Conflict]:
         g["score"] = max(g["score"], score)
         g["shared"] |= shared
     # Everyone stating the same thing joins its side: the whole claim each mention belongs to.
-    out = []
+    out: list[tuple[tuple, str, Conflict]] = []
     merged: dict[tuple, dict] = {}
     for (p, cn, cp), g in sorted(groups.items(), key=lambda t: (t[0][0], t[0][1], t[0][2])):
         neg_side = {k for k in ctx.al.clusters[cn] if k in pols and p in pols[k].negated} | g["neg"]
@@ -76,12 +85,12 @@ def negation_conflicts(ctx: Ctx) -> list[Conflict]:
         if mk in merged:
             merged[mk]["pos"] |= pos_side
             continue
-        merged[mk] = {**g, "neg": neg_side, "pos": pos_side}
+        merged[mk] = {**g, "neg": neg_side, "pos": pos_side, "order": (p, cn, cp)}
     for g in merged.values():
         sides = ctx.separate(g["neg"], g["pos"])
         if sides is None:
             continue
-        out.append(_conflict(ctx, g, *sides, pols))
+        out.append((g["order"], g["p"], _conflict(ctx, g, *sides, pols)))
     return out
 
 
@@ -118,6 +127,73 @@ def _candidates(
                 if m_key != n_key and (n_key, m_key) not in seen and (m_key, n_key) not in seen:
                     seen.add((n_key, m_key))
                     yield n, m, p, 0.0
+
+
+def affirming_counts(ctx: Ctx, pols: dict[MentionKey, Polarity] | None = None) -> Counter[str]:
+    """How many asserted mentions affirm each predicate (over MAX_AFFIRMING: no pairs of its own)."""
+    found: Counter[str] = Counter()
+    for m in ctx.mentions:
+        if m.slots.certainty.level == "asserted":
+            found.update((pols[m.key] if pols else polarity(m.text)).affirmed)
+    return found
+
+
+def _candidates_about(
+    ctx: Ctx, pols: dict[MentionKey, Polarity], negating: set[MentionKey], only: set[str]
+) -> Iterator[tuple[Mention, Mention, str, float]]:
+    """``_candidates`` about the predicates ``only``, in the same order.
+
+    A pair of mentions is proposed once, at its first place in ``_candidates``' order, which may
+    be about another predicate: a pair proposed for one of ``only`` is one ``_candidates`` would
+    not have proposed earlier (alike sentences; the negating mention's alphabetically earlier
+    predicates; the other mention, when it comes first and negates what this one affirms).
+    """
+    seen: set[tuple[MentionKey, MentionKey]] = set()
+    for (i, j), score in sorted(ctx.al.pair_scores.items()):
+        a, b = ctx.mentions[i], ctx.mentions[j]
+        if a.key not in negating and b.key not in negating:
+            continue
+        if {a.slots.certainty.level, b.slots.certainty.level} & {"unknown", "hedged"}:
+            continue
+        ps = (pols[a.key].negated & pols[b.key].affirmed) | (pols[b.key].negated & pols[a.key].affirmed)
+        if ps:
+            seen.add((a.key, b.key))
+        for p in sorted(ps & only):
+            yield a, b, p, score
+    affirming: dict[str, list[tuple[Mention, MentionKey]]] = defaultdict(list)
+    for m in ctx.mentions:
+        if m.slots.certainty.level == "asserted":
+            for p in pols[m.key].affirmed:
+                affirming[p].append((m, m.key))
+
+    def proposes(n: Mention, m: Mention, p: str) -> bool:
+        """``_candidates``' scan reaches (n, m) for p: n negates it, m asserts it, p not too common."""
+        return (
+            n.slots.certainty.level not in ("unknown", "hedged")
+            and p in pols[n.key].negated
+            and m.slots.certainty.level == "asserted"
+            and p in pols[m.key].affirmed
+            and len(affirming[p]) <= MAX_AFFIRMING
+        )
+
+    for n in ctx.mentions:
+        n_key = n.key
+        if n_key not in negating or n.slots.certainty.level in ("unknown", "hedged"):
+            continue
+        negated = sorted(pols[n_key].negated)
+        if not only.intersection(negated):
+            continue
+        for p in negated:
+            if p not in only or len(affirming[p]) > MAX_AFFIRMING:
+                continue
+            for m, m_key in affirming[p]:
+                if m_key == n_key or (n_key, m_key) in seen or (m_key, n_key) in seen:
+                    continue
+                if any(proposes(n, m, q) for q in negated if q < p):
+                    continue  # proposed for an earlier predicate of n
+                if ctx.index[m_key] < ctx.index[n_key] and any(proposes(m, n, q) for q in pols[m_key].negated):
+                    continue  # proposed when m came, as the negating one
+                yield n, m, p, 0.0
 
 
 def _conflict(ctx: Ctx, g: dict, neg: set[MentionKey], pos: set[MentionKey], pols: dict) -> Conflict:
