@@ -181,9 +181,9 @@ class StoryIndex:
             al = self._align(new, fixed_of, vectors)
             self.articles.update({a.id: a for a in articles})
             roots = article_roots(self.articles.values())
-            if roots != self.roots:  # an article's original changed: sources are counted again
-                self.cache.clear()
-                self.roots = roots
+            if any(roots.get(a, a) != r for a, r in self.roots.items()):
+                self.cache.clear()  # an earlier article's original changed: sources are counted again
+            self.roots = roots
             return story_result(al, self.articles, observe, self.cache, self.memo, self.new)
 
     def _align(

@@ -228,3 +228,35 @@ def test_negation_candidates_about_some_predicates_are_those_of_all_in_order():
         for chosen in [{p} for p in predicates] + [set(predicates[::2]), set(predicates)]:
             about = [(a.key, b.key, p) for a, b, p, _ in negation._candidates_about(ctx, pols, negating, chosen)]
             assert about == [c for c in every if c[2] in chosen], chosen
+
+
+def test_earlier_articles_found_to_copy_a_new_one(seed_articles, seed_extractions, monkeypatch):
+    """A new article turns out to be the original of two earlier ones (it was published first):
+    sources and conflicts are counted again, the two earlier articles now one source."""
+    _no_refresh(monkeypatch)
+    index, _ = StoryIndex.build(seed_extractions[:4], seed_articles[:4])
+    fixed, stats = index.fixed_claims(), index.stats
+    copies = [dataclasses.replace(a, duplicate_of=seed_articles[4].id) for a in seed_articles[1:3]]
+    added = index.add(seed_extractions[4:], [seed_articles[4], *copies])
+    arts = [seed_articles[0], *copies, *seed_articles[3:]]
+    full = analyse_story(seed_extractions, arts, fixed=fixed, stats=stats)
+    assert added == full
+    before = analyse_story(seed_extractions, seed_articles, fixed=fixed, stats=stats)
+    assert added.clusters != before.clusters
+
+
+def test_a_conflict_of_earlier_articles_when_they_turn_out_to_be_copies(monkeypatch):
+    """Two outlets said "three", a third "half a dozen"; a new article turns out to be what the
+    first two copied: their side is one source now, in a conflict no new mention is in."""
+    _no_refresh(monkeypatch)
+    arts, exs = _articles(FIRST, THIRD, SECOND, "Officials gave no figure for the wounded on Monday.")
+    index, first = StoryIndex.build(exs[:3], arts[:3])
+    (conflict,) = [c for c in first.conflicts if c.kind == "number"]
+    assert {k[0] for k in conflict.side_a} == {1, 2}
+    fixed, stats = index.fixed_claims(), index.stats
+    copies = [dataclasses.replace(a, duplicate_of=4) for a in arts[:2]]
+    added = index.add(exs[3:], [arts[3], *copies])
+    full = analyse_story(exs, [*copies, *arts[2:]], fixed=fixed, stats=stats)
+    assert added == full
+    (now,) = [c for c in added.conflicts if c.kind == "number"]
+    assert now.confidence < conflict.confidence  # several sources on a side no more
