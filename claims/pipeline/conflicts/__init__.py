@@ -28,7 +28,7 @@ from .context import Ctx
 from .negation import MAX_AFFIRMING, affirming_counts, negation_conflicts, negation_groups
 from .numbers import counted_blocks, number_conflicts, number_groups, rare_blocks
 from .others import attribution_conflicts, date_conflicts
-from .quotes import quote_conflicts
+from .quotes import QuoteMemo, quote_conflicts
 
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -43,13 +43,16 @@ class ConflictMemo:
       member whose counted thing started or stopped being rare;
     - negation: a predicate (the sides are the mentions and claims that negate or affirm it);
       all again when a predicate's asserted mentions crossed MAX_AFFIRMING.
-    Quotations, certainty, attribution and dates run over the whole story each time. All run
-    again when an earlier article's original changed (a new article it copies came before it).
+    Quotations keep every comparison of two versions (``QuoteMemo``) and compare only the new
+    versions; their grouping into utterances runs over the whole story, as do certainty,
+    attribution and dates. All run again when an earlier article's original changed (a new
+    article it copies came before it).
     """
 
     numbers: dict[tuple[int, int], list[tuple[str, Conflict]]] = field(default_factory=dict)
     rare: frozenset[str] = frozenset()
     negation: dict[str, list[tuple[tuple, str, Conflict]]] = field(default_factory=dict)
+    quotes: QuoteMemo = field(default_factory=lambda: QuoteMemo(set(), {}))
     affirming: Counter[str] = field(default_factory=Counter)
     roots: dict[ArticleId, ArticleId] | None = None
 
@@ -91,7 +94,7 @@ def find_conflicts(
         memo.roots = {m.article_id: ctx.root(m.key) for m in ctx.mentions}
     found = (
         _numbers(ctx, memo, new)
-        + quote_conflicts(ctx)
+        + quote_conflicts(ctx, _quote_memo(memo, new))
         + _negations(ctx, memo, new)
         + certainty_conflicts(ctx)
         + attribution_conflicts(ctx)
@@ -165,6 +168,14 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
         memo.negation.setdefault(p, []).append((order, p, c))
     memo.affirming = counts
     return [c for _, _, c in found]
+
+
+def _quote_memo(memo: ConflictMemo | None, new: Collection[MentionKey] | None) -> QuoteMemo | None:
+    if memo is None:
+        return None
+    if new is None:
+        memo.quotes = QuoteMemo(set(), {})  # everything compared again
+    return memo.quotes
 
 
 def _renamed(ctx: Ctx, c: Conflict) -> Conflict:

@@ -381,7 +381,20 @@ def _severity(c: Comparison) -> Severity:
     return "medium" if c.name or sum(len(x.split()) + len(y.split()) for x, y in c.differences) > 2 else "low"
 
 
-def quote_conflicts(ctx: Ctx) -> list[Conflict]:
+@dataclass
+class QuoteMemo:
+    """What a story's runs compared: every pair of versions that could be one utterance and
+    shared an uncommon word when compared, with the comparison (``compare_quotes`` reads only
+    the two texts, and a version's text is its first mention's). A run that adds mentions
+    compares only the pairs with a new version: a word common in the story stays common, so a
+    pair that shared no uncommon word never will."""
+
+    versions: set[str]
+    compared: dict[tuple[str, str], Comparison]
+
+
+def quote_conflicts(ctx: Ctx, memo: QuoteMemo | None = None) -> list[Conflict]:
+    """The quotation conflicts; ``memo``, when given, is the story's (updated)."""
     # quoted text (normalised) -> as written, mention keys, speakers, whether from an embedded post
     versions: dict[str, dict] = {}
     display: dict[str, str] = {}
@@ -410,7 +423,7 @@ def quote_conflicts(ctx: Ctx) -> list[Conflict]:
                 # description or a stray word ("the agency", "also")
                 named = bool(q.speaker and _NAME_LIKE.match(q.speaker) and q.how != "subject")
                 entry["speakers"][q.speaker_key] = entry["speakers"].get(q.speaker_key, False) or named
-    found = _utterance_conflicts(ctx, versions, display)
+    found = _utterance_conflicts(ctx, versions, display, memo)
     # One conflict per disagreement: a quotation given in two mentions of one article
     # (the lead and a later paragraph) does not make a second conflict.
     merged: dict[tuple, Conflict] = {}
@@ -442,7 +455,9 @@ def _same_speaker(a: dict, b: dict, c: Comparison) -> bool:
     return c.coverage >= needed and c.shared >= UNCREDITED_SHARED_WORDS
 
 
-def _utterance_conflicts(ctx: Ctx, versions: dict[str, dict], display: dict[str, str]) -> list[Conflict]:
+def _utterance_conflicts(
+    ctx: Ctx, versions: dict[str, dict], display: dict[str, str], memo: QuoteMemo | None = None
+) -> list[Conflict]:
     """Conflicts among quoted versions, one per utterance."""
     norms = sorted(versions)
     by_word: dict[str, list[str]] = defaultdict(list)
@@ -455,13 +470,30 @@ def _utterance_conflicts(ctx: Ctx, versions: dict[str, dict], display: dict[str,
     # one utterance (could_be_one_utterance); _pairs_sharing_enough lists the second kind
     # without going through every pair sharing a word or two.
     uncommon = {n: {stem(w) for w in n.split() if w not in _FILLER} - common for n in norms}
-    same: dict[tuple[str, str], Comparison] = {}  # (a, b) with a < b: the same utterance
-    for a, b in _pairs_sharing_enough(material):
+    compared: dict[tuple[str, str], Comparison] = {} if memo is None else memo.compared
+    if memo is None or not memo.versions:  # a first run
+        to_compare = _pairs_sharing_enough(material)
+    else:
+        new = [n for n in norms if n not in memo.versions]
+        to_compare = sorted(
+            {
+                (min(a, b), max(a, b))
+                for a in new
+                for w in uncommon[a]
+                for b in by_word[w]
+                if b != a and could_be_one_utterance(material[a], material[b])
+            }
+        )
+    for a, b in to_compare:
         if uncommon[a].isdisjoint(uncommon[b]) or not could_be_one_utterance(material[a], material[b]):
             continue
-        c = compare_quotes(versions[a]["text"], versions[b]["text"])
-        if c.same_utterance and _same_speaker(versions[a], versions[b], c):
+        compared[(a, b)] = compare_quotes(versions[a]["text"], versions[b]["text"])
+    same: dict[tuple[str, str], Comparison] = {}  # (a, b) with a < b: the same utterance
+    for (a, b), c in sorted(compared.items()):
+        if c.same_utterance and not uncommon[a].isdisjoint(uncommon[b]) and _same_speaker(versions[a], versions[b], c):
             same[(a, b)] = c
+    if memo is not None:
+        memo.versions.update(norms)
     differ = {p: c for p, c in same.items() if c.differences}
     if not differ:
         return []
