@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Literal
 
 ArticleId = int | str
@@ -169,7 +170,7 @@ class Mention:
     outlet: str | None = None
     published_on: date | None = None
 
-    @property
+    @cached_property  # read hundreds of thousands of times a run; kept outside the fields
     def key(self) -> MentionKey:
         return (self.article_id, self.start, self.end)
 

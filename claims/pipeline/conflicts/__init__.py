@@ -23,10 +23,10 @@ from ..attribution import normalise_outlet
 from ..polarity import polarity
 from ..sources import article_roots
 from ..types import ArticleId, ArticleText, Conflict, MentionKey
-from .certainty import certainty_conflicts
+from .certainty import AssertionIndex, certainty_conflicts
 from .context import Ctx
 from .negation import MAX_AFFIRMING, affirming_counts, negation_conflicts, negation_groups
-from .numbers import counted_blocks, number_conflicts, number_groups, rare_blocks
+from .numbers import CountedBlocks, counted_blocks, number_conflicts, number_groups, rare_blocks
 from .others import attribution_conflicts, date_conflicts
 from .quotes import QuoteMemo, quote_conflicts
 
@@ -44,15 +44,18 @@ class ConflictMemo:
     - negation: a predicate (the sides are the mentions and claims that negate or affirm it);
       all again when a predicate's asserted mentions crossed MAX_AFFIRMING.
     Quotations keep every comparison of two versions (``QuoteMemo``) and compare only the new
-    versions; their grouping into utterances runs over the whole story, as do certainty,
-    attribution and dates. All run again when an earlier article's original changed (a new
+    versions; their grouping into utterances runs over the whole story. Certainty keeps its
+    index of asserting mentions (``AssertionIndex``) and adds the new ones; its questions are
+    asked of the whole story, as attribution and dates run over it. All run again when an earlier article's original changed (a new
     article it copies came before it).
     """
 
     numbers: dict[tuple[int, int], list[tuple[str, Conflict]]] = field(default_factory=dict)
     rare: frozenset[str] = frozenset()
+    blocks: CountedBlocks = field(default_factory=CountedBlocks)
     negation: dict[str, list[tuple[tuple, str, Conflict]]] = field(default_factory=dict)
     quotes: QuoteMemo = field(default_factory=lambda: QuoteMemo(set(), {}))
+    asserting: AssertionIndex = field(default_factory=AssertionIndex)
     affirming: Counter[str] = field(default_factory=Counter)
     roots: dict[ArticleId, ArticleId] | None = None
 
@@ -92,11 +95,13 @@ def find_conflicts(
         new = None  # a first run, or an earlier article's original changed: everything again
     if memo is not None:
         memo.roots = {m.article_id: ctx.root(m.key) for m in ctx.mentions}
+        if new is None:  # everything compared and indexed again
+            memo.quotes, memo.asserting = QuoteMemo(set(), {}), AssertionIndex()
     found = (
         _numbers(ctx, memo, new)
-        + quote_conflicts(ctx, _quote_memo(memo, new))
+        + quote_conflicts(ctx, None if memo is None else memo.quotes)
         + _negations(ctx, memo, new)
-        + certainty_conflicts(ctx)
+        + certainty_conflicts(ctx, None if memo is None else memo.asserting)
         + attribution_conflicts(ctx)
         + date_conflicts(ctx)
     )
@@ -119,7 +124,7 @@ def find_conflicts(
 def _numbers(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | None) -> list[Conflict]:
     if memo is None:
         return number_conflicts(ctx)
-    blocks = counted_blocks(ctx)
+    blocks = memo.blocks = counted_blocks(ctx, None if new is None else memo.blocks)
     rare = rare_blocks(ctx, blocks)
     if new is None:
         found = number_groups(ctx, rare=rare)
@@ -170,17 +175,10 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
     return [c for _, _, c in found]
 
 
-def _quote_memo(memo: ConflictMemo | None, new: Collection[MentionKey] | None) -> QuoteMemo | None:
-    if memo is None:
-        return None
-    if new is None:
-        memo.quotes = QuoteMemo(set(), {})  # everything compared again
-    return memo.quotes
-
-
 def _renamed(ctx: Ctx, c: Conflict) -> Conflict:
     """A kept conflict under this run's claim ids (a claim made by the last run is now fixed)."""
-    return replace(c, cluster_a=ctx.one_cluster(c.side_a), cluster_b=ctx.one_cluster(c.side_b))
+    a, b = ctx.one_cluster(c.side_a), ctx.one_cluster(c.side_b)
+    return c if (a, b) == (c.cluster_a, c.cluster_b) else replace(c, cluster_a=a, cluster_b=b)
 
 
 __all__ = ["ConflictMemo", "find_conflicts"]

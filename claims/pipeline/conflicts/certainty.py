@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..align import key_order
@@ -137,18 +138,34 @@ def _speaker_of(m: Mention) -> str | None:
     return next((q.speaker for q in m.slots.quotes if q.speaker and not q.fragment), None)
 
 
-def certainty_conflicts(ctx: Ctx) -> list[Conflict]:
+@dataclass
+class AssertionIndex:
+    """The story's asserting mentions (by index) under each of their terms, and their terms:
+    what every run reads, kept so that a run that adds mentions indexes only those."""
+
+    index: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    terms: dict[int, set[str]] = field(default_factory=dict)
+    mentions: int = 0  # the mentions indexed: the first ones of the story
+
+    def extend(self, mentions: list[Mention]) -> None:
+        for i in range(self.mentions, len(mentions)):
+            m = mentions[i]
+            if _asserts(m):
+                ts = {_canon(t) for t in content_terms(m.text)}
+                self.terms[i] = ts
+                for t in ts:
+                    self.index[t].append(i)
+        self.mentions = len(mentions)
+
+
+def certainty_conflicts(ctx: Ctx, asserting: AssertionIndex | None = None) -> list[Conflict]:
+    """Certainty conflicts; ``asserting``: the index kept from the story's last run (extended)."""
+    asserting = AssertionIndex() if asserting is None else asserting
+    asserting.extend(ctx.mentions)
     unknowns = [m for m in ctx.mentions if m.slots.certainty.level == "unknown" and m.slots.certainty.proposition]
     if not unknowns:
         return []
-    index: dict[str, list[int]] = defaultdict(list)
-    asserted_terms: dict[int, set[str]] = {}
-    for i, m in enumerate(ctx.mentions):
-        if _asserts(m):
-            ts = {_canon(t) for t in content_terms(m.text)}
-            asserted_terms[i] = ts
-            for t in ts:
-                index[t].append(i)
+    index, asserted_terms = asserting.index, asserting.terms
     # Unknowns asking the same question are evaluated once (stories repeat wire copy a lot).
     queries: dict[tuple, list[Mention]] = defaultdict(list)
     for u in unknowns:

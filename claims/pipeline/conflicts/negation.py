@@ -149,7 +149,11 @@ def _candidates_about(
     predicates; the other mention, when it comes first and negates what this one affirms).
     """
     seen: set[tuple[MentionKey, MentionKey]] = set()
-    for (i, j), score in sorted(ctx.al.pair_scores.items()):
+    # only pairs of two mentions about one of ``only`` propose it, or keep the scan from proposing it
+    about = {i for i, m in enumerate(ctx.mentions) if not only.isdisjoint(pols[m.key].negated | pols[m.key].affirmed)}
+    for (i, j), score in sorted(
+        ij_s for ij_s in ctx.al.pair_scores.items() if ij_s[0][0] in about and ij_s[0][1] in about
+    ):
         a, b = ctx.mentions[i], ctx.mentions[j]
         if a.key not in negating and b.key not in negating:
             continue

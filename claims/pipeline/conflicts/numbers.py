@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -117,7 +117,7 @@ class _Frames(dict[MentionKey, list[QuantityFrame]]):
         return found
 
 
-def rare_blocks(ctx: Ctx, blocks: dict[str, list[Mention]] | None = None) -> dict[str, list[Mention]]:
+def rare_blocks(ctx: Ctx, blocks: Mapping[str, list[Mention]] | None = None) -> dict[str, list[Mention]]:
     """Counted things few mentions name ("questions", "files"), with those mentions.
 
     A count of something the story rarely counts is likely the same count wherever it appears,
@@ -130,15 +130,24 @@ def rare_blocks(ctx: Ctx, blocks: dict[str, list[Mention]] | None = None) -> dic
     return {b: ms for b, ms in by_block.items() if 1 < len(ms) <= limit}
 
 
-def counted_blocks(ctx: Ctx) -> dict[str, list[Mention]]:
-    """Every counted thing (``count:`` and ``age:`` blocks) with the mentions that count it."""
-    by_block: dict[str, list[Mention]] = defaultdict(list)
-    for m in ctx.mentions:
+class CountedBlocks(dict[str, list[Mention]]):
+    """Counted things (``count:`` and ``age:`` blocks) with the mentions that count them, in story
+    order, and how many of the story's first mentions they cover."""
+
+    mentions = 0
+
+
+def counted_blocks(ctx: Ctx, kept: CountedBlocks | None = None) -> CountedBlocks:
+    """Every counted thing with the mentions that count it; ``kept``: the last run's, extended
+    with the mentions added since (they come after every earlier one)."""
+    by_block = CountedBlocks() if kept is None else kept
+    for m in ctx.mentions[by_block.mentions :]:
         # the blocks of the mention's frames (a frame's block is its quantity's), without building
         # the frames: most mentions never meet a candidate
-        for b in {b for b in map(quantity_block, m.slots.quantities) if b is not None}:
+        for b in sorted({b for b in map(quantity_block, m.slots.quantities) if b is not None}):
             if b.startswith(("count:", "age:")):
-                by_block[b].append(m)
+                by_block.setdefault(b, []).append(m)
+    by_block.mentions = len(ctx.mentions)
     return by_block
 
 
