@@ -260,3 +260,22 @@ def test_a_conflict_of_earlier_articles_when_they_turn_out_to_be_copies(monkeypa
     assert added == full
     (now,) = [c for c in added.conflicts if c.kind == "number"]
     assert now.confidence < conflict.confidence  # several sources on a side no more
+
+
+def test_a_new_outlet_joins_date_and_attribution_conflicts(monkeypatch):
+    """Within a claim: a new outlet's date and the source it credits join the side they take; a
+    run that changes other claims keeps them."""
+    _no_refresh(monkeypatch)
+    arts, exs = _articles(
+        "The embassy staff left Baghdad on 3 March 2024 after the attack, Reuters reported.",
+        "The embassy staff left Baghdad on 5 March 2024 after the attack, the Associated Press reported.",
+        "The embassy staff left Baghdad on 3 March 2024 after the attack on the compound, Reuters reported.",
+        "Heavy rain is forecast for the weekend in Basra, the weather service said.",
+    )
+    runs = _runs_agree(arts, exs, [2, 1, 1])  # the last run adds an unrelated claim: both are kept
+    for kind in ("date", "attribution"):
+        (before,) = [c for c in runs[0][1].conflicts if c.kind == kind]
+        (after,) = [c for c in runs[1][1].conflicts if c.kind == kind]
+        sides = [{k[0] for k in side} for side in (before.side_a, before.side_b, after.side_a, after.side_b)]
+        assert {1} in sides[:2] and {1, 3} in sides[2:], kind
+        assert after in runs[2][1].conflicts

@@ -15,8 +15,9 @@ Modules: ``context`` (what detectors share), ``numbers``, ``quotes``, ``certaint
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..align import Alignment, key_order
 from ..attribution import normalise_outlet
@@ -27,7 +28,7 @@ from .certainty import AssertionIndex, certainty_conflicts
 from .context import Ctx
 from .negation import MAX_AFFIRMING, affirming_counts, negation_conflicts, negation_groups
 from .numbers import CountedBlocks, counted_blocks, number_conflicts, number_groups, rare_blocks
-from .others import attribution_conflicts, date_conflicts
+from .others import attribution_conflicts, attribution_groups, date_conflicts, date_groups
 from .quotes import QuoteMemo, quote_conflicts
 
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -42,17 +43,22 @@ class ConflictMemo:
     - numbers: a pair of claims (the sides are the two claims' members); also the claims with a
       member whose counted thing started or stopped being rare;
     - negation: a predicate (the sides are the mentions and claims that negate or affirm it);
-      all again when a predicate's asserted mentions crossed MAX_AFFIRMING.
+      all again when a predicate's asserted mentions crossed MAX_AFFIRMING;
+    - dates: a pair of claims; attribution: one claim.
     Quotations keep every comparison of two versions (``QuoteMemo``) and compare only the new
     versions; their grouping into utterances runs over the whole story. Certainty keeps its
     index of asserting mentions (``AssertionIndex``) and adds the new ones; its questions are
-    asked of the whole story, as attribution and dates run over it. All run again when an earlier article's original changed (a new
+    asked of the whole story. All run again when an earlier article's original changed (a new
     article it copies came before it).
     """
 
     numbers: dict[tuple[int, int], list[tuple[str, Conflict]]] = field(default_factory=dict)
     rare: frozenset[str] = frozenset()
     blocks: CountedBlocks = field(default_factory=CountedBlocks)
+    attribution: dict[tuple[int, ...], list[tuple[Any, Conflict]]] = field(default_factory=dict)
+    dates: dict[tuple[int, ...], list[tuple[Any, Conflict]]] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)  # the last run's claim ids, by index
+    renaming: bool = True
     negation: dict[str, list[tuple[tuple, str, Conflict]]] = field(default_factory=dict)
     quotes: QuoteMemo = field(default_factory=lambda: QuoteMemo(set(), {}))
     asserting: AssertionIndex = field(default_factory=AssertionIndex)
@@ -97,13 +103,17 @@ def find_conflicts(
         memo.roots = {m.article_id: ctx.root(m.key) for m in ctx.mentions}
         if new is None:  # everything compared and indexed again
             memo.quotes, memo.asserting = QuoteMemo(set(), {}), AssertionIndex()
+        # kept conflicts name their claims again only when a claim's id changed (a claim the
+        # last run made is fixed in this one)
+        memo.renaming = list(cluster_ids[: len(memo.ids)]) != memo.ids
+        memo.ids = list(cluster_ids)
     found = (
         _numbers(ctx, memo, new)
         + quote_conflicts(ctx, None if memo is None else memo.quotes)
         + _negations(ctx, memo, new)
         + certainty_conflicts(ctx, None if memo is None else memo.asserting)
-        + attribution_conflicts(ctx)
-        + date_conflicts(ctx)
+        + _by_claims(ctx, memo, new, "attribution", attribution_groups, attribution_conflicts)
+        + _by_claims(ctx, memo, new, "dates", date_groups, date_conflicts)
     )
     unique: dict = {}
     for c in found:
@@ -135,7 +145,7 @@ def _numbers(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | 
         }
         fresh = number_groups(ctx, only=affected, rare=rare)
         kept = [
-            (order, _renamed(ctx, c))
+            (order, _renamed(ctx, c, memo))
             for (ci, cj), items in memo.numbers.items()
             if ci not in affected and cj not in affected
             for order, c in items
@@ -162,7 +172,7 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
         found = negation_groups(ctx)
     else:
         kept = [
-            (order, p, _renamed(ctx, c))
+            (order, p, _renamed(ctx, c, memo))
             for p, items in memo.negation.items()
             if p not in about
             for order, _, c in items
@@ -175,8 +185,45 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
     return [c for _, _, c in found]
 
 
-def _renamed(ctx: Ctx, c: Conflict) -> Conflict:
+def _by_claims(
+    ctx: Ctx,
+    memo: ConflictMemo | None,
+    new: Collection[MentionKey] | None,
+    name: str,
+    groups: Callable[..., list[tuple[Any, Conflict]]],
+    every: Callable[[Ctx], list[Conflict]],
+) -> list[Conflict]:
+    """A detector whose conflicts are each within one claim or one pair of claims: the conflicts
+    of the claims with a new mention found again, the others kept (``memo.<name>``)."""
+    if memo is None:
+        return every(ctx)
+    kept: dict[tuple[int, ...], list[tuple[Any, Conflict]]] = getattr(memo, name)
+    if new is None:
+        found = groups(ctx)
+    else:
+        affected = {ctx.al.cluster_of[k] for k in new}
+        found = sorted(
+            [
+                (order, _renamed(ctx, c, memo))
+                for unit, items in kept.items()
+                if affected.isdisjoint(unit)
+                for order, c in items
+            ]
+            + groups(ctx, only=affected),
+            key=lambda t: t[0],
+        )
+    by_unit: dict[tuple[int, ...], list[tuple[Any, Conflict]]] = {}
+    for order, c in found:
+        unit = tuple(sorted({ctx.al.cluster_of[c.side_a[0]], ctx.al.cluster_of[c.side_b[0]]}))
+        by_unit.setdefault(unit, []).append((order, c))
+    setattr(memo, name, by_unit)
+    return [c for _, c in found]
+
+
+def _renamed(ctx: Ctx, c: Conflict, memo: ConflictMemo) -> Conflict:
     """A kept conflict under this run's claim ids (a claim made by the last run is now fixed)."""
+    if not memo.renaming:
+        return c
     a, b = ctx.one_cluster(c.side_a), ctx.one_cluster(c.side_b)
     return c if (a, b) == (c.cluster_a, c.cluster_b) else replace(c, cluster_a=a, cluster_b=b)
 

@@ -21,8 +21,13 @@ DATE_NEIGHBOUR_MIN_SCORE = 0.5
 
 
 def attribution_conflicts(ctx: Ctx) -> list[Conflict]:
+    return [c for _, c in attribution_groups(ctx)]
+
+
+def attribution_groups(ctx: Ctx, only: set[int] | None = None) -> list[tuple[tuple, Conflict]]:
+    """The attribution conflicts, each with its sort key; ``only``: those of these claims."""
     out = []
-    for ci in range(len(ctx.al.clusters)):
+    for ci in range(len(ctx.al.clusters)) if only is None else sorted(only):
         credited: dict[str, dict[MentionKey, str]] = defaultdict(dict)
         for m in ctx.members(ci):
             for a in m.slots.attributions:
@@ -42,7 +47,7 @@ def attribution_conflicts(ctx: Ctx) -> list[Conflict]:
                     f"(“{sa[ka]}”); {ctx.says(sb, 'credits', 'credit')} {y} (“{sb[kb]}”)."
                 )
                 factors = Factors(0.35, "an attribution conflict").add("the same claim (aligned)", 0.2)
-                out.append(ctx.conflict("attribution", "medium", expl, sa, sb, factors))
+                out.append(((ci, x, y), ctx.conflict("attribution", "medium", expl, sa, sb, factors)))
     return out
 
 
@@ -53,8 +58,9 @@ def _date_of(m: Mention) -> DateMention | None:
     return None
 
 
-def _date_pairs(ctx: Ctx) -> Iterator[tuple[Mention, Mention, bool, float]]:
-    for ci in range(len(ctx.al.clusters)):
+def _date_pairs(ctx: Ctx, only: set[int] | None = None) -> Iterator[tuple[Mention, Mention, bool, float]]:
+    cluster_of = ctx.al.cluster_of
+    for ci in range(len(ctx.al.clusters)) if only is None else sorted(only):
         dated = [m for m in ctx.members(ci) if _date_of(m)]
         by_range: dict[tuple, Mention] = {}
         for m in dated:
@@ -66,9 +72,13 @@ def _date_pairs(ctx: Ctx) -> Iterator[tuple[Mention, Mention, bool, float]]:
             for b in reps[i + 1 :]:
                 yield a, b, True, 1.0
     for (i, j), score in sorted(ctx.al.pair_scores.items()):
+        if score < DATE_NEIGHBOUR_MIN_SCORE:
+            continue
         a, b = ctx.mentions[i], ctx.mentions[j]
-        different = ctx.al.cluster_of[a.key] != ctx.al.cluster_of[b.key]
-        if score >= DATE_NEIGHBOUR_MIN_SCORE and different and _date_of(a) and _date_of(b):
+        ca, cb = cluster_of[a.key], cluster_of[b.key]
+        if only is not None and ca not in only and cb not in only:
+            continue
+        if ca != cb and _date_of(a) and _date_of(b):
             yield a, b, False, score
 
 
@@ -79,8 +89,14 @@ def _date_frame(m: Mention, d: DateMention) -> tuple[frozenset[str], frozenset[s
 
 
 def date_conflicts(ctx: Ctx) -> list[Conflict]:
+    return [c for _, c in date_groups(ctx)]
+
+
+def date_groups(ctx: Ctx, only: set[int] | None = None) -> list[tuple[str, Conflict]]:
+    """The date conflicts, each with its sort key; ``only``: those of the pairs of claims with one
+    of these (a group is one pair of claims and its two date ranges)."""
     groups: dict[tuple, dict] = {}
-    for ma, mb, aligned, score in _date_pairs(ctx):
+    for ma, mb, aligned, score in _date_pairs(ctx, only):
         a, b = _date_of(ma), _date_of(mb)
         assert a is not None and b is not None and a.low and b.low and a.high and b.high
         if a.low <= b.high and b.low <= a.high:  # ranges overlap: the same day(s) possible
@@ -106,7 +122,7 @@ def date_conflicts(ctx: Ctx) -> list[Conflict]:
         g["score"] = max(g.get("score", 0.0), score)
         g["same_verb"] = g.get("same_verb", False) or bool(pa & pb)
     out = []
-    for _, g in sorted(groups.items(), key=lambda t: repr(t[0])):
+    for gk, g in sorted(groups.items(), key=lambda t: repr(t[0])):
         sides = ctx.separate(g["a"], g["b"])
         if sides is None:
             continue
@@ -124,7 +140,7 @@ def date_conflicts(ctx: Ctx) -> list[Conflict]:
             f"these do not resolve to the same day"
             + (" (relative dates resolved against each article’s date)" if rel else "")
         )
-        out.append(ctx.conflict("date", "medium" if rel else "high", expl, sides[0], sides[1], factors))
+        out.append((repr(gk), ctx.conflict("date", "medium" if rel else "high", expl, sides[0], sides[1], factors)))
     return out
 
 
@@ -132,4 +148,4 @@ def _fmt_range(lo, hi) -> str:
     return lo.isoformat() if lo == hi else f"{lo.isoformat()}–{hi.isoformat()}"
 
 
-__all__ = ["attribution_conflicts", "date_conflicts"]
+__all__ = ["attribution_conflicts", "attribution_groups", "date_conflicts", "date_groups"]
