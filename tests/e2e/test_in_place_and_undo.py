@@ -99,6 +99,27 @@ def test_confirm_in_place_then_undo_from_the_keyboard(
     assert "Rejected by rita" in page.locator(".claim-head").inner_text()
 
 
+def test_a_key_pressed_before_an_update_settles_still_acts_in_place(
+    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login
+) -> None:
+    """htmx binds the forms an update brings in when it settles; a reviewer's next key may come first."""
+    login(page, live_server, "rita", "rita-pw")
+    page.goto(f"{live_server.url}{processed_story.get_absolute_url()}claims/", wait_until="load")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/claims/*/?queue=*")
+    page.wait_for_load_state("load")
+    first = claim_on_page(page)
+    mark_document(page)
+    page.evaluate("() => { htmx.config.defaultSettleDelay = 3000; }")  # the 20 ms window, made wide
+    page.keyboard.press("c")
+    page.keyboard.press("3")
+    page.wait_for_function(f"() => document.querySelector('#claim-page').dataset.claim !== '{first}'")
+    page.keyboard.press("u")  # the new undo bar is not bound by htmx yet
+    page.get_by_text(f"Undone: your confirm of claim #{first}.").wait_for()
+    assert same_document(page) and claim_on_page(page) == first
+    assert Claim.objects.get(pk=first).status == Claim.Status.PROPOSED
+
+
 def test_without_javascript_the_forms_still_work(
     browser: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login
 ) -> None:
