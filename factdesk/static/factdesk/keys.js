@@ -71,19 +71,21 @@
     item.textContent = text;
     list.appendChild(item);
   }
-  // htmx binds the elements an in-place update brings in only when the update settles (20 ms on):
-  // a key pressed before that would post their form as a plain page load. Bind them now (htmx.process
-  // does nothing to what it has bound already).
-  function bindInPlace(el) {
-    var form = el.closest("form") || el.form;
-    if (window.htmx && form && form.matches("[hx-post]")) window.htmx.process(form);
+  // htmx binds the forms an in-place update brings in only when the update settles (20 ms on): a
+  // key or a click in that window would post the form as a plain page load, or without the button
+  // pressed (a verdict). Bind the form as the click or the submit starts: in the capture phase, so
+  // that htmx's own listeners on the form still hear it. htmx.process leaves bound forms alone.
+  function bindForm(event) {
+    var form = event.target.closest && event.target.closest("form[hx-post]");
+    if (form && window.htmx) window.htmx.process(form);
   }
+  document.addEventListener("click", bindForm, true);
+  document.addEventListener("submit", bindForm, true);
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.tagName === "TEXTAREA") {
       var form = event.target.form;
       if (form) {
         event.preventDefault();
-        bindInPlace(event.target);
         // requestSubmit, not submit: the form's checks run (a resolution must be chosen), and what
         // was typed stays if they fail.
         form.requestSubmit();
@@ -113,7 +115,6 @@
       if (details) details.open = true;
       target.focus();
     } else {
-      bindInPlace(target);
       target.click();
       // A panel's summary: focus its choice now, not when the "toggle" event comes, so that a quick
       // Enter after the key already chooses it.
