@@ -13,7 +13,13 @@ class ClaimsConfig(AppConfig):
         articles_imported.connect(pipeline_for_import, dispatch_uid="claims.pipeline_for_import")
         articles_changed.connect(pipeline_for_change, dispatch_uid="claims.pipeline_for_change")
 
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
+
+        from articles.models import Story
+
+        from .story_cache import on_story_deleted
+
+        post_delete.connect(on_story_deleted, sender=Story, dispatch_uid="claims.story_index_discard")
 
         from .models import ReviewEvent
         from .tasks import on_review_event

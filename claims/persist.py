@@ -34,9 +34,10 @@ from django.utils import timezone
 from articles.models import Article, Story
 from articles.naming import outlet_label
 
-from . import pipeline
+from . import pipeline, story_cache
 from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion, ReviewEvent, refresh_open_conflicts
 from .pipeline.codec import from_jsonable
+from .pipeline.incremental import StoryIndex
 from .pipeline.types import ArticleExtraction, ArticleText, ClaimId, Embed, MentionKey, Slots, to_jsonable
 from .runs import run_add_timing, run_note
 
@@ -110,9 +111,15 @@ def _conflict_key(kind: str, side_a: Iterable[int], side_b: Iterable[int]) -> st
 
 
 def story_analyse(
-    *, story: Story, run_id: int | None = None, progress: Callable[[str], None] | None = None
+    *, story: Story, run_id: int | None = None, progress: Callable[[str], None] | None = None, full: bool = False
 ) -> dict[str, Any]:
-    """Align the story's mentions into claims, propose merges and conflicts, count sources."""
+    """Align the story's mentions into claims, propose merges and conflicts, count sources.
+
+    The story's index kept by its last run (claims/story_cache.py) makes a run that adds articles
+    do only the new work, with the result a full run with the kept statistics would give; a
+    reviewer's merge or split since, a changed article, or ``full`` make it a full run (the
+    statistics taken afresh). ``stats["story_stage"]`` says which it was and why.
+    """
     started = time.perf_counter()
     with transaction.atomic():
         # One story stage at a time per story: a second waits here and then sees the first's claims.
@@ -139,9 +146,19 @@ def story_analyse(
         for m in rows:
             if m.claim_id in claims:
                 fixed[m.claim_id].append((m.article_id, m.start, m.end))
-        analysis = pipeline.analyse_story(extractions, list(texts.values()), fixed=dict(fixed))
+        index, analysis, how = _analysis(story, extractions, list(texts.values()), dict(fixed), full)
         later = _ClaimWrites()
-        stats: dict[str, Any] = _persist(story, analysis, by_key, claims, later)
+        named: dict[str, int] = {}
+        stats: dict[str, Any] = _persist(story, analysis, by_key, claims, later, named)
+        stats["story_stage"] = how
+        ids = [named.get(c.id) for c in analysis.clusters]
+        if index is None or None in ids:  # a claim not written (no mention of it is stored)
+            story_cache.discard(story)
+        else:
+            # Kept while the story is locked: the next run reads what this one left. Should this
+            # transaction not commit, the index names claims that do not exist and is not used.
+            index.name_claims([int(i) for i in ids if i is not None])
+            story_cache.save(story, index)
         later.write_unlocked()
     # The claims a reviewer held: written now, each on its own, holding nothing else.
     stats["claims_written_after_review"] = later.write_rest()
@@ -149,6 +166,32 @@ def story_analyse(
     if run_id is not None:
         run_add_timing(run_id=run_id, name="analyse_seconds", seconds=stats["seconds"])
     return stats
+
+
+def _analysis(
+    story: Story,
+    extractions: list[ArticleExtraction],
+    texts: list[ArticleText],
+    fixed: dict[ClaimId, list[MentionKey]],
+    full: bool,
+) -> tuple[StoryIndex | None, pipeline.types.StoryAnalysis, str]:
+    """The story's analysis, from its kept index when that still describes it; and how it was made."""
+    index, why = (None, "a full run was asked for") if full else story_cache.load(story, _by_key(extractions))
+    if index is not None:
+        why = index.disagreement(fixed, texts) or ""
+        if not why:
+            analysis = index.add(extractions, texts)
+            return (
+                index,
+                analysis,
+                "full: the story grew past the kept statistics" if index.refreshed else "incremental",
+            )
+    index, analysis = StoryIndex.build(extractions, texts, fixed=fixed)
+    return index, analysis, f"full: {why}"
+
+
+def _by_key(extractions: list[ArticleExtraction]) -> dict[MentionKey, pipeline.types.Mention]:
+    return {m.key: m for ex in extractions for m in ex.mentions}
 
 
 def _extractions(texts: dict[int, ArticleText], rows: list[Mention]) -> list[ArticleExtraction]:
@@ -245,9 +288,10 @@ def _persist(
     by_key: dict[MentionKey, Mention],
     claims: dict[int, Claim],
     later: _ClaimWrites,
+    cluster_claim: dict[str, int],
 ) -> dict[str, int]:
+    """Write the analysis; ``cluster_claim`` is filled with each written cluster's claim."""
     stats = {"claims_created": 0, "mentions_attached": 0}
-    cluster_claim: dict[str, int] = {}
     created: list[tuple[str, Claim, list[int]]] = []
     attach: list[tuple[int, list[int]]] = []
     for cluster in analysis.clusters:

@@ -27,15 +27,18 @@ stories, the seeds and real news). The statistics are taken again (``refresh``, 
 once the story has grown by ``REFRESH_GROWTH`` since they were taken, or when new mentions
 would come before earlier ones.
 
-Not yet used by the worker: ``claims.persist.story_analyse`` re-analyses the whole story, and an
-index pickled for a 3,000-document story is 35 MB and takes 0.9 s to load, more than the run it
-saves; keeping it needs a compact, partial form first.
+The worker keeps each story's index between runs (``claims.story_cache``): ``dump`` writes it
+without the mentions, which ``load`` takes from the story's rows again (they are most of its
+unpickling time), and ``disagreement`` says why a kept index no longer describes the story (a
+reviewer merged or split claims, an article changed), so that the run starts again from scratch.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import IO, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -103,6 +106,7 @@ class StoryIndex:
         self.memo = ConflictMemo()
         self.new: set[MentionKey] | None = None  # the mentions the last run added; None: a first run
         self.counted = 0  # mentions when the statistics were taken
+        self.refreshed = True  # the last run was a full one (``build`` or ``refresh``)
 
     # --- building -------------------------------------------------------------------------
 
@@ -152,7 +156,9 @@ class StoryIndex:
         in_order = not new or last is None or key_order(new[0].key) > key_order(last)
         if not in_order or len(self.rows.mentions) + len(new) > REFRESH_GROWTH * max(self.counted, 1):
             return self.refresh(new, articles, observe)
-        return self._run(new, articles, {}, observe)
+        analysis = self._run(new, articles, {}, observe)
+        self.refreshed = False
+        return analysis
 
     def refresh(
         self,
@@ -175,6 +181,52 @@ class StoryIndex:
     def fixed_claims(self) -> dict[ClaimId, list[MentionKey]]:
         """The story's claims as a full run takes them (every one fixed), by stable id."""
         return {fid: list(keys) for fid, keys in zip(self.fixed, self.clusters, strict=True)}
+
+    # --- kept between runs ------------------------------------------------------------------
+
+    def name_claims(self, ids: Sequence[ClaimId]) -> None:
+        """Each claim's stable id from now on (the one its row was given), in the clusters' order."""
+        if len(ids) != len(self.clusters):
+            raise ValueError(f"{len(ids)} ids for {len(self.clusters)} claims")
+        self.fixed = list(ids)
+
+    def disagreement(
+        self, fixed: Mapping[ClaimId, Sequence[MentionKey]], articles: Iterable[ArticleText]
+    ) -> str | None:
+        """Why this index does not describe a story whose claims are ``fixed`` now and whose
+        articles are ``articles``; None when it does, and ``add`` may run on it.
+
+        Its claims must be those claims, each with the same mentions (a merge, a split or a moved
+        mention changes them), every other mention unaligned, and its articles unchanged, but for
+        which article copies which (``add`` takes that into account).
+        """
+        mine = {fid: set(keys) for fid, keys in zip(self.fixed, self.clusters, strict=True)}
+        theirs = {fid: set(keys) for fid, keys in fixed.items()}
+        if mine != theirs:
+            changed = (set(mine) ^ set(theirs)) | {f for f in mine.keys() & theirs.keys() if mine[f] != theirs[f]}
+            names = sorted(map(str, changed), key=lambda c: (len(c), c))  # numbers in their order
+            return f"claims changed since the last run: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}"
+        now = {a.id: a for a in articles}
+        for aid, kept in self.articles.items():
+            current = now.get(aid)
+            if current is None:
+                return f"article {aid} is gone"
+            if replace(current, duplicate_of=None) != replace(kept, duplicate_of=None):
+                return f"article {aid} changed"
+        return None
+
+    def dump(self, fh: IO[bytes]) -> None:
+        """Pickle the index to ``fh``, each mention as its key (``load`` takes them back)."""
+        _MentionPickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(self)
+
+    @staticmethod
+    def load(fh: IO[bytes], mentions: Mapping[MentionKey, Mention]) -> StoryIndex:
+        """An index ``dump`` wrote, its mentions taken from ``mentions`` (KeyError: one is missing)."""
+        with _without_cyclic_gc():  # a million small objects: the collector would triple the time
+            index = _MentionUnpickler(fh, mentions).load()
+        if not isinstance(index, StoryIndex):
+            raise TypeError(f"not a story index: {type(index).__name__}")
+        return index
 
     # --- one run ----------------------------------------------------------------------------
 
@@ -287,3 +339,20 @@ class StoryIndex:
             df=self.stats.term_df,
             counted=self.stats.mentions,
         )
+
+
+class _MentionPickler(pickle.Pickler):
+    def persistent_id(self, obj: Any) -> Any:
+        return ("mention", obj.key) if type(obj) is Mention else None
+
+
+class _MentionUnpickler(pickle.Unpickler):
+    def __init__(self, fh: IO[bytes], mentions: Mapping[MentionKey, Mention]) -> None:
+        super().__init__(fh)
+        self.mentions = mentions
+
+    def persistent_load(self, pid: Any) -> Any:
+        kind, key = pid
+        if kind != "mention":
+            raise pickle.UnpicklingError(f"unknown reference {kind!r}")
+        return self.mentions[key]

@@ -189,6 +189,11 @@ FACTDESK_NEAR_DUPLICATE_THRESHOLD = env.float("FACTDESK_NEAR_DUPLICATE_THRESHOLD
 # The default is claims.pipeline.confidence.DEFAULT_MIN_CONFIDENCE (not imported here: settings load
 # before the apps, and the pipeline package imports its NLP dependencies).
 FACTDESK_CONFLICT_MIN_CONFIDENCE = env_fraction("FACTDESK_CONFLICT_MIN_CONFIDENCE", 0.5)
+# The story stage keeps each story's index (what its last run computed) in this directory, so that
+# a run adding a few articles does only the new work (claims/story_cache.py); the most recently
+# written KEEP files stay. A cache only: an empty directory setting re-analyses whole stories.
+FACTDESK_STORY_INDEX_DIR = env.str("FACTDESK_STORY_INDEX_DIR", default=str(BASE_DIR / "var" / "story-index"))
+FACTDESK_STORY_INDEX_KEEP = env.int("FACTDESK_STORY_INDEX_KEEP", default=50)
 # The address people reach the app at (https://factdesk.example.org), used for the links in
 # exports (ClaimReview's claim URLs); empty: the address of the request that asked for them.
 FACTDESK_PUBLIC_URL = env.str("FACTDESK_PUBLIC_URL", default="")

@@ -46,3 +46,50 @@ def test_import_wait_confirm_and_export_claimreview(
     reviews = api.get(f"/api/v1/stories/{story['id']}/claimreview/").json()
     assert [r["claimReviewed"] for r in reviews] == [confirmed.json()["text"]]
     assert reviews[0]["reviewRating"]["alternateName"] == "Accurate"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_late_article_is_analysed_from_the_kept_index_and_a_decision_stands(
+    celery_worker_process: Any, editor: Any, seed_files: list[Path]
+) -> None:
+    """The worker keeps the story's index (claims/story_cache.py): a late article is new work only."""
+    api = token_client(editor)
+    story = api.post("/api/v1/stories/", {"name": "Embassy, late copy"}, format="json").json()
+
+    def import_and_wait(files: list[tuple[str, bytes]]) -> dict[str, Any]:
+        from io import BytesIO
+
+        handles = []
+        for name, data in files:
+            handle = BytesIO(data)
+            handle.name = name
+            handles.append(handle)
+        batch = api.post(f"/api/v1/stories/{story['id']}/imports/", {"files": handles}, format="multipart").json()
+
+        def finished() -> dict[str, Any] | None:
+            run = api.get(f"/api/v1/import-batches/{batch['id']}/").json()["pipeline_runs"][0]
+            return run if run["state"] in ("succeeded", "failed") else None
+
+        return wait_until(finished, timeout=120, interval=0.5)
+
+    first = import_and_wait([(p.name, p.read_bytes()) for p in seed_files])
+    assert first["state"] == "succeeded" and first["stats"]["story_stage"] == "full: no index kept for this story yet"
+    claims = api.get("/api/v1/claims/", {"story": story["id"], "page_size": 200}).json()["results"]
+    chosen = next(c for c in claims if "armored vehicles" in c["text"])
+    etag = api.get(f"/api/v1/claims/{chosen['id']}/")["ETag"]
+    api.post(f"/api/v1/claims/{chosen['id']}/confirm/", {"verdict": "accurate"}, format="json", HTTP_IF_MATCH=etag)
+    before = {c["id"]: c["mention_count"] for c in claims}
+
+    late = {
+        "outlet": "Late Wire",
+        "date": "2019-12-31",
+        "external_id": "late-1",
+        "text": "Seven armored vehicles with about 30 Iraqi soldiers arrived near the embassy, a witness said.",
+    }
+    second = import_and_wait([("late.json", __import__("json").dumps(late).encode())])
+    assert second["state"] == "succeeded" and second["stats"]["story_stage"] == "incremental", second["stats"]
+    after = {c["id"]: c for c in api.get("/api/v1/claims/", {"story": story["id"], "page_size": 200}).json()["results"]}
+    assert after[chosen["id"]]["status"] == "confirmed" and after[chosen["id"]]["verdict"] == "accurate"
+    assert after[chosen["id"]]["mention_count"] == before[chosen["id"]] + 1  # the late copy joined it
+    assert all(after[c]["mention_count"] >= n for c, n in before.items())  # no claim lost evidence

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from articles.models import Article, Outlet, Story
 from claims import persist as persistence
-from claims import pipeline, review
+from claims import review
 from claims.models import Claim, Conflict, Mention, MergeSuggestion, ReviewEvent
 from claims.pipeline.types import Cluster, StoryAnalysis
 from claims.pipeline.types import Conflict as Proposal
@@ -337,7 +337,7 @@ def test_no_merge_suggestion_between_claims_on_opposite_sides_of_an_open_conflic
     conflict = proposal([desk["ap1"], desk["reuters1"]], [desk["bbc1"], desk["guardian1"]])
     merges = [("ap1", "bbc1"), ("ap1", "guardian1"), ("reuters1", "bbc1"), ("bbc1", "guardian1"), ("ap2", "bbc2")]
     analysis = analysis_with(desk, [conflict], merges)
-    monkeypatch.setattr(pipeline, "analyse_story", lambda *args, **kwargs: analysis)
+    monkeypatch.setattr(persistence, "_analysis", lambda *args, **kwargs: (None, analysis, "made up"))
 
     stats = persistence.story_analyse(story=desk.story)
 

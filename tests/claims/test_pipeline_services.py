@@ -261,13 +261,13 @@ def test_extraction_failure_marks_the_run_failed_and_the_story_stage_still_runs(
 def test_a_decision_made_while_the_story_stage_runs_is_not_overwritten(
     processed_story: Story, reviewer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from claims import pipeline, review
+    from claims import review
 
     claim = (
         Mention.objects.filter(article__story=processed_story, text__startswith="Seven armored vehicles").first().claim
     )
     Claim.objects.filter(pk=claim.pk).update(text="Wording the pipeline will want to replace")
-    real = pipeline.analyse_story
+    real = persist._analysis
 
     def analyse_while_a_reviewer_acts(*args: Any, **kwargs: Any) -> Any:
         result = real(*args, **kwargs)  # the stage has read the claims; now a person acts
@@ -276,7 +276,7 @@ def test_a_decision_made_while_the_story_stage_runs_is_not_overwritten(
         review.claim_confirm(claim_id=claim.pk, user=reviewer, version=edited.version)
         return result
 
-    monkeypatch.setattr(pipeline, "analyse_story", analyse_while_a_reviewer_acts)
+    monkeypatch.setattr(persist, "_analysis", analyse_while_a_reviewer_acts)
     persist.story_analyse(story=processed_story)
     claim.refresh_from_db()
     assert (claim.text, claim.status) == ("The reviewer's wording", Claim.Status.CONFIRMED)

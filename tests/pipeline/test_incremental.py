@@ -279,3 +279,50 @@ def test_a_new_outlet_joins_date_and_attribution_conflicts(monkeypatch):
         sides = [{k[0] for k in side} for side in (before.side_a, before.side_b, after.side_a, after.side_b)]
         assert {1} in sides[:2] and {1, 3} in sides[2:], kind
         assert after in runs[2][1].conflicts
+
+
+def test_an_index_kept_on_disk_goes_on_as_the_one_in_memory(seed_articles, seed_extractions, monkeypatch):
+    """``dump`` leaves the mentions out and ``load`` takes them from the story's rows again (the
+    worker's are new objects each run): the loaded index adds an article as the original does."""
+    import io
+
+    _no_refresh(monkeypatch)
+    index, _ = StoryIndex.build(seed_extractions[:4], seed_articles[:4])
+    kept = io.BytesIO()
+    index.dump(kept)
+    rows = {m.key: dataclasses.replace(m) for e in seed_extractions for m in e.mentions}  # equal, not the same
+    assert len(kept.getvalue()) < len(__import__("pickle").dumps(index))
+    kept.seek(0)
+    loaded = StoryIndex.load(kept, rows)
+    assert all(loaded.rows.mentions[i] is rows[m.key] for i, m in enumerate(index.rows.mentions))
+    assert loaded.add(seed_extractions[4:], seed_articles[4:]) == index.add(seed_extractions[4:], seed_articles[4:])
+
+    kept.seek(0)
+    missing = dict(rows)
+    del missing[seed_extractions[2].mentions[0].key]
+    with pytest.raises(KeyError):
+        StoryIndex.load(kept, missing)  # a mention the story no longer has: the index is not used
+
+
+def test_what_the_index_no_longer_describes(seed_articles, seed_extractions):
+    index, _ = StoryIndex.build(seed_extractions[:3], seed_articles[:3], fixed=None)
+    index.name_claims(list(range(100, 100 + len(index.clusters))))
+    claims = index.fixed_claims()
+    assert index.disagreement(claims, seed_articles) is None  # the articles added since are new work
+    # Which article copies which may change: add counts the sources again.
+    copied = [dataclasses.replace(seed_articles[1], duplicate_of=seed_articles[0].id), *seed_articles[2:]]
+    assert index.disagreement(claims, [seed_articles[0], *copied]) is None
+
+    merged = dict(claims)
+    merged[100] = [*merged[100], *merged.pop(101)]
+    assert index.disagreement(merged, seed_articles) == "claims changed since the last run: 100, 101"
+    big = next(c for c, keys in claims.items() if len(keys) > 1 and c != 100)  # a split: one mention moves
+    split = {**claims, big: claims[big][1:], 100: [*claims[100], claims[big][0]]}
+    assert index.disagreement(split, seed_articles) == f"claims changed since the last run: 100, {big}"
+    edited = [
+        seed_articles[0],
+        dataclasses.replace(seed_articles[1], body=seed_articles[1].body + " More."),
+        *seed_articles[2:],
+    ]
+    assert index.disagreement(claims, edited) == f"article {seed_articles[1].id} changed"
+    assert index.disagreement(claims, seed_articles[1:]) == f"article {seed_articles[0].id} is gone"

@@ -16,6 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("story", help="Story id, slug or name.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Analyse the whole story afresh (statistics too), not from the index its last run kept.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -34,7 +39,7 @@ class Command(BaseCommand):
                 runs.run_note(run_id=run.pk, article_id=article.pk, stage="extract", reason=repr(exc), fatal=True)
             runs.run_article_done(run_id=run.pk, extract_seconds=time.perf_counter() - started)
         self.stderr.write("analyse: aligning claims and finding conflicts…")
-        stats = persist.story_analyse(story=story, run_id=run.pk, progress=self.stderr.write)
+        stats = persist.story_analyse(story=story, run_id=run.pk, progress=self.stderr.write, full=options["full"])
         runs.run_finish(run_id=run.pk, stats=stats)
         run.refresh_from_db()
         for error in run.errors:

@@ -1,0 +1,135 @@
+"""Each story's ``StoryIndex`` kept between runs of the story stage, one file a story.
+
+The index is what the last run computed (claims/pipeline/incremental.py); with it, a run that
+adds a few articles does the new work only. It is a cache and never the truth: the claims and
+conflicts are in the database, every run checks the index against them (``disagreement``), and
+anything that does not fit (a reviewer merged or split claims, an article changed, the file is
+missing, unreadable, written by other pipeline code or for another story) costs a full run,
+nothing else. The files are written by the app itself under ``FACTDESK_STORY_INDEX_DIR``, a
+directory nobody else writes (they are pickles); an empty setting keeps no index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from articles.models import Story
+
+from .pipeline.incremental import StoryIndex
+from .pipeline.types import Mention, MentionKey
+
+logger = logging.getLogger(__name__)
+
+PIPELINE_DIR = Path(__file__).resolve().parent / "pipeline"
+
+
+@cache
+def code_version() -> str:
+    """A digest of the pipeline's source: an index written by other code is not read."""
+    digest = hashlib.sha256()
+    for path in sorted(PIPELINE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(PIPELINE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _directory() -> Path | None:
+    configured = getattr(settings, "FACTDESK_STORY_INDEX_DIR", "")
+    return Path(configured) if configured else None
+
+
+def _path(story: Story) -> Path | None:
+    directory = _directory()
+    return directory / f"story-{story.pk}.pickle" if directory else None
+
+
+def _identity(story: Story) -> dict[str, Any]:
+    return {"story": story.pk, "created": story.created_at.isoformat(), "code": code_version()}
+
+
+def load(story: Story, mentions: Mapping[MentionKey, Mention]) -> tuple[StoryIndex | None, str]:
+    """The story's kept index with these mentions, or None and why there is none."""
+    path = _path(story)
+    if path is None:
+        return None, "no index is kept (FACTDESK_STORY_INDEX_DIR is empty)"
+    try:
+        with path.open("rb") as fh:
+            if pickle.load(fh) != _identity(story):
+                return None, "the kept index is for other pipeline code or another story"
+            return StoryIndex.load(fh, mentions), ""
+    except (FileNotFoundError, NotADirectoryError):
+        return None, "no index kept for this story yet"
+    except Exception as exc:  # a damaged or foreign file costs a full run, never the run
+        logger.warning("story %s: the kept index was not read: %r", story.pk, exc)
+        return None, f"the kept index could not be read ({type(exc).__name__})"
+
+
+def save(story: Story, index: StoryIndex) -> bool:
+    """Keep ``index`` for the story's next run: written whole or not at all (a temporary file,
+    then renamed), then only the ``FACTDESK_STORY_INDEX_KEEP`` most recent files are kept.
+    A failure to write (a full disk) is logged and costs the next run a full one, not this run."""
+    path = _path(story)
+    if path is None:
+        return False
+    temporary: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        temporary = Path(name)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(_identity(story), fh)
+            index.dump(fh)
+        os.replace(temporary, path)
+        _prune(path.parent, keep=settings.FACTDESK_STORY_INDEX_KEEP)
+    except Exception:
+        logger.warning("story %s: its index was not kept", story.pk, exc_info=True)
+        for stale in (temporary, path):  # an older index would only be refused next time
+            try:
+                if stale is not None:
+                    stale.unlink(missing_ok=True)
+            except OSError:
+                pass
+        return False
+    return True
+
+
+def discard(story: Story) -> None:
+    path = _path(story)
+    try:
+        if path is not None:
+            path.unlink(missing_ok=True)
+    except OSError:
+        logger.warning("story %s: its index could not be removed", story.pk, exc_info=True)
+
+
+def _prune(directory: Path, keep: int) -> None:
+    """The ``keep`` most recently written indexes stay; so do temporary files of the last hour
+    (a run may be writing one), older ones are what a killed run left."""
+    now = time.time()
+    aged: list[tuple[float, Path]] = []
+    for path in directory.iterdir():
+        try:
+            modified = path.stat().st_mtime
+        except FileNotFoundError:  # another worker pruned it
+            continue
+        if path.name.startswith(".story-") and now - modified > 3600:
+            path.unlink(missing_ok=True)
+        elif path.name.startswith("story-") and path.suffix == ".pickle":
+            aged.append((modified, path))
+    for _, old in sorted(aged, reverse=True)[keep:]:
+        old.unlink(missing_ok=True)
+
+
+def on_story_deleted(sender: Any, instance: Story, **kwargs: Any) -> None:
+    discard(instance)

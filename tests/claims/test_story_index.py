@@ -1,0 +1,191 @@
+"""The story stage's kept index on the database (claims/story_cache.py): a run that adds articles
+does the new work only and gives what a full run with the kept statistics gives; whatever the
+index no longer describes (a reviewer's merge, a damaged file, other code) costs a full run and
+nothing else."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, Story
+from articles.services import articles_import, story_get_or_create
+from claims import persist, review, story_cache
+from claims.models import Claim, Mention, PipelineRun
+from claims.pipeline import incremental
+from claims.pipeline.story import analyse_story
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_broker")]
+
+
+@pytest.fixture(autouse=True)
+def index_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.FACTDESK_STORY_INDEX_DIR = str(tmp_path / "indexes")
+    return tmp_path / "indexes"
+
+
+def import_and_process(story: Story, paths: list[Path], *, full: bool = False) -> None:
+    if paths:
+        articles_import(story=story, files=[(p.name, p.read_bytes()) for p in paths])
+    args = [str(story.pk), *(["--full"] if full else [])]
+    call_command("process_story", *args, stdout=StringIO(), stderr=StringIO())
+
+
+def last_stage(story: Story) -> str:
+    return PipelineRun.objects.filter(story=story).order_by("pk").last().stats["story_stage"]
+
+
+def claim_groups(story: Story) -> dict[int, set[tuple[int, int, int]]]:
+    groups: dict[int, set[tuple[int, int, int]]] = {}
+    for claim_id, article_id, start, end in Mention.objects.filter(article__story=story).values_list(
+        "claim_id", "article_id", "start", "end"
+    ):
+        groups.setdefault(claim_id, set()).add((article_id, start, end))
+    return groups
+
+
+def test_a_run_adding_an_article_is_incremental_and_gives_the_full_runs_result(
+    seed_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The statistics are kept however much the story grows here (five articles are few; the
+    # growth rule is tested in tests/pipeline/test_incremental.py).
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:-1])
+    assert last_stage(story) == "full: no index kept for this story yet"
+
+    # What a full run would give, with the claims as they are now and the statistics kept.
+    articles_import(story=story, files=[(seed_files[-1].name, seed_files[-1].read_bytes())])
+    for article in Article.objects.filter(story=story, processed_at__isnull=True):
+        persist.article_extract(article=article)
+    texts = {a.pk: persist.article_text(a) for a in Article.objects.filter(story=story).select_related("outlet")}
+    rows = list(Mention.objects.filter(article__story=story))
+    extractions = persist._extractions(texts, rows)
+    fixed: dict[int, list[tuple[int, int, int]]] = {}
+    for m in rows:
+        if m.claim_id is not None:
+            fixed.setdefault(m.claim_id, []).append((m.article_id, m.start, m.end))
+    kept, why = story_cache.load(story, persist._by_key(extractions))
+    assert kept is not None, why
+    expected = analyse_story(extractions, list(texts.values()), fixed=fixed, stats=kept.stats)
+
+    analysed: list[Any] = []
+    write = persist._persist
+    monkeypatch.setattr(
+        persist, "_persist", lambda story, analysis, *rest: analysed.append(analysis) or write(story, analysis, *rest)
+    )
+    stats = persist.story_analyse(story=story)
+    assert stats["story_stage"] == "incremental"
+    assert analysed == [expected]
+    new_mentions = {k for c in expected.clusters for k in c.mentions} - {k for keys in fixed.values() for k in keys}
+    assert new_mentions and all(m.claim_id for m in Mention.objects.filter(article__story=story))
+    # The claims stored are the analysis's, and the index now names them by their rows.
+    assert sorted(map(sorted, claim_groups(story).values())) == sorted(sorted(c.mentions) for c in expected.clusters)
+    again, why = story_cache.load(
+        story, persist._by_key(persist._extractions(texts, list(Mention.objects.filter(article__story=story))))
+    )
+    assert again is not None and again.disagreement(claim_groups(story), texts.values()) is None
+
+
+def test_a_reviewers_merge_makes_the_next_run_full_and_stands(
+    seed_files: list[Path], reviewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:-1])
+    survivor, other = Claim.objects.filter(story=story).order_by("pk")[:2]
+    moved = set(other.mentions.values_list("pk", flat=True))
+    review.claims_merge(
+        survivor_id=survivor.pk,
+        other_ids=[other.pk],
+        user=reviewer,
+        versions={survivor.pk: survivor.version, other.pk: other.version},
+    )
+    import_and_process(story, seed_files[-1:])
+    stage = last_stage(story)
+    assert stage.startswith("full: claims changed since the last run: ") and {str(survivor.pk), str(other.pk)} <= set(
+        stage.split(": ")[-1].split(", ")
+    ), stage
+    other.refresh_from_db()
+    assert (other.status, other.merged_into_id) == (Claim.Status.MERGED, survivor.pk)
+    assert moved <= set(survivor.mentions.values_list("pk", flat=True))
+    # The full run's index describes the merged story: the next run may add to it.
+    rows = list(Mention.objects.filter(article__story=story))
+    texts = {a.pk: persist.article_text(a) for a in Article.objects.filter(story=story).select_related("outlet")}
+    kept, _ = story_cache.load(story, persist._by_key(persist._extractions(texts, rows)))
+    assert kept is not None and kept.disagreement(claim_groups(story), texts.values()) is None
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other code", "other story"])
+def test_an_index_that_cannot_be_used_costs_a_full_run_and_nothing_else(
+    seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:-1])
+    (path,) = index_dir.glob("story-*.pickle")
+    if damage == "garbage":
+        path.write_bytes(b"not a pickle at all")
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif damage == "other code":
+        monkeypatch.setattr(story_cache, "code_version", lambda: "someone-elses")
+    else:  # a story deleted and made again under the same number would have another creation time
+        Story.objects.filter(pk=story.pk).update(created_at=story.created_at.replace(year=2001))
+        story.refresh_from_db()
+    before = claim_groups(story)
+
+    import_and_process(story, seed_files[-1:])
+    stage = last_stage(story)
+    assert stage.startswith("full: the kept index"), stage
+    assert PipelineRun.objects.filter(story=story).order_by("pk").last().state == "succeeded"
+    after = claim_groups(story)
+    assert all(before[c] <= after[c] for c in before)  # no claim lost a mention
+    # The run kept a good index again: the next run uses it.
+    import_and_process(story, [])
+    assert last_stage(story) == "incremental"
+
+
+def test_process_story_full_analyses_afresh_and_changes_no_claim(seed_files: list[Path]) -> None:
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files)
+    before = claim_groups(story)
+    import_and_process(story, [], full=True)
+    assert last_stage(story) == "full: a full run was asked for"
+    assert claim_groups(story) == before
+
+
+def test_a_deleted_story_leaves_no_index(seed_files: list[Path], index_dir: Path) -> None:
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:2])
+    assert list(index_dir.glob("story-*.pickle"))
+    Mention.objects.filter(article__story=story).update(claim=None)  # a story's claims protect it
+    Claim.objects.filter(story=story).delete()
+    story.delete()
+    assert not list(index_dir.glob("story-*.pickle"))
+
+
+def test_no_index_directory_keeps_nothing(seed_files: list[Path], settings: Any) -> None:
+    settings.FACTDESK_STORY_INDEX_DIR = ""
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:2])
+    import_and_process(story, seed_files[2:3])
+    assert last_stage(story) == "full: no index is kept (FACTDESK_STORY_INDEX_DIR is empty)"
+
+
+def test_an_index_that_cannot_be_written_costs_the_run_nothing(
+    seed_files: list[Path], settings: Any, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    settings.FACTDESK_STORY_INDEX_DIR = str(blocked / "indexes")
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:2])
+    run = PipelineRun.objects.filter(story=story).order_by("pk").last()
+    assert run.state == "succeeded" and Claim.objects.filter(story=story).exists()
+    import_and_process(story, seed_files[2:3])
+    assert last_stage(story) == "full: no index kept for this story yet"
