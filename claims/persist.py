@@ -141,16 +141,22 @@ def story_analyse(
         by_key: dict[MentionKey, Mention] = {(m.article_id, m.start, m.end): m for m in rows}
         texts = {a.pk: article_text(a) for a in articles}
         extractions = _extractions(texts, rows)
-        claims = {c.pk: c for c in Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED)}
+        claims = {
+            c.pk: c
+            for c in Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED).only(*_CLAIM_FIELDS_READ)
+        }
         fixed: dict[ClaimId, list[MentionKey]] = defaultdict(list)
         for m in rows:
             if m.claim_id in claims:
                 fixed[m.claim_id].append((m.article_id, m.start, m.end))
+        parts = {"read": time.perf_counter() - started}
         index, analysis, how = _analysis(story, extractions, list(texts.values()), dict(fixed), full)
+        parts["analyse"] = time.perf_counter() - started - sum(parts.values())
         later = _ClaimWrites()
         named: dict[str, int] = {}
         stats: dict[str, Any] = _persist(story, analysis, by_key, claims, later, named)
         stats["story_stage"] = how
+        parts["write"] = time.perf_counter() - started - sum(parts.values())
         ids = [named.get(c.id) for c in analysis.clusters]
         if index is None or None in ids:  # a claim not written (no mention of it is stored)
             story_cache.discard(story)
@@ -159,13 +165,24 @@ def story_analyse(
             # transaction not commit, the index names claims that do not exist and is not used.
             index.name_claims([int(i) for i in ids if i is not None])
             story_cache.save(story, index)
+        parts["keep"] = time.perf_counter() - started - sum(parts.values())
         later.write_unlocked()
     # The claims a reviewer held: written now, each on its own, holding nothing else.
     stats["claims_written_after_review"] = later.write_rest()
     stats["seconds"] = round(time.perf_counter() - started, 3)
+    # where the time went: reading the story, the analysis (with the kept index's loading),
+    # writing claims and conflicts, keeping the index (the rest: the writes after the commit)
+    stats["seconds_by_part"] = {name: round(seconds, 3) for name, seconds in parts.items()}
     if run_id is not None:
         run_add_timing(run_id=run_id, name="analyse_seconds", seconds=stats["seconds"])
     return stats
+
+
+# What _persist reads of a story's claims (each other field would cost a query a claim).
+_CLAIM_FIELDS_READ = (
+    "pk", "status", "touched_at", "independent_sources", "sources", "desk_model",
+    "text", "canonical_mention", "checkworthiness", "features", "slots",
+)  # fmt: skip
 
 
 def _analysis(
@@ -304,7 +321,7 @@ def _persist(
         best = max(members, key=lambda m: m.checkworthiness)
         wording = {
             "text": cluster.text,
-            "canonical_mention": canonical,
+            "canonical_mention_id": canonical.pk,  # the id: the related object would cost a query a claim
             "checkworthiness": best.checkworthiness,
             "features": best.features,
             "slots": canonical.slots,

@@ -189,3 +189,14 @@ def test_an_index_that_cannot_be_written_costs_the_run_nothing(
     assert run.state == "succeeded" and Claim.objects.filter(story=story).exists()
     import_and_process(story, seed_files[2:3])
     assert last_stage(story) == "full: no index kept for this story yet"
+
+
+def test_a_run_with_nothing_new_does_not_query_claim_by_claim(processed_story: Story) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    claims = Claim.objects.filter(story=processed_story).count()
+    with CaptureQueriesContext(connection) as queries:
+        stats = persist.story_analyse(story=processed_story)
+    assert stats["story_stage"] == "incremental"
+    assert len(queries) < claims / 2, [q["sql"][:120] for q in queries.captured_queries]
