@@ -200,10 +200,19 @@ class StoryIndex:
         mention changes them), every other mention unaligned, and its articles unchanged, but for
         which article copies which (``add`` takes that into account).
         """
-        mine = {fid: set(keys) for fid, keys in zip(self.fixed, self.clusters, strict=True)}
-        theirs = {fid: set(keys) for fid, keys in fixed.items()}
-        if mine != theirs:
-            changed = (set(mine) ^ set(theirs)) | {f for f in mine.keys() & theirs.keys() if mine[f] != theirs[f]}
+        changed: set[ClaimId] = set()
+        matched = 0
+        for fid, keys in fixed.items():
+            for k in keys:
+                ci = self.cluster_of.get(k)
+                if ci is None or self.fixed[ci] != fid:
+                    changed.update([fid] if ci is None else [fid, self.fixed[ci]])
+                else:
+                    matched += 1
+        if matched != len(self.cluster_of):  # mentions of its claims that no claim has now
+            now_claimed = {k for keys in fixed.values() for k in keys}
+            changed.update(self.fixed[ci] for k, ci in self.cluster_of.items() if k not in now_claimed)
+        if changed:
             names = sorted(map(str, changed), key=lambda c: (len(c), c))  # numbers in their order
             return f"claims changed since the last run: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}"
         now = {a.id: a for a in articles}
