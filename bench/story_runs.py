@@ -1,0 +1,141 @@
+"""The story stage as the worker runs it, on the database: a run that adds articles against a full run.
+
+    python3 bin/bench story-runs [-- --articles 3000 --added 10 --rounds 3]
+
+Needs the database and Redis that bin/bench starts, and the Multi-News development file beside the
+project (skips without it). Imports ARTICLES real documents into one story through the import
+service, extracts them (claims.persist.article_extract) and runs the story stage once; then, each
+round, imports ADDED more, extracts them and times `persist.story_analyse` twice on the same story:
+as the worker runs it (from the index the last run kept: claims/story_cache.py), then with
+``full=True`` (what every run cost before the index was kept). Both times include reading the
+story from the database and writing claims and conflicts; the parts are printed. The ratio is
+taken within a round; the median over rounds is reported. The kept indexes go to a temporary
+directory; the queued processing tasks are purged at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factdesk.settings.bench")
+INDEXES = tempfile.TemporaryDirectory(prefix="factdesk-story-index-")
+os.environ["FACTDESK_STORY_INDEX_DIR"] = INDEXES.name
+
+import django  # noqa: E402
+
+django.setup()
+
+from articles.models import Article, Story  # noqa: E402
+from articles.services import articles_import, story_get_or_create  # noqa: E402
+from bench.corpus import multinews_documents  # noqa: E402
+from claims import persist  # noqa: E402
+from claims.models import Mention  # noqa: E402
+from factdesk.celery import app  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "story_runs.json"
+SECONDS_TARGET = 1.0  # issue 15: 10 articles added to a 3,000-document story
+RATIO_TARGET = 0.05
+
+
+def import_documents(story: Story, docs: list) -> int:
+    records = [{"external_id": f"mn-{d.id}", "text": d.body} for d in docs]
+    batch = articles_import(story=story, files=[("documents.json", json.dumps(records).encode())])
+    for article in Article.objects.filter(story=story, processed_at__isnull=True).order_by("pk"):
+        persist.article_extract(article=article)
+    return batch.imported_count
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=3000)
+    ap.add_argument("--added", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--profile", action="store_true", help="print cProfile's top functions of the last kept run")
+    args, _ = ap.parse_known_args()
+    docs = multinews_documents(args.articles + args.added * args.rounds)
+    if docs is None:
+        print("story-runs: skipped (../shared/dev-stories/multinews_test.jsonl is absent)")
+        return 0
+    story, _ = story_get_or_create(name=f"Story runs benchmark {time.time_ns()}")
+    started = time.perf_counter()
+    imported = import_documents(story, docs[: args.articles])
+    first = persist.story_analyse(story=story)
+    print(
+        f"Story of {imported:,} Multi-News documents, {Mention.objects.filter(article__story=story).count():,} mentions: "
+        f"imported and extracted, first run {first['seconds']:.2f} s ({first['story_stage']}); "
+        f"setup {time.perf_counter() - started:.0f} s"
+    )
+    rounds = []
+    for r in range(args.rounds):
+        at = args.articles + r * args.added
+        import_documents(story, docs[at : at + args.added])
+        profile = cProfile.Profile() if args.profile and r == args.rounds - 1 else None
+        if profile:
+            profile.enable()
+        kept = persist.story_analyse(story=story)
+        if profile:
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+        full = persist.story_analyse(story=story, full=True)
+        ratio = kept["seconds"] / full["seconds"]
+        rounds.append({"kept": kept, "full": full, "ratio": round(ratio, 3)})
+        print(
+            f"  round {r + 1}: +{args.added} documents: {kept['seconds']:.3f} s ({kept['story_stage']}; "
+            f"{_parts(kept)}), full {full['seconds']:.3f} s ({_parts(full)}), ratio {ratio:.3f}"
+        )
+    seconds = statistics.median(r["kept"]["seconds"] for r in rounds)
+    ratio = statistics.median(r["ratio"] for r in rounds)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"Median: {seconds:.3f} s for {args.added} documents added to {args.articles:,} "
+        f"(target < {SECONDS_TARGET:g} s); ratio to a full run {ratio:.3f} (target <= {RATIO_TARGET}); "
+        f"peak RSS of this process {peak:.0f} MB (extraction included)"
+    )
+    app.control.purge()  # the import queued processing; nothing here runs a worker
+    INDEXES.cleanup()
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "articles": args.articles,
+                "added": args.added,
+                "rounds": rounds,
+                "targets": [
+                    {
+                        "figure": f"story stage on the database, {args.added} documents added to {args.articles:,} (s)",
+                        "value": seconds,
+                        "target": f"< {SECONDS_TARGET:g}",
+                        "ok": seconds < SECONDS_TARGET,
+                    },
+                    {
+                        "figure": "the same / a full run of the story stage",
+                        "value": ratio,
+                        "target": f"<= {RATIO_TARGET}",
+                        "ok": ratio <= RATIO_TARGET,
+                    },
+                ],
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+def _parts(stats: dict) -> str:
+    return ", ".join(f"{name} {seconds:.2f}" for name, seconds in stats["seconds_by_part"].items())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
