@@ -243,6 +243,8 @@ class Servers:
         self.env = {
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg_port}/factdesk",
             "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            # the story stage's kept indexes belong with this database: they go when it goes
+            "FACTDESK_STORY_INDEX_DIR": str(self.scratch / "story-index"),
         }
         return self
 

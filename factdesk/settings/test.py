@@ -15,5 +15,6 @@ FACTDESK_DESK_MODEL_MIN_DECISIONS = 20
 FACTDESK_DESK_MODEL_RETRAIN_EVERY = 10
 FACTDESK_DESK_MODEL_DEBOUNCE_SECONDS = 1.0
 
-# The story stage's kept indexes (claims/story_cache.py): apart from the demo's.
-FACTDESK_STORY_INDEX_DIR = str(BASE_DIR / "var" / "test-story-index")  # noqa: F405
+# The story stage's kept indexes (claims/story_cache.py): bin/test gives each run its own
+# directory, beside its database; without it, apart from the demo's.
+FACTDESK_STORY_INDEX_DIR = env.str("FACTDESK_STORY_INDEX_DIR", default=str(BASE_DIR / "var" / "test-story-index"))  # noqa: F405
