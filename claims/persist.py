@@ -149,14 +149,16 @@ def story_analyse(
         for m in rows:
             if m.claim_id in claims:
                 fixed[m.claim_id].append((m.article_id, m.start, m.end))
-        parts = {"read": time.perf_counter() - started}
+        parts: dict[str, float] = {}
+        lap = _lap(parts, started)
+        lap("read")
         index, analysis, how = _analysis(story, extractions, list(texts.values()), dict(fixed), full)
-        parts["analyse"] = time.perf_counter() - started - sum(parts.values())
+        lap("analyse")
         later = _ClaimWrites()
         named: dict[str, int] = {}
         stats: dict[str, Any] = _persist(story, analysis, by_key, claims, later, named)
         stats["story_stage"] = how
-        parts["write"] = time.perf_counter() - started - sum(parts.values())
+        lap("write")
         ids = [named.get(c.id) for c in analysis.clusters]
         if index is None or None in ids:  # a claim not written (no mention of it is stored)
             story_cache.discard(story)
@@ -165,7 +167,7 @@ def story_analyse(
             # transaction not commit, the index names claims that do not exist and is not used.
             index.name_claims([int(i) for i in ids if i is not None])
             story_cache.save(story, index)
-        parts["keep"] = time.perf_counter() - started - sum(parts.values())
+        lap("keep")
         later.write_unlocked()
     # The claims a reviewer held: written now, each on its own, holding nothing else.
     stats["claims_written_after_review"] = later.write_rest()
@@ -176,6 +178,15 @@ def story_analyse(
     if run_id is not None:
         run_add_timing(run_id=run_id, name="analyse_seconds", seconds=stats["seconds"])
     return stats
+
+
+def _lap(parts: dict[str, float], started: float) -> Callable[[str], None]:
+    """Record in ``parts`` the time since the last lap (or ``started``) under a name."""
+
+    def lap(name: str) -> None:
+        parts[name] = time.perf_counter() - started - sum(parts.values())
+
+    return lap
 
 
 # What _persist reads of a story's claims (each other field would cost a query a claim).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,22 @@ from tests.api.conftest import token_client
 from tests.conftest import wait_until
 
 
+def import_and_wait(api: Any, story_id: int, files: list[tuple[str, bytes]]) -> tuple[Any, dict[str, Any]]:
+    """Import files into the story through the API; the response, and its run once it has ended."""
+    handles = []
+    for name, data in files:
+        handle = BytesIO(data)
+        handle.name = name
+        handles.append(handle)
+    batch = api.post(f"/api/v1/stories/{story_id}/imports/", {"files": handles}, format="multipart")
+
+    def ended() -> dict[str, Any] | None:
+        run = api.get(f"/api/v1/import-batches/{batch.json()['id']}/").json()["pipeline_runs"][0]
+        return run if run["state"] in ("succeeded", "failed") else None
+
+    return batch, wait_until(ended, timeout=120, interval=0.5)
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_import_wait_confirm_and_export_claimreview(
@@ -18,19 +36,8 @@ def test_import_wait_confirm_and_export_claimreview(
 ) -> None:
     api = token_client(editor)
     story = api.post("/api/v1/stories/", {"name": "Embassy via API"}, format="json").json()
-    handles = [p.open("rb") for p in seed_files]
-    try:
-        batch = api.post(f"/api/v1/stories/{story['id']}/imports/", {"files": handles}, format="multipart")
-    finally:
-        for handle in handles:
-            handle.close()
+    batch, run = import_and_wait(api, story["id"], [(p.name, p.read_bytes()) for p in seed_files])
     assert batch.status_code == 202 and batch.json()["imported_count"] == 5
-
-    def processed() -> dict[str, Any] | None:
-        run = api.get(f"/api/v1/import-batches/{batch.json()['id']}/").json()["pipeline_runs"][0]
-        return run if run["state"] in ("succeeded", "failed") else None
-
-    run = wait_until(processed, timeout=120, interval=0.5)
     assert run["state"] == "succeeded" and run["progress_done"] == run["progress_total"] == 6
 
     conflicts = api.get("/api/v1/conflicts/", {"story": story["id"], "kind": "certainty"}).json()["results"]
@@ -57,23 +64,7 @@ def test_a_late_article_is_analysed_from_the_kept_index_and_a_decision_stands(
     api = token_client(editor)
     story = api.post("/api/v1/stories/", {"name": "Embassy, late copy"}, format="json").json()
 
-    def import_and_wait(files: list[tuple[str, bytes]]) -> dict[str, Any]:
-        from io import BytesIO
-
-        handles = []
-        for name, data in files:
-            handle = BytesIO(data)
-            handle.name = name
-            handles.append(handle)
-        batch = api.post(f"/api/v1/stories/{story['id']}/imports/", {"files": handles}, format="multipart").json()
-
-        def finished() -> dict[str, Any] | None:
-            run = api.get(f"/api/v1/import-batches/{batch['id']}/").json()["pipeline_runs"][0]
-            return run if run["state"] in ("succeeded", "failed") else None
-
-        return wait_until(finished, timeout=120, interval=0.5)
-
-    first = import_and_wait([(p.name, p.read_bytes()) for p in seed_files])
+    _, first = import_and_wait(api, story["id"], [(p.name, p.read_bytes()) for p in seed_files])
     assert first["state"] == "succeeded" and first["stats"]["story_stage"].startswith("full: "), first["stats"]
     claims = api.get("/api/v1/claims/", {"story": story["id"], "page_size": 200}).json()["results"]
     chosen = next(c for c in claims if "armored vehicles" in c["text"])
@@ -87,7 +78,7 @@ def test_a_late_article_is_analysed_from_the_kept_index_and_a_decision_stands(
         "external_id": "late-1",
         "text": "Seven armored vehicles with about 30 Iraqi soldiers arrived near the embassy, a witness said.",
     }
-    second = import_and_wait([("late.json", __import__("json").dumps(late).encode())])
+    _, second = import_and_wait(api, story["id"], [("late.json", json.dumps(late).encode())])
     assert second["state"] == "succeeded" and second["stats"]["story_stage"] == "incremental", second["stats"]
     after = {c["id"]: c for c in api.get("/api/v1/claims/", {"story": story["id"], "page_size": 200}).json()["results"]}
     assert after[chosen["id"]]["status"] == "confirmed" and after[chosen["id"]]["verdict"] == "accurate"

@@ -31,15 +31,21 @@ def mark_document(page: Any) -> None:
     page.evaluate("() => { window.__sameDocument = true; }")
 
 
-def test_confirm_in_place_then_undo_from_the_keyboard(
-    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login, screenshot: Screenshot
-) -> None:
+def open_the_queues_first_claim(page: Any, live_server: Any, story: Story, login: Login) -> int:
+    """Signed in as rita, the story's claim queue, Enter: the first claim's page, loaded."""
     login(page, live_server, "rita", "rita-pw")
-    page.goto(f"{live_server.url}{processed_story.get_absolute_url()}claims/", wait_until="load")
+    page.goto(f"{live_server.url}{story.get_absolute_url()}claims/", wait_until="load")
     page.keyboard.press("Enter")
     page.wait_for_url("**/claims/*/?queue=*")
     page.wait_for_load_state("load")
     first = claim_on_page(page)
+    return first
+
+
+def test_confirm_in_place_then_undo_from_the_keyboard(
+    page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login, screenshot: Screenshot
+) -> None:
+    first = open_the_queues_first_claim(page, live_server, processed_story, login)
     assert page.evaluate("() => typeof window.htmx") == "object"  # served by the app, never a CDN (conftest)
     mark_document(page)
 
@@ -103,12 +109,7 @@ def test_a_key_pressed_before_an_update_settles_still_acts_in_place(
     page: Any, live_server: Any, reviewer: Any, processed_story: Story, login: Login
 ) -> None:
     """htmx binds the forms an update brings in when it settles; a reviewer's next key may come first."""
-    login(page, live_server, "rita", "rita-pw")
-    page.goto(f"{live_server.url}{processed_story.get_absolute_url()}claims/", wait_until="load")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/claims/*/?queue=*")
-    page.wait_for_load_state("load")
-    first = claim_on_page(page)
+    first = open_the_queues_first_claim(page, live_server, processed_story, login)
     mark_document(page)
     page.evaluate("() => { htmx.config.defaultSettleDelay = 3000; }")  # the 20 ms window, made wide
     page.keyboard.press("c")
