@@ -23,12 +23,14 @@ import hashlib
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from articles.models import Article, Story
@@ -38,7 +40,8 @@ from . import pipeline, story_cache
 from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion, ReviewEvent, refresh_open_conflicts
 from .pipeline.codec import from_jsonable
 from .pipeline.incremental import StoryIndex
-from .pipeline.types import ArticleExtraction, ArticleText, ClaimId, Embed, MentionKey, Slots, to_jsonable
+from .pipeline.story import _without_cyclic_gc
+from .pipeline.types import ArticleExtraction, ArticleId, ArticleText, ClaimId, Embed, MentionKey, Slots, to_jsonable
 from .runs import run_add_timing, run_note
 
 # --- stage 1: per article -----------------------------------------------------------------------
@@ -63,9 +66,14 @@ def article_text(article: Article) -> ArticleText:
         outlet=article.outlet.name if article.outlet is not None else None,
         embeds=embeds,
         duplicate_of=article.duplicate_of_id,
-        # Names the article where the outlet is missing or generic ("agencies") in explanations.
-        label=f"{article.outlet.name if article.outlet is not None else 'unnamed outlet'} ({article.external_id})",
+        label=_label(article.outlet.name if article.outlet is not None else None, article.external_id),
+        digest=article.content_hash,
     )
+
+
+def _label(outlet: str | None, external_id: str) -> str:
+    """Names the article where the outlet is missing or generic ("agencies") in explanations."""
+    return f"{outlet if outlet is not None else 'unnamed outlet'} ({external_id})"
 
 
 def article_extract(*, article: Article, run_id: int | None = None) -> int:
@@ -116,68 +124,73 @@ def story_analyse(
     """Align the story's mentions into claims, propose merges and conflicts, count sources.
 
     The story's index kept by its last run (claims/story_cache.py) makes a run that adds articles
-    do only the new work, with the result a full run with the kept statistics would give; a
-    reviewer's merge or split since, a changed article, or ``full`` make it a full run (the
-    statistics taken afresh). ``stats["story_stage"]`` says which it was and why.
+    do only the new work, with the result a full run with the kept statistics would give: it
+    reads the new articles and mentions (and a few columns of the others), and writes the claims
+    and conflicts the new work changed. A reviewer's merge or split since, a changed article, or
+    ``full`` make it a full run (everything read, the statistics taken afresh).
+    ``stats["story_stage"]`` says which it was and why.
     """
     started = time.perf_counter()
-    with transaction.atomic():
+    parts: dict[str, float] = {}
+    lap = _lap(parts, started)
+    # The cyclic collector paused: the run's objects live until it ends (pipeline.story._without_cyclic_gc).
+    with transaction.atomic(), _without_cyclic_gc():
         # One story stage at a time per story: a second waits here and then sees the first's claims.
         # FOR NO KEY UPDATE: a reviewer's audit event, which references the story (FOR KEY SHARE),
         # never waits on it, so a reviewer holding a claim the stage needs cannot deadlock with it.
         Story.objects.select_for_update(no_key=True).get(pk=story.pk)
-        articles = list(
-            Article.objects.filter(story=story, processed_at__isnull=False)
-            .select_related("outlet")
-            .only("pk", "external_id", "body", "published_on", "embeds", "duplicate_of_id", "outlet__name")
-        )
-        rows = list(
-            Mention.objects.filter(article__story=story).only(
-                "pk", "claim_id", "article_id", "start", "end", "text", "checkworthiness", "features", "slots"
+        stored: dict[MentionKey, _Stored] = {
+            (article_id, start, end): _Stored(pk, claim_id, article_id)
+            for pk, claim_id, article_id, start, end in Mention.objects.filter(article__story=story).values_list(
+                "pk", "claim_id", "article_id", "start", "end"
             )
-        )
-        if progress:
-            progress(f"{len(rows)} mentions in {len(articles)} articles")
-        by_key: dict[MentionKey, Mention] = {(m.article_id, m.start, m.end): m for m in rows}
-        texts = {a.pk: article_text(a) for a in articles}
-        extractions = _extractions(texts, rows)
-        claims = {
-            c.pk: c
-            for c in Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED).only(*_CLAIM_FIELDS_READ)
         }
+        claim_ids = set(
+            Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED).values_list("pk", flat=True)
+        )
         fixed: dict[ClaimId, list[MentionKey]] = defaultdict(list)
-        for m in rows:
-            if m.claim_id in claims:
-                fixed[m.claim_id].append((m.article_id, m.start, m.end))
-        parts: dict[str, float] = {}
-        lap = _lap(parts, started)
-        lap("read")
-        index, analysis, how = _analysis(story, extractions, list(texts.values()), dict(fixed), full)
+        for k, m in stored.items():
+            if m.claim_id in claim_ids:
+                fixed[m.claim_id].append(k)
+        if progress:
+            progress(f"{len(stored)} mentions in {len({k[0] for k in stored})} articles")
+        index, analysis, how = _analysis(story, stored, dict(fixed), full, lap)
         lap("analyse")
         later = _ClaimWrites()
         named: dict[str, int] = {}
-        stats: dict[str, Any] = _persist(story, analysis, by_key, claims, later, named)
+        stats: dict[str, Any] = _persist(story, analysis, index, stored, later, named)
         stats["story_stage"] = how
+        later.write_unlocked()
         lap("write")
         ids = [named.get(c.id) for c in analysis.clusters]
-        if index is None or None in ids:  # a claim not written (no mention of it is stored)
-            story_cache.discard(story)
+        if None in ids or len(ids) != len(index.clusters):  # a claim not written (no mention of it
+            story_cache.discard(story)  # is stored), or an analysis the index did not make (tests)
         else:
             # Kept while the story is locked: the next run reads what this one left. Should this
             # transaction not commit, the index names claims that do not exist and is not used.
             index.name_claims([int(i) for i in ids if i is not None])
+            # What the claims a reviewer held will be written is not known yet: not kept as written.
+            for pk in later.rest:
+                index.kept["written"].pop(pk, None)
             story_cache.save(story, index)
         lap("keep")
-        later.write_unlocked()
     # The claims a reviewer held: written now, each on its own, holding nothing else.
     stats["claims_written_after_review"] = later.write_rest()
     stats["seconds"] = round(time.perf_counter() - started, 3)
-    # where the time went: reading the story, the analysis (with the kept index's loading),
+    # where the time went: reading the story (with the kept index's loading), the analysis,
     # writing claims and conflicts, keeping the index (the rest: the writes after the commit)
     stats["seconds_by_part"] = {name: round(seconds, 3) for name, seconds in parts.items()}
     if run_id is not None:
         run_add_timing(run_id=run_id, name="analyse_seconds", seconds=stats["seconds"])
     return stats
+
+
+class _Stored(NamedTuple):
+    """What the story stage reads of every stored mention (the rest only of the new ones)."""
+
+    pk: int
+    claim_id: int | None
+    article_id: int
 
 
 def _lap(parts: dict[str, float], started: float) -> Callable[[str], None]:
@@ -189,37 +202,81 @@ def _lap(parts: dict[str, float], started: float) -> Callable[[str], None]:
     return lap
 
 
-# What _persist reads of a story's claims (each other field would cost a query a claim).
+# What _persist reads of the claims it may write (each other field would cost a query a claim).
 _CLAIM_FIELDS_READ = (
     "pk", "status", "touched_at", "independent_sources", "sources", "desk_model",
-    "text", "canonical_mention", "checkworthiness", "features", "slots",
+    "text", "canonical_mention", "checkworthiness", "features",
 )  # fmt: skip
+_MENTION_FIELDS_READ = ("pk", "article_id", "start", "end", "text", "checkworthiness", "features", "slots")
 
 
 def _analysis(
     story: Story,
-    extractions: list[ArticleExtraction],
-    texts: list[ArticleText],
+    stored: Mapping[MentionKey, _Stored],
     fixed: dict[ClaimId, list[MentionKey]],
     full: bool,
-) -> tuple[StoryIndex | None, pipeline.types.StoryAnalysis, str]:
-    """The story's analysis, from its kept index when that still describes it; and how it was made."""
-    index, why = (None, "a full run was asked for") if full else story_cache.load(story, _by_key(extractions))
+    lap: Callable[[str], None],
+) -> tuple[StoryIndex, pipeline.types.StoryAnalysis, str]:
+    """The story's analysis, from its kept index when that still describes it; and how it was made.
+
+    From the index, only the articles and mentions it does not have are read whole (neither
+    changes once stored: the index keeps its own); a full run reads them all."""
+    index, why = (None, "a full run was asked for") if full else story_cache.load(story)
     if index is not None:
-        why = index.disagreement(fixed, texts) or ""
+        now = _article_marks(story)
+        why = index.disagreement(fixed, now.values()) or ""
         if not why:
-            analysis = index.add(extractions, texts)
+            texts = {a.pk: article_text(a) for a in _articles(story).filter(pk__in=now.keys() - index.articles.keys())}
+            # which article copies which may have changed since (the only change ``add`` takes)
+            recopied = [
+                replace(kept, duplicate_of=now[aid].duplicate_of)
+                for aid, kept in index.articles.items()
+                if kept.duplicate_of != now[aid].duplicate_of
+            ]
+            new = [m.pk for k, m in stored.items() if k not in index.position]
+            rows = list(Mention.objects.filter(pk__in=new).only(*_MENTION_FIELDS_READ))
+            lap("read")
+            texts_of_rows = {**{m.article_id: index.articles.get(m.article_id) for m in rows}, **texts}
+            extractions = _extractions({aid: t for aid, t in texts_of_rows.items() if t is not None}, rows)
+            analysis = index.add(extractions, [*texts.values(), *recopied])
             return (
                 index,
                 analysis,
                 "full: the story grew past the kept statistics" if index.refreshed else "incremental",
             )
-    index, analysis = StoryIndex.build(extractions, texts, fixed=fixed)
+    texts = {a.pk: article_text(a) for a in _articles(story)}
+    rows = list(Mention.objects.filter(article__story=story).only(*_MENTION_FIELDS_READ))
+    lap("read")
+    index, analysis = StoryIndex.build(_extractions(texts, rows), list(texts.values()), fixed=fixed)
     return index, analysis, f"full: {why}"
 
 
-def _by_key(extractions: list[ArticleExtraction]) -> dict[MentionKey, pipeline.types.Mention]:
-    return {m.key: m for ex in extractions for m in ex.mentions}
+def _articles(story: Story) -> QuerySet[Article]:
+    """The story's processed articles, with what the pipeline reads of them (``article_text``)."""
+    return (
+        Article.objects.filter(story=story, processed_at__isnull=False)
+        .select_related("outlet")
+        .only("pk", "external_id", "body", "published_on", "embeds", "duplicate_of_id", "content_hash", "outlet__name")
+    )
+
+
+def _article_marks(story: Story) -> dict[ArticleId, ArticleText]:
+    """The story's processed articles without their text, which their content hash stands for
+    (a stored article's text never changes; its outlet, date or copy may)."""
+    return {
+        pk: ArticleText(
+            id=pk,
+            body="",
+            published_on=published_on,
+            outlet=outlet,
+            duplicate_of=duplicate_of,
+            label=_label(outlet, external_id),
+            digest=content_hash,
+        )
+        for pk, external_id, published_on, duplicate_of, outlet, content_hash in Article.objects.filter(
+            story=story, processed_at__isnull=False
+        ).values_list("pk", "external_id", "published_on", "duplicate_of_id", "outlet__name", "content_hash")
+    }
 
 
 def _extractions(texts: dict[int, ArticleText], rows: list[Mention]) -> list[ArticleExtraction]:
@@ -313,42 +370,69 @@ class _ClaimWrites:
 def _persist(
     story: Story,
     analysis: pipeline.types.StoryAnalysis,
-    by_key: dict[MentionKey, Mention],
-    claims: dict[int, Claim],
+    index: StoryIndex,
+    stored: Mapping[MentionKey, _Stored],
     later: _ClaimWrites,
     cluster_claim: dict[str, int],
 ) -> dict[str, int]:
-    """Write the analysis; ``cluster_claim`` is filled with each written cluster's claim."""
+    """Write the analysis; ``cluster_claim`` is filled with each written cluster's claim.
+
+    What the index keeps of the last run spares the writes it made: a claim whose mentions,
+    wording and sources are those it wrote, and a conflict proposed again with the same sides,
+    are not read or written again (either would change nothing). The index keeps this run's."""
     stats = {"claims_created": 0, "mentions_attached": 0}
-    created: list[tuple[str, Claim, list[int]]] = []
-    attach: list[tuple[int, list[int]]] = []
+    written: dict[int, tuple[Any, ...]] = index.kept.get("written", {})
+    now_written: dict[int, tuple[Any, ...]] = {}
+    changed: list[tuple[pipeline.types.Cluster, tuple[Any, ...]]] = []
     for cluster in analysis.clusters:
-        members = [by_key[k] for k in cluster.mentions if k in by_key]
-        canonical = by_key.get(cluster.canonical)
+        mark = (len(cluster.mentions), cluster.canonical, cluster.text, cluster.independent_sources, cluster.sources)
+        if cluster.extends is not None and written.get(int(cluster.extends)) == mark:
+            cluster_claim[cluster.id] = int(cluster.extends)
+            now_written[int(cluster.extends)] = mark
+        else:
+            changed.append((cluster, mark))
+    wanted = Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED)
+    if written:
+        wanted = wanted.filter(pk__in=[c.extends for c, _ in changed if c.extends is not None])
+    claims = {c.pk: c for c in wanted.only(*_CLAIM_FIELDS_READ)}
+    stats["claims_as_written"] = len(now_written)
+
+    created: list[tuple[str, Claim, list[int], tuple[Any, ...]]] = []
+    attach: list[tuple[int, list[int]]] = []
+    for cluster, mark in changed:
+        members = [k for k in cluster.mentions if k in stored]
+        canonical = stored.get(cluster.canonical)
         if not members or canonical is None:
             continue
         # The claim's check-worthiness is its best mention's, and so are the contributions shown for it
         # (the canonical mention's did not add up to the score).
-        best = max(members, key=lambda m: m.checkworthiness)
-        wording = {
+        best = index.mention(max(members, key=lambda k: index.mention(k).checkworthiness))
+        wording: dict[str, Any] = {
             "text": cluster.text,
             "canonical_mention_id": canonical.pk,  # the id: the related object would cost a query a claim
             "checkworthiness": best.checkworthiness,
-            "features": best.features,
-            "slots": canonical.slots,
+            "features": dict(best.features),
         }
-        unaligned = [m.pk for m in members if m.claim_id is None]
+        # A claim's slots are its canonical mention's (which never change): written with the rest.
+        slots = partial(to_jsonable, index.mention(cluster.canonical).slots)
+        unaligned = [stored[k].pk for k in members if stored[k].claim_id is None]
         claim = claims.get(cluster.extends) if cluster.extends is not None else None  # type: ignore[arg-type]
         if claim is None:
             claim = Claim(
-                story=story, independent_sources=cluster.independent_sources, sources=list(cluster.sources), **wording
+                story=story,
+                independent_sources=cluster.independent_sources,
+                sources=list(cluster.sources),
+                slots=slots(),
+                **wording,
             )
-            created.append((cluster.id, claim, unaligned))
+            created.append((cluster.id, claim, unaligned, mark))
             continue
         cluster_claim[cluster.id] = claim.pk
+        now_written[claim.pk] = mark
         if (claim.independent_sources, claim.sources) != (cluster.independent_sources, list(cluster.sources)):
             later.counts[claim.pk] = (cluster.independent_sources, list(cluster.sources))
         if not claim.is_touched and any(getattr(claim, f) != v for f, v in wording.items()):
+            wording["slots"] = slots()
             if claim.text != cluster.text and claim.desk_model_id is not None:
                 # the desk model scored other words: the claim waits for its next scoring pass
                 # (queued after every run), ordered by the rules until then
@@ -356,11 +440,11 @@ def _persist(
             later.wording[claim.pk] = wording
         if unaligned:
             attach.append((claim.pk, unaligned))
-    Claim.objects.bulk_create([claim for _, claim, _ in created], batch_size=500)
+    Claim.objects.bulk_create([claim for _, claim, _, _ in created], batch_size=500)
     stats["claims_created"] = len(created)
-    for cluster_id, claim, unaligned in created:
-        claims[claim.pk] = claim
+    for cluster_id, claim, unaligned, mark in created:
         cluster_claim[cluster_id] = claim.pk
+        now_written[claim.pk] = mark
         attach.append((claim.pk, unaligned))
     for claim_id, unaligned in attach:
         # Only unaligned mentions are attached: the pipeline never moves evidence between claims.
@@ -368,20 +452,38 @@ def _persist(
             claim_id=claim_id
         )
 
-    stats.update(conflicts_persist(story=story, proposals=analysis.conflicts, by_key=by_key, later=later))
-    stats.update(_persist_suggestions(story, analysis.suggestions, cluster_claim))
+    proposed: set[bytes] = index.kept.get("proposed", set())
+    marks = [_proposal_mark(p) for p in analysis.conflicts]
+    proposals = [p for p, mark in zip(analysis.conflicts, marks, strict=True) if mark not in proposed]
+    stats["conflicts_proposed_again"] = len(marks) - len(proposals)
+    stats.update(conflicts_persist(story=story, proposals=proposals, by_key=stored, later=later))
+    claim_of = {m.pk: m.claim_id for m in stored.values() if m.claim_id is not None}
+    claim_of.update((pk, claim_id) for claim_id, unaligned in attach for pk in unaligned)
+    stats.update(_persist_suggestions(story, analysis.suggestions, cluster_claim, claim_of))
+    index.kept = {"written": now_written, "proposed": set(marks)}
+    stats["claims_reworded"] = len(later.wording)
     return stats
 
 
+def _proposal_mark(proposal: pipeline.types.Conflict) -> bytes:
+    """A conflict proposal's kind and sides (not its wording), as a short digest: proposed again
+    with the same sides, it would change nothing persisted (conflicts_persist)."""
+    sides = sorted([sorted(proposal.side_a), sorted(proposal.side_b)])
+    return hashlib.blake2b(repr((proposal.kind, sides)).encode(), digest_size=12).digest()
+
+
 def _persist_suggestions(
-    story: Story, suggestions: Iterable[pipeline.types.MergeSuggestion], cluster_claim: dict[str, int]
+    story: Story,
+    suggestions: Iterable[pipeline.types.MergeSuggestion],
+    cluster_claim: dict[str, int],
+    claim_of: Mapping[int, int],
 ) -> dict[str, int]:
     """New merge suggestions, except between claims on opposite sides of an open conflict.
 
     An open suggestion between such claims is withdrawn (the pipeline's own state: no person
     decided it), and a withdrawn one the pipeline proposes again once they no longer disagree opens again.
     """
-    blocked = _opposing_claim_pairs(story)
+    blocked = _opposing_claim_pairs(story, claim_of)
     existing = {
         (a, b): (pk, status)
         for pk, a, b, status in MergeSuggestion.objects.filter(story=story).values_list(
@@ -420,13 +522,20 @@ def _persist_suggestions(
     return {"suggestions_created": len(new), "suggestions_withdrawn": len(withdraw)}
 
 
-def _opposing_claim_pairs(story: Story) -> set[tuple[int, int]]:
-    """(low id, high id) of every two claims that stand on opposite sides of an open conflict of the story."""
+def _opposing_claim_pairs(story: Story, claim_of: Mapping[int, int]) -> set[tuple[int, int]]:
+    """(low id, high id) of every two claims that stand on opposite sides of an open conflict of the story,
+    each mention's claim taken from ``claim_of`` (mention id -> claim id: the stage's own, as it wrote them).
+
+    Two lookups by key rather than one join: right after a run writes thousands of conflicts,
+    PostgreSQL's statistics still call the tables small, and the join it then planned (a nested
+    loop over every side of every conflict) took 36 s on a 3,000-document story."""
+    conflicts = list(Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).values_list("pk", flat=True))
     sides: dict[int, dict[str, set[int]]] = defaultdict(lambda: {"a": set(), "b": set()})
-    for conflict_id, side, claim_id in ConflictMention.objects.filter(
-        conflict__story=story, conflict__status=Conflict.Status.OPEN, mention__claim__isnull=False
-    ).values_list("conflict_id", "side", "mention__claim_id"):
-        sides[conflict_id][side].add(claim_id)
+    for conflict_id, side, mention_id in ConflictMention.objects.filter(conflict_id__in=conflicts).values_list(
+        "conflict_id", "side", "mention_id"
+    ):
+        if mention_id in claim_of:
+            sides[conflict_id][side].add(claim_of[mention_id])
     return {(min(x, y), max(x, y)) for s in sides.values() for x in s["a"] for y in s["b"] if x != y}
 
 
@@ -478,7 +587,7 @@ def conflicts_persist(
     *,
     story: Story,
     proposals: Iterable[pipeline.types.Conflict],
-    by_key: Mapping[MentionKey, Mention],
+    by_key: Mapping[MentionKey, _Stored | Mention],
     later: _ClaimWrites | None = None,
 ) -> dict[str, int]:
     """Persist the pipeline's proposed conflicts so that one disagreement stays one conflict across re-runs.
@@ -504,7 +613,10 @@ def conflicts_persist(
         )
     }
     roots = _article_roots({pk: duplicate_of for pk, (duplicate_of, _) in articles.items()})
-    known, article_of = _story_conflicts(story)
+    proposals = list(proposals)
+    # Only the conflicts a proposal could match: those with one of its mentions on a side.
+    proposed = {by_key[k].pk for p in proposals for k in (*p.side_a, *p.side_b) if k in by_key}
+    known, article_of = _story_conflicts(story, proposed)
     article_of.update({m.pk: m.article_id for m in by_key.values()})
 
     def root(mention_id: int) -> int:
@@ -658,29 +770,35 @@ def _factors(factors: Mapping[str, float]) -> dict[str, float]:
     return {str(name): round(float(v), 4) for name, v in factors.items() if math.isfinite(float(v))}
 
 
-def _story_conflicts(story: Story) -> tuple[list[_KnownConflict], dict[int, int]]:
-    """The story's conflicts with their sides, and the article of each side's mention, in one query."""
+def _story_conflicts(story: Story, mentions: Collection[int]) -> tuple[list[_KnownConflict], dict[int, int]]:
+    """The story's conflicts with one of these mentions on a side (and the conflicts they follow),
+    with their sides, and the article of each side's mention."""
     known: dict[int, _KnownConflict] = {}
     article_of: dict[int, int] = {}
-    rows = (
-        Conflict.objects.filter(story=story)
-        .order_by("id")
-        .values_list(
-            "id", "kind", "status", "key", "follows_id", "resolution", "resolved_by__username", "resolved_at",
-            "sides__side", "sides__mention_id", "sides__mention__article_id",
-        )
-    )  # fmt: skip
-    for pk, kind, status, key, follows_id, resolution, resolved_by, resolved_at, side, mention_id, article in rows:
-        conflict = known.get(pk)
-        if conflict is None:
-            conflict = known[pk] = _KnownConflict(
-                kind=kind, status=status, sides={"a": set(), "b": set()}, pk=pk, key=key, follows_id=follows_id,
-                resolution=resolution, resolved_by=resolved_by, resolved_at=resolved_at,
-            )  # fmt: skip
-        if side is not None:
-            conflict.sides[side].add(mention_id)
-            article_of[mention_id] = article
-    return list(known.values()), article_of
+    # (the story's mentions: their conflicts are the story's)
+    wanted = set(ConflictMention.objects.filter(mention_id__in=mentions).values_list("conflict_id", flat=True))
+    while wanted:
+        rows = (
+            Conflict.objects.filter(pk__in=wanted)
+            .order_by("id")
+            .values_list(
+                "id", "kind", "status", "key", "follows_id", "resolution", "resolved_by__username", "resolved_at",
+                "sides__side", "sides__mention_id", "sides__mention__article_id",
+            )
+        )  # fmt: skip
+        for pk, kind, status, key, follows_id, resolution, resolved_by, resolved_at, side, mention_id, article in rows:
+            conflict = known.get(pk)
+            if conflict is None:
+                conflict = known[pk] = _KnownConflict(
+                    kind=kind, status=status, sides={"a": set(), "b": set()}, pk=pk, key=key, follows_id=follows_id,
+                    resolution=resolution, resolved_by=resolved_by, resolved_at=resolved_at,
+                )  # fmt: skip
+            if side is not None:
+                conflict.sides[side].add(mention_id)
+                article_of[mention_id] = article
+        # a conflict that re-raises a resolved one names it in its explanation
+        wanted = {c.follows_id for c in known.values() if c.follows_id is not None} - known.keys()
+    return sorted(known.values(), key=lambda c: c.saved_pk), article_of
 
 
 def _write_conflicts(
@@ -718,11 +836,11 @@ def _write_conflicts(
         rows, ["severity", "explanation", "confidence", "factors", "version", "updated_at"], batch_size=500
     )
 
-    taken = set(Conflict.objects.filter(story=story).values_list("key", flat=True)) if created else set()
+    keys = [_conflict_key(c.kind, c.sides["a"], c.sides["b"]) for c in created]
+    taken = set(Conflict.objects.filter(story=story, key__in=keys).values_list("key", flat=True)) if keys else set()
     fresh: list[tuple[_KnownConflict, Conflict]] = []
-    for c in created:
+    for c, key in zip(created, keys, strict=True):
         assert c.proposal is not None
-        key = _conflict_key(c.kind, c.sides["a"], c.sides["b"])
         if key in taken:
             continue  # the same sides as a conflict whose mentions have since gone: leave that one be
         taken.add(key)

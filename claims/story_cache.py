@@ -17,7 +17,6 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from django.conf import settings
 from articles.models import Story
 
 from .pipeline.incremental import StoryIndex
-from .pipeline.types import Mention, MentionKey
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +56,8 @@ def _identity(story: Story) -> dict[str, Any]:
     return {"story": story.pk, "created": story.created_at.isoformat(), "code": code_version()}
 
 
-def load(story: Story, mentions: Mapping[MentionKey, Mention]) -> tuple[StoryIndex | None, str]:
-    """The story's kept index with these mentions, or None and why there is none."""
+def load(story: Story) -> tuple[StoryIndex | None, str]:
+    """The story's kept index, or None and why there is none."""
     path = _path(story)
     if path is None:
         return None, "no index is kept (FACTDESK_STORY_INDEX_DIR is empty)"
@@ -67,7 +65,7 @@ def load(story: Story, mentions: Mapping[MentionKey, Mention]) -> tuple[StoryInd
         with path.open("rb") as fh:
             if pickle.load(fh) != _identity(story):
                 return None, "the kept index is for other pipeline code or another story"
-            return StoryIndex.load(fh, mentions), ""
+            return StoryIndex.load(fh), ""
     except (FileNotFoundError, NotADirectoryError):
         return None, "no index kept for this story yet"
     except Exception as exc:  # a damaged or foreign file costs a full run, never the run

@@ -27,17 +27,17 @@ stories, the seeds and real news). The statistics are taken again (``refresh``, 
 once the story has grown by ``REFRESH_GROWTH`` since they were taken, or when new mentions
 would come before earlier ones.
 
-The worker keeps each story's index between runs (``claims.story_cache``): ``dump`` writes it
-without the mentions, which ``load`` takes from the story's rows again (they are most of its
-unpickling time), and ``disagreement`` says why a kept index no longer describes the story (a
-reviewer merged or split claims, an article changed), so that the run starts again from scratch.
+The worker keeps each story's index between runs (``claims.story_cache``), mentions and
+articles included (neither changes once stored), so that a run reads only what is new from the
+database; ``disagreement`` says why a kept index no longer describes the story (a reviewer
+merged or split claims, an article changed), so that the run starts again from scratch, and
+``kept`` carries what the worker did with the last result (what it wrote).
 """
 
 from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import IO, Any
 
 import numpy as np
@@ -107,6 +107,9 @@ class StoryIndex:
         self.new: set[MentionKey] | None = None  # the mentions the last run added; None: a first run
         self.counted = 0  # mentions when the statistics were taken
         self.refreshed = True  # the last run was a full one (``build`` or ``refresh``)
+        # What the caller keeps about what it did with the last result (claims.persist: what it
+        # wrote); a refresh keeps it too.
+        self.kept: dict[str, Any] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -175,6 +178,7 @@ class StoryIndex:
             fixed=self.fixed_claims(),
             observe=observe,
         )
+        index.kept = self.kept
         self.__dict__.update(index.__dict__)
         return analysis
 
@@ -198,7 +202,8 @@ class StoryIndex:
 
         Its claims must be those claims, each with the same mentions (a merge, a split or a moved
         mention changes them), every other mention unaligned, and its articles unchanged, but for
-        which article copies which (``add`` takes that into account).
+        which article copies which (``add`` takes that into account). An article given without
+        its body is compared by its ``digest`` (``ArticleText``).
         """
         changed: set[ClaimId] = set()
         matched = 0
@@ -220,19 +225,24 @@ class StoryIndex:
             current = now.get(aid)
             if current is None:
                 return f"article {aid} is gone"
-            if replace(current, duplicate_of=None) != replace(kept, duplicate_of=None):
+            if _article_mark(current) != _article_mark(kept):
                 return f"article {aid} changed"
         return None
 
+    def mention(self, key: MentionKey) -> Mention:
+        """One of the index's mentions (KeyError: not one of them)."""
+        return self.rows.mentions[self.position[key]]
+
     def dump(self, fh: IO[bytes]) -> None:
-        """Pickle the index to ``fh``, each mention as its key (``load`` takes them back)."""
-        _MentionPickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(self)
+        """Pickle the index to ``fh`` (``load`` reads it back)."""
+        with _without_cyclic_gc():
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
-    def load(fh: IO[bytes], mentions: Mapping[MentionKey, Mention]) -> StoryIndex:
-        """An index ``dump`` wrote, its mentions taken from ``mentions`` (KeyError: one is missing)."""
+    def load(fh: IO[bytes]) -> StoryIndex:
+        """An index ``dump`` wrote."""
         with _without_cyclic_gc():  # a million small objects: the collector would triple the time
-            index = _MentionUnpickler(fh, mentions).load()
+            index = pickle.load(fh)
         if not isinstance(index, StoryIndex):
             raise TypeError(f"not a story index: {type(index).__name__}")
         return index
@@ -350,18 +360,7 @@ class StoryIndex:
         )
 
 
-class _MentionPickler(pickle.Pickler):
-    def persistent_id(self, obj: Any) -> Any:
-        return ("mention", obj.key) if type(obj) is Mention else None
-
-
-class _MentionUnpickler(pickle.Unpickler):
-    def __init__(self, fh: IO[bytes], mentions: Mapping[MentionKey, Mention]) -> None:
-        super().__init__(fh)
-        self.mentions = mentions
-
-    def persistent_load(self, pid: Any) -> Any:
-        kind, key = pid
-        if kind != "mention":
-            raise pickle.UnpicklingError(f"unknown reference {kind!r}")
-        return self.mentions[key]
+def _article_mark(a: ArticleText) -> tuple[Any, ...]:
+    """What must stay the same of an earlier article: its text (by its digest when it has one),
+    its date, outlet and name; not which article it copies (``add`` takes that into account)."""
+    return (a.id, a.digest or (a.body, a.embeds), a.published_on, a.outlet, a.label)

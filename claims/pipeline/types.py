@@ -47,6 +47,9 @@ class ArticleText:
     duplicate_of: ArticleId | None = None
     # How to name the article when it has no outlet ("unnamed outlet (002_d3a9...)").
     label: str | None = None
+    # What identifies its body and embeds when the caller has one (the stored article's content
+    # hash): a kept index compares it instead of the text (incremental.StoryIndex.disagreement).
+    digest: str = ""
 
     @property
     def display_name(self) -> str:

@@ -337,7 +337,10 @@ def test_no_merge_suggestion_between_claims_on_opposite_sides_of_an_open_conflic
     conflict = proposal([desk["ap1"], desk["reuters1"]], [desk["bbc1"], desk["guardian1"]])
     merges = [("ap1", "bbc1"), ("ap1", "guardian1"), ("reuters1", "bbc1"), ("bbc1", "guardian1"), ("ap2", "bbc2")]
     analysis = analysis_with(desk, [conflict], merges)
-    monkeypatch.setattr(persistence, "_analysis", lambda *args, **kwargs: (None, analysis, "made up"))
+    real = persistence._analysis  # the story's own index, with this analysis instead of its own
+    monkeypatch.setattr(
+        persistence, "_analysis", lambda *args, **kwargs: (real(*args, **kwargs)[0], analysis, "made up")
+    )
 
     stats = persistence.story_analyse(story=desk.story)
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from articles.models import Article, Story
 from articles.services import articles_import, story_get_or_create
 from claims import persist, review, story_cache
-from claims.models import Claim, Mention, PipelineRun
+from claims.models import Claim, Conflict, Mention, MergeSuggestion, PipelineRun
 from claims.pipeline import incremental
 from claims.pipeline.story import analyse_story
 
@@ -69,7 +69,7 @@ def test_a_run_adding_an_article_is_incremental_and_gives_the_full_runs_result(
     for m in rows:
         if m.claim_id is not None:
             fixed.setdefault(m.claim_id, []).append((m.article_id, m.start, m.end))
-    kept, why = story_cache.load(story, persist._by_key(extractions))
+    kept, why = story_cache.load(story)
     assert kept is not None, why
     expected = analyse_story(extractions, list(texts.values()), fixed=fixed, stats=kept.stats)
 
@@ -85,10 +85,83 @@ def test_a_run_adding_an_article_is_incremental_and_gives_the_full_runs_result(
     assert new_mentions and all(m.claim_id for m in Mention.objects.filter(article__story=story))
     # The claims stored are the analysis's, and the index now names them by their rows.
     assert sorted(map(sorted, claim_groups(story).values())) == sorted(sorted(c.mentions) for c in expected.clusters)
-    again, why = story_cache.load(
-        story, persist._by_key(persist._extractions(texts, list(Mention.objects.filter(article__story=story))))
-    )
+    again, why = story_cache.load(story)
     assert again is not None and again.disagreement(claim_groups(story), texts.values()) is None
+
+
+def story_state(story: Story) -> dict[str, Any]:
+    """The story's claims, conflicts and merge suggestions, by what they say (not their row ids)."""
+    names = dict(Article.objects.filter(story=story).values_list("pk", "external_id"))
+    mentions = {
+        pk: (names[article], start, end)
+        for pk, article, start, end in Mention.objects.filter(article__story=story).values_list(
+            "pk", "article_id", "start", "end"
+        )
+    }
+    claims = {}
+    for claim in Claim.objects.filter(story=story).prefetch_related("mentions"):
+        claims[claim.pk] = (
+            tuple(sorted(mentions[m.pk] for m in claim.mentions.all())),
+            mentions.get(claim.canonical_mention_id),
+            claim.text, claim.status, claim.checkworthiness, claim.features, claim.slots,
+            claim.independent_sources, tuple(claim.sources), claim.open_conflicts,
+        )  # fmt: skip
+    conflicts = sorted(
+        (
+            c.kind,
+            c.status,
+            c.severity,
+            c.explanation,
+            c.confidence,
+            tuple(sorted((s.side, mentions[s.mention_id]) for s in c.sides.all())),
+        )
+        for c in Conflict.objects.filter(story=story).prefetch_related("sides")
+    )
+    suggestions = sorted(
+        (tuple(sorted((claims[s.claim_a_id][0], claims[s.claim_b_id][0]))), s.status, s.score)
+        for s in MergeSuggestion.objects.filter(story=story)
+    )
+    return {"claims": sorted(claims.values()), "conflicts": conflicts, "suggestions": suggestions}
+
+
+def test_a_run_from_the_kept_index_writes_what_comparing_every_claim_writes(
+    seed_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept index spares reading and writing the claims and conflicts its last run wrote as they
+    are; a twin story whose runs forget what was written (every claim read and compared, every
+    proposed conflict matched again) ends the same."""
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
+    spared, _ = story_get_or_create(name="Spared")
+    twin, _ = story_get_or_create(name="Twin")
+    load = story_cache.load
+
+    def load_forgetting_the_twins_writes(story: Story) -> tuple[Any, str]:
+        index, why = load(story)
+        if index is not None and story.pk == twin.pk:
+            index.kept = {}
+        return index, why
+
+    monkeypatch.setattr(story_cache, "load", load_forgetting_the_twins_writes)
+    for files in (seed_files[:3], seed_files[3:4], seed_files[4:], []):
+        for story in (spared, twin):
+            import_and_process(story, files)
+        assert story_state(spared) == story_state(twin)
+    runs = {
+        story.pk: [
+            r.stats for r in PipelineRun.objects.filter(story=story, stats__has_key="story_stage").order_by("pk")
+        ]
+        for story in (spared, twin)
+    }
+    assert [r["story_stage"] for r in runs[spared.pk][1:]] == ["incremental"] * 3
+    assert [r["story_stage"] for r in runs[twin.pk][1:]] == ["incremental"] * 3
+    # The spared runs did skip claims and conflicts; the twin's compared every one.
+    assert all(r["claims_as_written"] > 0 and r["conflicts_proposed_again"] > 0 for r in runs[spared.pk][1:])
+    assert all(r["claims_as_written"] == r["conflicts_proposed_again"] == 0 for r in runs[twin.pk])
+    # Nothing new: the twin read every claim and found each as the pipeline words it (what
+    # ``_persist`` makes of the index's mentions equals what was stored); the spared run read none.
+    assert runs[twin.pk][-1]["claims_reworded"] == 0
+    assert runs[spared.pk][-1]["claims_as_written"] == Claim.objects.filter(story=spared).count()
+    assert story_state(spared)["conflicts"]
 
 
 def test_a_reviewers_merge_makes_the_next_run_full_and_stands(
@@ -114,9 +187,8 @@ def test_a_reviewers_merge_makes_the_next_run_full_and_stands(
     assert (other.status, other.merged_into_id) == (Claim.Status.MERGED, survivor.pk)
     assert moved <= set(survivor.mentions.values_list("pk", flat=True))
     # The full run's index describes the merged story: the next run may add to it.
-    rows = list(Mention.objects.filter(article__story=story))
     texts = {a.pk: persist.article_text(a) for a in Article.objects.filter(story=story).select_related("outlet")}
-    kept, _ = story_cache.load(story, persist._by_key(persist._extractions(texts, rows)))
+    kept, _ = story_cache.load(story)
     assert kept is not None and kept.disagreement(claim_groups(story), texts.values()) is None
 
 
