@@ -62,7 +62,12 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=3000)
     ap.add_argument("--added", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--profile", action="store_true", help="print cProfile's top functions of the last kept run")
+    ap.add_argument(
+        "--profile", action="store_true", help="print cProfile's top functions of a run from the kept index"
+    )
+    ap.add_argument(
+        "--profile-round", type=int, default=0, help="the round --profile profiles (1, 2, ...; 0: the last)"
+    )
     args, _ = ap.parse_known_args()
     docs = multinews_documents(args.articles + args.added * args.rounds)
     if docs is None:
@@ -81,14 +86,22 @@ def main() -> int:
     for r in range(args.rounds):
         at = args.articles + r * args.added
         import_documents(story, docs[at : at + args.added])
-        profile = cProfile.Profile() if args.profile and r == args.rounds - 1 else None
+        profiled = (args.profile_round or args.rounds) - 1
+        profile = cProfile.Profile() if args.profile and r == profiled else None
         if profile:
             profile.enable()
         kept = persist.story_analyse(story=story)
         if profile:
             profile.disable()
             pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+        full_profile = cProfile.Profile() if profile else None
+        if full_profile:
+            full_profile.enable()
         full = persist.story_analyse(story=story, full=True)
+        if full_profile:
+            full_profile.disable()
+            print("The full run:")
+            pstats.Stats(full_profile).sort_stats("cumulative").print_stats(35)
         ratio = kept["seconds"] / full["seconds"]
         rounds.append({"kept": kept, "full": full, "ratio": round(ratio, 3)})
         print(
