@@ -10,7 +10,8 @@ as the worker runs it (from the index the last run kept: claims/story_cache.py),
 ``full=True`` (what every run cost before the index was kept). Both times include reading the
 story from the database and writing claims and conflicts; the parts are printed. The ratio is
 taken within a round; the median over rounds is reported. The kept indexes go to a temporary
-directory; the queued processing tasks are purged at the end.
+directory; the queued processing tasks are purged at the end. ``--worker-rss`` then runs the stage
+in a fresh process (from the kept index, then in full) and prints its peak RSS: a worker's need.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import pstats
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,8 +70,14 @@ def main() -> int:
     ap.add_argument(
         "--profile-round", type=int, default=0, help="the round --profile profiles (1, 2, ...; 0: the last)"
     )
+    ap.add_argument(
+        "--worker-rss",
+        action="store_true",
+        help="then add ADDED documents again and run the stage in a fresh process, from the kept index and in full, "
+        "and print each one's peak RSS (what a worker process needs for this story)",
+    )
     args, _ = ap.parse_known_args()
-    docs = multinews_documents(args.articles + args.added * args.rounds)
+    docs = multinews_documents(args.articles + args.added * (args.rounds + args.worker_rss))
     if docs is None:
         print("story-runs: skipped (../shared/dev-stories/multinews_test.jsonl is absent)")
         return 0
@@ -108,6 +116,17 @@ def main() -> int:
             f"  round {r + 1}: +{args.added} documents: {kept['seconds']:.3f} s ({kept['story_stage']}; "
             f"{_parts(kept)}), full {full['seconds']:.3f} s ({_parts(full)}), ratio {ratio:.3f}"
         )
+    fresh = []
+    if args.worker_rss:
+        at = args.articles + args.rounds * args.added
+        import_documents(story, docs[at : at + args.added])
+        for in_full in (False, True):
+            child = _stage_in_a_fresh_process(story, in_full)
+            print(
+                f"  in a fresh process, {'full' if in_full else 'from the kept index'}: {child['seconds']:.2f} s "
+                f"({child['stage']}), peak RSS {child['peak_mb']:.0f} MB (Django and the app loaded: {child['before_mb']:.0f} MB)"
+            )
+            fresh.append({"full": in_full, **child})
     seconds = statistics.median(r["kept"]["seconds"] for r in rounds)
     ratio = statistics.median(r["ratio"] for r in rounds)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -125,6 +144,7 @@ def main() -> int:
                 "articles": args.articles,
                 "added": args.added,
                 "rounds": rounds,
+                "fresh_process": fresh,
                 "targets": [
                     {
                         "figure": f"story stage on the database, {args.added} documents added to {args.articles:,} (s)",
@@ -144,6 +164,31 @@ def main() -> int:
         )
     )
     return 0
+
+
+# The story stage as the worker's task runs it, alone in a process: its peak RSS is the worker's need.
+_CHILD = """
+import json, os, re, sys
+sys.path.insert(0, {root!r})
+import django
+django.setup()
+from articles.models import Story
+from claims import persist, tasks  # noqa: F401 (what a worker has loaded)
+
+def peak_mb():  # this process's own high-water mark (ru_maxrss would count the parent's, from the fork)
+    with open("/proc/self/status") as fh:
+        return int(re.search(r"VmHWM:\\s+(\\d+) kB", fh.read()).group(1)) / 1024
+
+before = peak_mb()
+stats = persist.story_analyse(story=Story.objects.get(pk={story}), full={full})
+print(json.dumps({{"stage": stats["story_stage"], "seconds": stats["seconds"], "before_mb": before, "peak_mb": peak_mb()}}))
+"""
+
+
+def _stage_in_a_fresh_process(story: Story, full: bool) -> dict:
+    code = _CHILD.format(root=str(ROOT), story=story.pk, full=full)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _parts(stats: dict) -> str:

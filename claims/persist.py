@@ -244,6 +244,7 @@ def _analysis(
                 analysis,
                 "full: the story grew past the kept statistics" if index.refreshed else "incremental",
             )
+        index = None  # not kept alive through the full run's build
     texts = {a.pk: article_text(a) for a in _articles(story)}
     rows = list(Mention.objects.filter(article__story=story).only(*_MENTION_FIELDS_READ))
     lap("read")
