@@ -246,9 +246,11 @@ def _analysis(
             )
         index = None  # not kept alive through the full run's build
     texts = {a.pk: article_text(a) for a in _articles(story)}
-    rows = list(Mention.objects.filter(article__story=story).only(*_MENTION_FIELDS_READ))
+    # row by row: a row's JSON is let go once its mention is made
+    streamed = Mention.objects.filter(article__story=story).only(*_MENTION_FIELDS_READ).iterator(chunk_size=2000)
+    extractions = _extractions(texts, streamed)
     lap("read")
-    index, analysis = StoryIndex.build(_extractions(texts, rows), list(texts.values()), fixed=fixed)
+    index, analysis = StoryIndex.build(extractions, list(texts.values()), fixed=fixed)
     return index, analysis, f"full: {why}"
 
 
@@ -280,7 +282,7 @@ def _article_marks(story: Story) -> dict[ArticleId, ArticleText]:
     }
 
 
-def _extractions(texts: dict[int, ArticleText], rows: list[Mention]) -> list[ArticleExtraction]:
+def _extractions(texts: dict[int, ArticleText], rows: Iterable[Mention]) -> list[ArticleExtraction]:
     per_article: dict[int, list[pipeline.types.Mention]] = defaultdict(list)
     for m in rows:
         article = texts.get(m.article_id)
