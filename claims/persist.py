@@ -246,9 +246,9 @@ def _analysis(
             )
         index = None  # not kept alive through the full run's build
     texts = {a.pk: article_text(a) for a in _articles(story)}
-    # row by row: a row's JSON is let go once its mention is made
-    streamed = Mention.objects.filter(article__story=story).only(*_MENTION_FIELDS_READ).iterator(chunk_size=2000)
-    extractions = _extractions(texts, streamed)
+    rows = list(Mention.objects.filter(article__story=story).only(*_MENTION_FIELDS_READ))
+    extractions = _extractions(texts, rows)
+    del rows  # their JSON is not kept through the build: its memory goes to the build instead
     lap("read")
     index, analysis = StoryIndex.build(extractions, list(texts.values()), fixed=fixed)
     return index, analysis, f"full: {why}"
