@@ -75,3 +75,25 @@ def test_align_works_on_mentions_directly_and_is_order_independent():
     a1 = align(ms)
     a2 = align(list(reversed(ms)))
     assert a1.clusters == a2.clusters and a1.suggestions == a2.suggestions
+
+
+def test_unit_length_rows_are_scikit_learns_to_the_bit():
+    """``similarity.l2_rows`` stands in for scikit-learn's ``normalize`` (not imported by the
+    pipeline); every vector, and so every score and claim, must stay exactly what it was."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    from claims.pipeline.similarity import l2_rows
+
+    rng = np.random.default_rng(7)
+    for seed in range(4):
+        x = sp.random(300, 2000, density=0.03, format="lil", dtype=np.float32, random_state=seed)
+        x[3, :] = 0  # an empty row stays empty
+        x = x.tocsr()
+        x.data = (x.data * rng.uniform(0.001, 50, size=x.data.shape)).astype(np.float32)
+        expected = normalize(x.copy(), norm="l2", copy=False)
+        got = l2_rows(x.copy())
+        assert got.dtype == np.float32 and got.nnz == x.nnz
+        assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
+        assert np.array_equal(got.data, expected.data)
