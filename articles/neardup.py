@@ -17,11 +17,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from .importers.words import STOPWORDS
+
+if TYPE_CHECKING:  # imported where it is used: with the parts of SciPy it loads, 39 MB a process
+    from datasketch import MinHash
 
 NUM_PERM = 64
 SCHEME = "affine32"  # fixed, so that stored signatures stay comparable across datasketch upgrades
@@ -52,6 +55,8 @@ def sentences(body: str) -> list[str]:
 
 def signature(body: str) -> bytes:
     """The MinHash signature of a body's content words, as bytes for storage."""
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
     words = sorted(content_words(body))
     if words:
@@ -60,6 +65,8 @@ def signature(body: str) -> bytes:
 
 
 def _minhash(sig: bytes) -> MinHash:
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(sig, dtype=np.uint64))
 
 
@@ -119,6 +126,8 @@ class Match:
 
 def find_matches(new: Iterable[Doc], existing: Iterable[Doc], threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
     """Every pair (a new doc, any doc) whose similarity reaches the threshold, best first."""
+    from datasketch import MinHashLSH
+
     new = list(new)
     everything = {doc.id: doc for doc in [*existing, *new]}
     ids = sorted(everything)

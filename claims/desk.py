@@ -25,7 +25,7 @@ import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,7 +33,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 
 from .models import Claim, DeskModel, ReviewEvent
-from .pipeline import worthiness_model
+
+if TYPE_CHECKING:  # imported where it is used: scikit-learn costs a process 68 MB, and most never train or score
+    from .pipeline import worthiness_model
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ def training_due() -> Due:
 
 def model_of(row: DeskModel) -> worthiness_model.WorthinessModel:
     """The trained model a DeskModel row holds; a ModelFileError when this version cannot score it."""
+    from .pipeline import worthiness_model
+
     return worthiness_model.loads(bytes(row.blob), source=f"desk model v{row.version}")
 
 
@@ -95,6 +99,8 @@ def desk_model_train(*, force: bool = False) -> DeskModel | None:
 
 
 def _train() -> DeskModel | None:
+    from .pipeline import worthiness_model
+
     started = time.perf_counter()
     # The decision events up to here are the ones this version has seen (read before the claims, so
     # a decision made while training counts as new for the next version).
@@ -143,6 +149,8 @@ def desk_model_seed(path: Any) -> DeskModel:
     labelled history, stored as the next version: the desk model from the start, until enough
     decisions train one here (a ModelFileError when the file is not a model this version scores).
     The decisions already made count as seen by it, so the next training waits for new ones."""
+    from .pipeline import worthiness_model
+
     model = worthiness_model.load(path)
     seen = ReviewEvent.objects.filter(action__in=DECISION_ACTIONS).aggregate(last=Max("id"))["last"] or 0
     for _ in range(3):  # another worker may store the same version number first: take the next
@@ -158,6 +166,8 @@ def desk_scores_apply(*, model_id: int, story_id: int | None = None) -> tuple[in
     scored and whether more may be waiting. Claims a reviewer holds right now (a row lock) are left
     for the next pass; a decided claim is never written. An older version does nothing once a newer
     one exists (the newer one scores everything again)."""
+    from .pipeline import worthiness_model
+
     row = DeskModel.objects.filter(pk=model_id).first()
     if row is None or DeskModel.objects.filter(version__gt=row.version).exists():
         return 0, False
