@@ -163,6 +163,7 @@ def story_analyse(
         later.write_unlocked()
         lap("write")
         ids = [named.get(c.id) for c in analysis.clusters]
+        del analysis, stored, fixed  # what the pickling below may use instead (its memo is large)
         if None in ids or len(ids) != len(index.clusters):  # a claim not written (no mention of it
             story_cache.discard(story)  # is stored), or an analysis the index did not make (tests)
         else:
@@ -221,7 +222,11 @@ def _analysis(
 
     From the index, only the articles and mentions it does not have are read whole (neither
     changes once stored: the index keeps its own); a full run reads them all."""
-    index, why = (None, "a full run was asked for") if full else story_cache.load(story)
+    if full:
+        story_cache.forget()  # not kept alive through the full run
+        index, why = None, "a full run was asked for"
+    else:
+        index, why = story_cache.load(story)
     if index is not None:
         now = _article_marks(story)
         why = index.disagreement(fixed, now.values()) or ""

@@ -6,7 +6,9 @@ conflicts are in the database, every run checks the index against them (``disagr
 anything that does not fit (a reviewer merged or split claims, an article changed, the file is
 missing, unreadable, written by other pipeline code or for another story) costs a full run,
 nothing else. The files are written by the app itself under ``FACTDESK_STORY_INDEX_DIR``, a
-directory nobody else writes (they are pickles); an empty setting keeps no index.
+directory nobody else writes (they are pickles); an empty setting keeps no index. The process
+that wrote an index also holds it in memory until its next run of the story takes it, so that a
+worker running the same story again does not read back what it just wrote.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import logging
 import os
 import pickle
+import secrets
 import tempfile
 import time
 from functools import cache
@@ -56,15 +59,30 @@ def _identity(story: Story) -> dict[str, Any]:
     return {"story": story.pk, "created": story.created_at.isoformat(), "code": code_version()}
 
 
+# The index this process kept last, with its file's token, while no run has taken it: the next
+# run of that story in this process takes it instead of reading the file back (0.3 s on 3,000
+# documents), provided the file still holds it (another worker may have written a newer one).
+# A run takes it out whatever happens, so a run that fails leaves none.
+_held: tuple[Path, str, StoryIndex] | None = None
+
+
 def load(story: Story) -> tuple[StoryIndex | None, str]:
     """The story's kept index, or None and why there is none."""
+    global _held
+    held, _held = _held, None
     path = _path(story)
     if path is None:
         return None, "no index is kept (FACTDESK_STORY_INDEX_DIR is empty)"
     try:
         with path.open("rb") as fh:
-            if pickle.load(fh) != _identity(story):
+            header = pickle.load(fh)
+            if not isinstance(header, dict) or {k: header.get(k) for k in ("story", "created", "code")} != _identity(
+                story
+            ):
                 return None, "the kept index is for other pipeline code or another story"
+            if held is not None and held[0] == path and held[1] == header.get("token"):
+                return held[2], ""
+            del held  # not kept alive while the file's index is read
             return StoryIndex.load(fh), ""
     except (FileNotFoundError, NotADirectoryError):
         return None, "no index kept for this story yet"
@@ -73,22 +91,31 @@ def load(story: Story) -> tuple[StoryIndex | None, str]:
         return None, f"the kept index could not be read ({type(exc).__name__})"
 
 
+def forget() -> None:
+    """Let go of the index this process kept last (before a run that will not use it)."""
+    global _held
+    _held = None
+
+
 def save(story: Story, index: StoryIndex) -> bool:
     """Keep ``index`` for the story's next run: written whole or not at all (a temporary file,
     then renamed), then only the ``FACTDESK_STORY_INDEX_KEEP`` most recent files are kept.
     A failure to write (a full disk) is logged and costs the next run a full one, not this run."""
+    global _held
     path = _path(story)
     if path is None:
         return False
     temporary: Path | None = None
+    token = secrets.token_hex(8)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         temporary = Path(name)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump(_identity(story), fh)
+            pickle.dump({**_identity(story), "token": token}, fh)
             index.dump(fh)
         os.replace(temporary, path)
+        _held = (path, token, index)
         _prune(path.parent, keep=settings.FACTDESK_STORY_INDEX_KEEP)
     except Exception:
         logger.warning("story %s: its index was not kept", story.pk, exc_info=True)
@@ -103,6 +130,7 @@ def save(story: Story, index: StoryIndex) -> bool:
 
 
 def discard(story: Story) -> None:
+    forget()
     path = _path(story)
     try:
         if path is not None:

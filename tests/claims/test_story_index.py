@@ -200,6 +200,7 @@ def test_an_index_that_cannot_be_used_costs_a_full_run_and_nothing_else(
     story, _ = story_get_or_create(name="Embassy")
     import_and_process(story, seed_files[:-1])
     (path,) = index_dir.glob("story-*.pickle")
+    story_cache.forget()  # as a worker that did not write it reads it
     if damage == "garbage":
         path.write_bytes(b"not a pickle at all")
     elif damage == "truncated":
@@ -272,3 +273,28 @@ def test_a_run_with_nothing_new_does_not_query_claim_by_claim(processed_story: S
         stats = persist.story_analyse(story=processed_story)
     assert stats["story_stage"] == "incremental"
     assert len(queries) < claims / 2, [q["sql"][:120] for q in queries.captured_queries]
+
+
+def test_the_process_that_kept_an_index_runs_on_from_memory_while_the_file_holds_it(
+    seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:3])
+    (path,) = index_dir.glob("story-*.pickle")
+    # The file's index damaged behind its header: only the index held in memory can be used.
+    header_end = len(__import__("pickle").dumps(__import__("pickle").load(path.open("rb"))))
+    path.write_bytes(path.read_bytes()[:header_end] + b"damaged")
+    import_and_process(story, seed_files[3:4])
+    assert last_stage(story) == "incremental"
+    # That run kept a new index (and file); another worker's newer file is read instead of it.
+    newer = path.read_bytes()
+    import_and_process(story, [], full=True)  # lets go of the held index and writes a newer file
+    assert path.read_bytes() != newer
+    story_cache.forget()
+    import_and_process(story, seed_files[4:])
+    assert last_stage(story) == "incremental"
+    # A held index whose file was replaced is not used: the file decides.
+    path.write_bytes(newer)
+    import_and_process(story, [])
+    assert last_stage(story).startswith("full: claims changed since the last run")
