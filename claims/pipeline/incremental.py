@@ -36,8 +36,10 @@ merged or split claims, an article changed), so that the run starts again from s
 
 from __future__ import annotations
 
+import copyreg
 import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import IO, Any
 
 import numpy as np
@@ -110,6 +112,8 @@ class StoryIndex:
         # What the caller keeps about what it did with the last result (claims.persist: what it
         # wrote); a refresh keeps it too.
         self.kept: dict[str, Any] = {}
+        # Where the caller keeps the mentions apart (``dump_mentions``; claims.story_cache).
+        self.mentions_file: dict[str, Any] | None = None
 
     # --- building -------------------------------------------------------------------------
 
@@ -178,7 +182,7 @@ class StoryIndex:
             fixed=self.fixed_claims(),
             observe=observe,
         )
-        index.kept = self.kept
+        index.kept, index.mentions_file = self.kept, self.mentions_file
         self.__dict__.update(index.__dict__)
         return analysis
 
@@ -234,17 +238,57 @@ class StoryIndex:
         return self.rows.mentions[self.position[key]]
 
     def dump(self, fh: IO[bytes]) -> None:
-        """Pickle the index to ``fh`` (``load`` reads it back)."""
+        """Pickle the index to ``fh`` without its mentions, each of which goes in as its place
+        among them (``dump_mentions`` writes them, ``load`` takes them back): they never change,
+        so a caller keeps them apart and adds only the new ones, and the pickler's memo (an
+        entry per object) does not hold their some 45 objects each on every run."""
+        mentions = self.rows.mentions
+        position = self.position
+
+        def mention(m: Mention) -> str | tuple[Any, ...]:
+            at = position.get(m.key)
+            if at is None or mentions[at] is not m:  # not one of the rows': pickled whole
+                return m.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+            return (_mention_at, (at,))
+
         with _without_cyclic_gc():
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            # by type: only mentions call back into Python (a persistent_id is asked of every object)
+            pickler.dispatch_table = {**copyreg.dispatch_table, Mention: mention}
+            pickler.dump(self)
+
+    def dump_mentions(self, fh: IO[bytes], start: int = 0) -> int:
+        """Pickle the mentions from ``start`` on (in the order ``dump`` refers to them) to ``fh``;
+        returns how many. The order changes only when a run is a full one (``refreshed``)."""
+        with _without_cyclic_gc():
+            more = self.rows.mentions[start:]
+            pickle.dump(more, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return len(more)
 
     @staticmethod
-    def load(fh: IO[bytes]) -> StoryIndex:
-        """An index ``dump`` wrote."""
-        with _without_cyclic_gc():  # a million small objects: the collector would triple the time
-            index = pickle.load(fh)
+    def load_mentions(fh: IO[bytes], count: int) -> list[Mention]:
+        """``count`` mentions that ``dump_mentions`` wrote to ``fh``, one pickle after another."""
+        mentions: list[Mention] = []
+        with _without_cyclic_gc():
+            while len(mentions) < count:
+                mentions.extend(pickle.load(fh))
+        if len(mentions) != count:
+            raise ValueError(f"{len(mentions)} mentions kept, {count} expected")
+        return mentions
+
+    @staticmethod
+    def load(fh: IO[bytes], mentions: list[Mention]) -> StoryIndex:
+        """An index ``dump`` wrote, with the mentions ``dump_mentions`` wrote."""
+        loading = _LOADING.set(mentions)
+        try:
+            with _without_cyclic_gc():  # a million small objects: the collector would triple the time
+                index = pickle.load(fh)
+        finally:
+            _LOADING.reset(loading)
         if not isinstance(index, StoryIndex):
             raise TypeError(f"not a story index: {type(index).__name__}")
+        if len(index.rows.mentions) != len(mentions):
+            raise ValueError(f"an index of {len(index.rows.mentions)} mentions, {len(mentions)} kept")
         return index
 
     # --- one run ----------------------------------------------------------------------------
@@ -358,6 +402,14 @@ class StoryIndex:
             df=self.stats.term_df,
             counted=self.stats.mentions,
         )
+
+
+# The mentions of the index being loaded (``StoryIndex.load``), in the rows' order.
+_LOADING: ContextVar[list[Mention]] = ContextVar("_LOADING")
+
+
+def _mention_at(place: int) -> Mention:
+    return _LOADING.get()[place]
 
 
 def _article_mark(a: ArticleText) -> tuple[Any, ...]:

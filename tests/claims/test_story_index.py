@@ -192,7 +192,9 @@ def test_a_reviewers_merge_makes_the_next_run_full_and_stands(
     assert kept is not None and kept.disagreement(claim_groups(story), texts.values()) is None
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other code", "other story"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "mentions truncated", "mentions gone", "other code", "other story"]
+)
 def test_an_index_that_cannot_be_used_costs_a_full_run_and_nothing_else(
     seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -205,6 +207,11 @@ def test_an_index_that_cannot_be_used_costs_a_full_run_and_nothing_else(
         path.write_bytes(b"not a pickle at all")
     elif damage == "truncated":
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif damage == "mentions truncated":
+        mentions = path.with_suffix(".mentions")
+        mentions.write_bytes(mentions.read_bytes()[: mentions.stat().st_size // 2])
+    elif damage == "mentions gone":
+        path.with_suffix(".mentions").unlink()
     elif damage == "other code":
         monkeypatch.setattr(story_cache, "code_version", lambda: "someone-elses")
     else:  # a story deleted and made again under the same number would have another creation time
@@ -297,4 +304,39 @@ def test_the_process_that_kept_an_index_runs_on_from_memory_while_the_file_holds
     # A held index whose file was replaced is not used: the file decides.
     path.write_bytes(newer)
     import_and_process(story, [])
-    assert last_stage(story).startswith("full: claims changed since the last run")
+    assert last_stage(story).startswith("full: ")
+
+
+def test_the_mentions_are_added_to_their_file_and_written_afresh_after_a_full_run(
+    seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:3])
+    (path,) = index_dir.glob("story-*.pickle")
+    mentions = path.with_suffix(".mentions")
+
+    def header(p: Path) -> dict[str, Any]:
+        with p.open("rb") as fh:
+            return pickle.load(fh)
+
+    first, first_size = header(mentions), mentions.stat().st_size
+    import_and_process(story, seed_files[3:4])
+    assert last_stage(story) == "incremental"
+    assert header(mentions) == first and mentions.stat().st_size > first_size  # added to, not rewritten
+    assert header(path)["mentions"]["length"] == mentions.stat().st_size
+    assert header(path)["mentions"]["count"] == Mention.objects.filter(article__story=story).count()
+    # What a run that died while adding left past the recorded end is not read, and is cut off.
+    with mentions.open("ab") as fh:
+        fh.write(b"half a pickle")
+    story_cache.forget()  # read from the files, as another worker would
+    import_and_process(story, [])
+    assert last_stage(story) == "incremental"
+    assert header(path)["mentions"]["length"] == mentions.stat().st_size
+    import_and_process(story, [], full=True)
+    assert header(mentions) != first  # written afresh: a full run's mentions come in its own order
+    story_cache.forget()
+    import_and_process(story, seed_files[4:])
+    assert last_stage(story) == "incremental"

@@ -282,20 +282,38 @@ def test_a_new_outlet_joins_date_and_attribution_conflicts(monkeypatch):
 
 
 def test_an_index_kept_on_disk_goes_on_as_the_one_in_memory(seed_articles, seed_extractions, monkeypatch):
-    """``dump`` keeps the mentions and articles too (a run reads only the new ones) and what the
-    caller kept: the loaded index adds an article as the original does."""
+    """``dump`` keeps the articles and what the caller kept, ``dump_mentions`` the mentions, which a
+    caller keeps apart and adds to: the loaded index adds articles as the original does, run after
+    run, and every reference to a mention is that mention."""
     import io
 
     _no_refresh(monkeypatch)
-    index, _ = StoryIndex.build(seed_extractions[:4], seed_articles[:4])
+    index, _ = StoryIndex.build(seed_extractions[:3], seed_articles[:3])
     index.kept = {"written": {1: ("a",)}}
+    mentions_file, filed = io.BytesIO(), 0
+    loaded = index
+    for n in (3, 4):
+        filed += loaded.dump_mentions(mentions_file, filed)  # only the mentions added since
+        kept = io.BytesIO()
+        loaded.dump(kept)
+        assert len(kept.getvalue()) < len(__import__("pickle").dumps(loaded))  # the mentions are not in it
+        kept.seek(0)
+        mentions_file.seek(0)
+        loaded = StoryIndex.load(kept, StoryIndex.load_mentions(mentions_file, filed))
+        assert loaded.kept == index.kept and loaded is not index
+        assert [m.key for m in loaded.rows.mentions] == [m.key for m in index.rows.mentions]
+        in_blocks = [m for block in loaded.memo.blocks.values() for m in block]
+        assert in_blocks and all(m is loaded.mention(m.key) for m in in_blocks)
+        step = slice(n, n + 1)
+        assert loaded.add(seed_extractions[step], seed_articles[step]) == index.add(
+            seed_extractions[step], seed_articles[step]
+        )
     kept = io.BytesIO()
-    index.dump(kept)
+    loaded.dump(kept)
     kept.seek(0)
-    loaded = StoryIndex.load(kept)
-    assert loaded.kept == index.kept and loaded is not index
-    assert [m.key for m in loaded.rows.mentions] == [m.key for m in index.rows.mentions]
-    assert loaded.add(seed_extractions[4:], seed_articles[4:]) == index.add(seed_extractions[4:], seed_articles[4:])
+    with pytest.raises((IndexError, ValueError)):  # the last run's mentions were not kept: not used
+        mentions_file.seek(0)
+        StoryIndex.load(kept, StoryIndex.load_mentions(mentions_file, filed))
 
 
 def test_what_the_index_no_longer_describes(seed_articles, seed_extractions):
