@@ -5,6 +5,7 @@ nothing else."""
 
 from __future__ import annotations
 
+import pickle
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -282,15 +283,27 @@ def test_a_run_with_nothing_new_does_not_query_claim_by_claim(processed_story: S
     assert len(queries) < claims / 2, [q["sql"][:120] for q in queries.captured_queries]
 
 
-def test_the_process_that_kept_an_index_runs_on_from_memory_while_the_file_holds_it(
-    seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def kept_story(seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Story, Path]:
+    """A story of three seed articles processed, the statistics kept however it grows, and its index file."""
     monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
     story, _ = story_get_or_create(name="Embassy")
     import_and_process(story, seed_files[:3])
     (path,) = index_dir.glob("story-*.pickle")
+    return story, path
+
+
+def header(path: Path) -> dict[str, Any]:
+    """The first pickle of a kept file: the index's header, or the mentions file's."""
+    with path.open("rb") as fh:
+        return pickle.load(fh)
+
+
+def test_the_process_that_kept_an_index_runs_on_from_memory_while_the_file_holds_it(
+    seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story, path = kept_story(seed_files, index_dir, monkeypatch)
     # The file's index damaged behind its header: only the index held in memory can be used.
-    header_end = len(__import__("pickle").dumps(__import__("pickle").load(path.open("rb"))))
+    header_end = len(pickle.dumps(header(path)))
     path.write_bytes(path.read_bytes()[:header_end] + b"damaged")
     import_and_process(story, seed_files[3:4])
     assert last_stage(story) == "incremental"
@@ -310,18 +323,8 @@ def test_the_process_that_kept_an_index_runs_on_from_memory_while_the_file_holds
 def test_the_mentions_are_added_to_their_file_and_written_afresh_after_a_full_run(
     seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pickle
-
-    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
-    story, _ = story_get_or_create(name="Embassy")
-    import_and_process(story, seed_files[:3])
-    (path,) = index_dir.glob("story-*.pickle")
+    story, path = kept_story(seed_files, index_dir, monkeypatch)
     mentions = path.with_suffix(".mentions")
-
-    def header(p: Path) -> dict[str, Any]:
-        with p.open("rb") as fh:
-            return pickle.load(fh)
-
     first, first_size = header(mentions), mentions.stat().st_size
     import_and_process(story, seed_files[3:4])
     assert last_stage(story) == "incremental"
