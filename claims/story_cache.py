@@ -1,4 +1,4 @@
-"""Each story's ``StoryIndex`` kept between runs of the story stage, one file a story.
+"""Each story's ``StoryIndex`` kept between runs of the story stage, in files of its own.
 
 The index is what the last run computed (claims/pipeline/incremental.py); with it, a run that
 adds a few articles does the new work only. It is a cache and never the truth: the claims and
