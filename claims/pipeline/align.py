@@ -144,6 +144,20 @@ class _SlotFeatures:
         self.negated, self.affirmed = pol.negated, pol.affirmed
 
 
+class SlotFeaturesOf(dict[int, _SlotFeatures]):
+    """Each mention's ``_SlotFeatures`` by its index, made when first asked for: a run that adds
+    articles scores only the pairs with a new mention, and nothing keeps them between runs (they
+    are a function of the mention alone)."""
+
+    def __init__(self, mentions: Sequence[Mention]) -> None:
+        super().__init__()
+        self.mentions = mentions
+
+    def __missing__(self, i: int) -> _SlotFeatures:
+        found = self[i] = _SlotFeatures(self.mentions[i])
+        return found
+
+
 def _score(cos: float, ov: float, a: _SlotFeatures, b: _SlotFeatures) -> float:
     short = min(a.length, b.length) < 40  # the overlap coefficient is unreliable on fragments
     blend = cos if short else 0.55 * cos + 0.45 * ov

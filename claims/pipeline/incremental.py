@@ -51,9 +51,9 @@ from .align import (
     NEIGHBOURS,
     Alignment,
     Rows,
+    SlotFeaturesOf,
     StoryStats,
     _Groups,
-    _SlotFeatures,
     best_links,
     join,
     key_order,
@@ -95,7 +95,6 @@ class StoryIndex:
         self.xb: Any = None  # their blocking vectors
         self.anchors: Any = None
         self.column_rows = np.zeros(0, dtype=np.int64)  # rows per blocking column so far
-        self.feats: list[_SlotFeatures] = []
         self.clusters: list[list[MentionKey]] = []
         self.fixed: list[ClaimId] = []  # each claim's stable id: what a full run fixes it by
         self.position: dict[MentionKey, int] = {}
@@ -321,7 +320,6 @@ class StoryIndex:
         self.position.update({m.key: i for i, m in enumerate(new, start=first)})
         for u in added:
             self.row_of[rows.uniq[u]] = u
-        self.feats.extend(_SlotFeatures(m) for m in new)
         x_new, xb_new = vectors or self.stats.vectors([rows.mentions[rows.uniq[u]].text for u in added])
         if added:
             self.x = x_new if self.x is None else sp.vstack([self.x, x_new], format="csr")
@@ -336,7 +334,8 @@ class StoryIndex:
             if self.xb is not None
             else []
         )
-        scored = score_pairs(rows, self.x, raw, self.stats.idf, self.feats, range(first, len(rows.mentions)))
+        feats = SlotFeaturesOf(rows.mentions)
+        scored = score_pairs(rows, self.x, raw, self.stats.idf, feats, range(first, len(rows.mentions)))
         self.pair_scores.update({(i, j): s for s, i, j in scored})
         scored.sort(key=lambda t: (-t[0], t[1], t[2]))
 

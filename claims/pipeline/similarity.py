@@ -150,10 +150,51 @@ def _counts(
 UNSEEN_BUCKETS = 1 << 16
 
 
+class Vocabulary:
+    """Features and their columns (a feature's column is its place in the features' sorted
+    order), kept compact: a story's word features (its terms and their pairs) number some
+    220,000 at 5,000 documents, 26 MB as a dict of strings and a memo entry each when the story's
+    index is pickled. Here the features of up to ``WIDTH`` bytes (99% of them) are one sorted
+    array of fixed-width UTF-8 bytes (UTF-8 sorts as the strings do), searched all at once
+    (``columns``); the longer ones stay in a dict."""
+
+    WIDTH = 24
+
+    def __init__(self, names: Sequence[str]) -> None:
+        """``names``: the features in their sorted order."""
+        encoded = [name.encode() for name in names]
+        width = min(self.WIDTH, max((len(b) for b in encoded), default=1)) or 1
+        short = [c for c, b in enumerate(encoded) if len(b) <= width]
+        self.short = np.array([encoded[c] for c in short], dtype=f"S{width}")
+        self.short_columns = np.array(short, dtype=np.int32)
+        self.long = {names[c]: c for c, b in enumerate(encoded) if len(b) > width}
+        self.size = len(names)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def columns(self, features: Sequence[str]) -> np.ndarray:
+        """Each feature's column, -1 for a feature not in the vocabulary."""
+        found = np.full(len(features), -1, dtype=np.int64)
+        width = self.short.dtype.itemsize
+        encoded = [f.encode() for f in features]
+        fits = [k for k, b in enumerate(encoded) if len(b) <= width]
+        if fits and len(self.short):
+            wanted = np.array([encoded[k] for k in fits], dtype=self.short.dtype)
+            at = np.minimum(np.searchsorted(self.short, wanted), len(self.short) - 1)
+            hit = self.short[at] == wanted
+            found[np.array(fits, dtype=np.int64)[hit]] = self.short_columns[at[hit]]
+        if len(fits) < len(features):
+            for k, b in enumerate(encoded):
+                if len(b) > width:
+                    found[k] = self.long.get(features[k], -1)
+        return found
+
+
 class TfidfTable:
     """One TF-IDF part's statistics, as scikit-learn's vectoriser fits them on a story's texts:
-    the kept features' columns (in the features' sorted order) and their IDF, the features
-    dropped as too common, and the number of documents.
+    the kept features' columns (in the features' sorted order: ``Vocabulary``) and their IDF, the
+    features dropped as too common, and the number of documents.
 
     ``transform`` gives any text its vector under these statistics, so that vectors made in
     different runs of one story compare; on the texts it was fitted on it gives, bit for bit,
@@ -161,8 +202,8 @@ class TfidfTable:
     .fit_transform(docs)`` (tests/pipeline/test_story_scale.py checks it).
     """
 
-    def __init__(self, columns: dict[str, int], idf: np.ndarray, dropped: frozenset[str], n_docs: int) -> None:
-        self.columns = columns
+    def __init__(self, vocabulary: Vocabulary, idf: np.ndarray, dropped: frozenset[str], n_docs: int) -> None:
+        self.vocabulary = vocabulary
         self.dropped = dropped
         self.n_docs = n_docs
         unseen = np.log(np.float32(n_docs + 1)) + np.float32(1.0)  # the smoothed IDF of a feature in no document
@@ -170,7 +211,7 @@ class TfidfTable:
 
     @property
     def width(self) -> int:
-        return len(self.columns) + UNSEEN_BUCKETS
+        return len(self.vocabulary) + UNSEEN_BUCKETS
 
     @classmethod
     def fit(cls, x: sp.csr_matrix, names: list[str], max_df: float = 1.0) -> tuple[TfidfTable, sp.csr_matrix]:
@@ -188,7 +229,6 @@ class TfidfTable:
         # CountVectorizer._sort_features: columns in the sorted order of the features' names
         kept_names = [names[i] for i in kept.tolist()]
         order = sorted(range(len(kept_names)), key=kept_names.__getitem__)
-        columns = {kept_names[i]: c for c, i in enumerate(order)}
         # TfidfTransformer.fit, in float32 as it computes it for float32 counts
         df = document_frequency[kept][order].astype(np.float32)
         df += np.float32(1.0)
@@ -196,13 +236,23 @@ class TfidfTable:
         idf /= df
         np.log(idf, out=idf)
         idf += np.float32(1.0)
-        table = cls(columns, idf, dropped, n_docs)
-        return table, table.transform(x, names)
+        table = cls(Vocabulary([kept_names[i] for i in order]), idf, dropped, n_docs)
+        lookup = np.full(len(names), -1, dtype=np.int64)  # each fitted feature's column: known here
+        lookup[kept[np.array(order, dtype=np.int64)]] = np.arange(len(order))
+        return table, table._vectors(x, lookup)
 
     def transform(self, x: sp.csr_matrix, names: list[str]) -> sp.csr_matrix:
         """Vectors of counts ``x`` (from ``_counts``) under this table: TfidfTransformer.transform."""
-        lookup = np.array([self._column(f) for f in names] or [0], dtype=np.int64)
-        cols = lookup[x.indices]
+        lookup = self.vocabulary.columns(names)
+        unseen = np.flatnonzero(lookup < 0).tolist()
+        for k in unseen:
+            if names[k] not in self.dropped:
+                lookup[k] = len(self.vocabulary) + zlib.crc32(names[k].encode()) % UNSEEN_BUCKETS
+        return self._vectors(x, lookup)
+
+    def _vectors(self, x: sp.csr_matrix, lookup: np.ndarray) -> sp.csr_matrix:
+        """Vectors of counts ``x`` whose column k is ``lookup[k]`` here (-1: dropped)."""
+        cols = (lookup if len(lookup) else np.zeros(1, dtype=np.int64))[x.indices]
         keep = cols >= 0
         rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[keep]
         y = sp.csr_matrix((x.data[keep], (rows, cols[keep])), shape=(x.shape[0], self.width), dtype=np.float32)
@@ -212,14 +262,6 @@ class TfidfTable:
         y.data += np.float32(1.0)
         y.data *= self.idf[y.indices]
         return l2_rows(y)
-
-    def _column(self, feature: str) -> int:
-        column = self.columns.get(feature)
-        if column is not None:
-            return column
-        if feature in self.dropped:
-            return -1
-        return len(self.columns) + zlib.crc32(feature.encode()) % UNSEEN_BUCKETS
 
 
 class TfidfBackend:

@@ -123,7 +123,7 @@ def test_vectors_are_scikit_learns_tfidf_vectors():
     expected = similarity._l2(sp.hstack(parts, format="csr", dtype=np.float32))
     stats, got, _blocking = similarity.TfidfBackend().fit(texts)
     # the columns kept for features the statistics have not seen are empty for the texts they were fitted on
-    seen = np.r_[np.arange(len(stats.word.columns)), stats.word.width + np.arange(len(stats.chars.columns))]
+    seen = np.r_[np.arange(len(stats.word.vocabulary)), stats.word.width + np.arange(len(stats.chars.vocabulary))]
     assert got.nnz == got[:, seen].nnz
     got = sp.csr_matrix(got[:, seen])
     got.sort_indices()
@@ -135,6 +135,25 @@ def test_vectors_are_scikit_learns_tfidf_vectors():
     # and a text vectorised later, under the same statistics, gets the very same vector
     again = stats.vectors(texts[:3] + texts[40:41])
     assert (again != stats.vectors(texts)[[0, 1, 2, 40]]).nnz == 0
+
+
+def test_the_vocabulary_finds_each_features_column_as_a_dict_would():
+    """The compact vocabulary (short features in one fixed-width array, long ones in a dict)
+    gives each feature its place in the sorted order, -1 for any other: prefixes of a feature,
+    features one byte longer, non-ASCII ones, ones longer than its width."""
+    rng = np.random.default_rng(7)
+    alphabet = [*list("abcdé’ "), "ß", "北"]
+    width = similarity.Vocabulary.WIDTH
+    words = {"".join(rng.choice(alphabet, size=int(n))) for n in rng.integers(1, width + 12, size=3000)}
+    words |= {"a" * width, "a" * (width + 1), "a" * (width - 1), "b" * (width // 4) + "é" * (width // 2)}
+    names = sorted(words)
+    vocabulary = similarity.Vocabulary(names)
+    assert vocabulary.long and len(vocabulary.short)  # both kinds are there
+    expected = {name: c for c, name in enumerate(names)}
+    asked = names + [n + "a" for n in names[::7]] + [n[:-1] for n in names[::5]] + ["", "zzz", "a" * (width + 2)]
+    got = vocabulary.columns(asked)
+    assert got.tolist() == [expected.get(f, -1) for f in asked]
+    assert similarity.Vocabulary([]).columns(["a"]).tolist() == [-1]
 
 
 def test_content_terms_read_token_by_token_are_the_same():
