@@ -9,6 +9,7 @@ and the confidence is lower.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -141,17 +142,18 @@ def _speaker_of(m: Mention) -> str | None:
 @dataclass
 class AssertionIndex:
     """The story's asserting mentions (by index) under each of their terms, and their terms:
-    what every run reads, kept so that a run that adds mentions indexes only those."""
+    what every run reads, kept so that a run that adds mentions indexes only those. A mention's
+    terms are a sorted tuple (a fifth of a set's memory, in a story's index that a worker holds)."""
 
     index: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    terms: dict[int, set[str]] = field(default_factory=dict)
+    terms: dict[int, tuple[str, ...]] = field(default_factory=dict)
     mentions: int = 0  # the mentions indexed: the first ones of the story
 
     def extend(self, mentions: list[Mention]) -> None:
         for i in range(self.mentions, len(mentions)):
             m = mentions[i]
             if _asserts(m):
-                ts = {_canon(t) for t in content_terms(m.text)}
+                ts = tuple(sorted({_canon(t) for t in content_terms(m.text)}))
                 self.terms[i] = ts
                 for t in ts:
                     self.index[t].append(i)
@@ -203,15 +205,16 @@ def certainty_conflicts(ctx: Ctx, asserting: AssertionIndex | None = None) -> li
                     matched.append((ctx.mentions[i], _phrase_at(ctx.mentions[i].text, hit.start())))
         else:
             wh, preds, args, pterms = q
-            weight = sum(ctx.weight(t) for t in pterms) or 1.0
-            arg_weight = sum(ctx.weight(t) for t in args) or 1.0
+            # fsum: a sum over a set does not depend on the order it is read in
+            weight = math.fsum(ctx.weight(t) for t in pterms) or 1.0
+            arg_weight = math.fsum(ctx.weight(t) for t in args) or 1.0
             for i in sorted({i for t in preds for i in index.get(t, ())}):
                 ts = asserted_terms[i]
                 if wh == "when" and not ctx.mentions[i].slots.dates:
                     continue
                 # The statement must say what was asked: its predicate and most of its arguments.
-                covered = sum(ctx.weight(t) for t in ts & args) / arg_weight
-                if covered < 0.4 or sum(ctx.weight(t) for t in ts & pterms) / weight < 0.4:
+                covered = math.fsum(ctx.weight(t) for t in args.intersection(ts)) / arg_weight
+                if covered < 0.4 or math.fsum(ctx.weight(t) for t in pterms.intersection(ts)) / weight < 0.4:
                     continue
                 share = min(share, covered)
                 matched.append((ctx.mentions[i], ctx.mentions[i].text))
