@@ -11,7 +11,8 @@ as the worker runs it (from the index the last run kept: claims/story_cache.py),
 story from the database and writing claims and conflicts; the parts are printed. The ratio is
 taken within a round; the median over rounds is reported. The kept indexes go to a temporary
 directory; the queued processing tasks are purged at the end. ``--worker-rss`` then runs the stage
-in a fresh process (from the kept index, then in full) and prints its peak RSS: a worker's need.
+in a fresh process (from the kept index, then in full) and prints its peak RSS, and each part's
+(read, analyse, write, keep): a worker's need.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def main() -> int:
             child = _stage_in_a_fresh_process(story, in_full)
             print(
                 f"  in a fresh process, {'full' if in_full else 'from the kept index'}: {child['seconds']:.2f} s "
-                f"({child['stage']}), peak RSS {child['peak_mb']:.0f} MB (Django and the app loaded: {child['before_mb']:.0f} MB)"
+                f"({child['stage']}), peak RSS {child['peak_mb']:.0f} MB (Django and the app loaded: {child['before_mb']:.0f} MB; "
+                f"by part: {', '.join(f'{name} {mb:.0f}' for name, mb in child['peak_mb_by_part'].items())})"
             )
             fresh.append({"full": in_full, **child})
     seconds = statistics.median(r["kept"]["seconds"] for r in rounds)
@@ -179,9 +181,23 @@ def peak_mb():  # this process's own high-water mark (ru_maxrss would count the 
     with open("/proc/self/status") as fh:
         return int(re.search(r"VmHWM:\\s+(\\d+) kB", fh.read()).group(1)) / 1024
 
+# each part's own peak: the high-water mark when it ends, then started again from the current size
+peaks = {{}}
+timer = persist._lap
+def lap_with_peaks(parts, started):
+    lap = timer(parts, started)
+    def each(name):
+        lap(name)
+        peaks[name] = peak_mb()
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    return each
+persist._lap = lap_with_peaks
+
 before = peak_mb()
 stats = persist.story_analyse(story=Story.objects.get(pk={story}), full={full})
-print(json.dumps({{"stage": stats["story_stage"], "seconds": stats["seconds"], "before_mb": before, "peak_mb": peak_mb()}}))
+print(json.dumps({{"stage": stats["story_stage"], "seconds": stats["seconds"], "before_mb": before,
+                  "peak_mb": max([peak_mb(), *peaks.values()]), "peak_mb_by_part": peaks}}))
 """
 
 
