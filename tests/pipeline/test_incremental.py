@@ -215,9 +215,9 @@ def test_negation_candidates_about_some_predicates_are_those_of_all_in_order():
             al.mentions,
             {m.key: m for m in al.mentions},
             {m.key: i for i, m in enumerate(al.mentions)},
-            [],
+            [str(c) for c in analysis_index.fixed],
             {},
-            {},
+            {m.article_id: f"outlet {m.article_id}" for m in al.mentions},
             al.idf,
         )
         pols = {m.key: polarity(m.text) for m in ctx.mentions}
@@ -225,9 +225,20 @@ def test_negation_candidates_about_some_predicates_are_those_of_all_in_order():
         every = [(a.key, b.key, p) for a, b, p, _ in negation._candidates(ctx, pols, negating)]
         predicates = sorted({p for _, _, p in every})
         assert len(predicates) >= 2
+        index = negation.PredicateIndex()
+        index.extend(ctx.mentions)
+        whole = negation.negation_groups(ctx)
+        assert whole  # conflicts to find again
         for chosen in [{p} for p in predicates] + [set(predicates[::2]), set(predicates)]:
-            about = [(a.key, b.key, p) for a, b, p, _ in negation._candidates_about(ctx, pols, negating, chosen)]
-            assert about == [c for c in every if c[2] in chosen], chosen
+            # as a run about ``chosen`` reads them: the polarity of the mentions about them only
+            mentions = [ctx.mentions[i] for i in sorted({i for p in chosen for i in index.about[p]})]
+            assert mentions == [m for m in ctx.mentions if chosen & (pols[m.key].negated | pols[m.key].affirmed)]
+            own = {m.key: pols[m.key] for m in mentions}
+            found = negation._candidates_about(ctx, own, negating & own.keys(), chosen, mentions, index.affirming)
+            assert [(a.key, b.key, p) for a, b, p, _ in found] == [c for c in every if c[2] in chosen], chosen
+            assert negation.negation_groups(ctx, only=chosen, predicates=index) == [
+                g for g in whole if g[1] in chosen
+            ], chosen
 
 
 def test_earlier_articles_found_to_copy_a_new_one(seed_articles, seed_extractions, monkeypatch):

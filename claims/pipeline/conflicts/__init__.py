@@ -14,7 +14,6 @@ Modules: ``context`` (what detectors share), ``numbers``, ``quotes``, ``certaint
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,7 +25,7 @@ from ..sources import article_roots
 from ..types import ArticleId, ArticleText, Conflict, MentionKey
 from .certainty import AssertionIndex, certainty_conflicts
 from .context import Ctx
-from .negation import MAX_AFFIRMING, affirming_counts, negation_conflicts, negation_groups
+from .negation import MAX_AFFIRMING, PredicateIndex, negation_conflicts, negation_groups
 from .numbers import CountedBlocks, counted_blocks, number_conflicts, number_groups, rare_blocks
 from .others import attribution_conflicts, attribution_groups, date_conflicts, date_groups
 from .quotes import QuoteMemo, quote_conflicts
@@ -43,7 +42,9 @@ class ConflictMemo:
     - numbers: a pair of claims (the sides are the two claims' members); also the claims with a
       member whose counted thing started or stopped being rare;
     - negation: a predicate (the sides are the mentions and claims that negate or affirm it);
-      all again when a predicate's asserted mentions crossed MAX_AFFIRMING;
+      all again when a predicate's asserted mentions crossed MAX_AFFIRMING. It keeps the
+      mentions under each predicate (``PredicateIndex``), so a run reads the polarity of the
+      mentions about a new mention's predicates only;
     - dates: a pair of claims; attribution: one claim.
     Quotations keep every comparison of two versions (``QuoteMemo``) and compare only the new
     versions; their grouping into utterances runs over the whole story. Certainty keeps its
@@ -62,7 +63,7 @@ class ConflictMemo:
     negation: dict[str, list[tuple[tuple, str, Conflict]]] = field(default_factory=dict)
     quotes: QuoteMemo = field(default_factory=lambda: QuoteMemo(set(), {}))
     asserting: AssertionIndex = field(default_factory=AssertionIndex)
-    affirming: Counter[str] = field(default_factory=Counter)
+    predicates: PredicateIndex = field(default_factory=PredicateIndex)
     roots: dict[ArticleId, ArticleId] | None = None
 
 
@@ -162,26 +163,31 @@ def _numbers(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | 
 def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | None) -> list[Conflict]:
     if memo is None:
         return negation_conflicts(ctx)
-    counts = affirming_counts(ctx)
+    if new is None:
+        memo.predicates = PredicateIndex()
     about: set[str] = set()
     for k in new or ():
         pol = polarity(ctx.by_key[k].text)
         about |= pol.negated | pol.affirmed
-    common = {p for p in about if (counts[p] > MAX_AFFIRMING) != (memo.affirming[p] > MAX_AFFIRMING)}
+    counts = memo.predicates.affirming
+    before = {p: counts[p] for p in about}  # only a new mention's predicates can count more now
+    memo.predicates.extend(ctx.mentions)
+    common = {p for p in about if (counts[p] > MAX_AFFIRMING) != (before[p] > MAX_AFFIRMING)}
     if new is None or common:
         found = negation_groups(ctx)
     else:
+        # a predicate no mention negates has no conflict (the usual case: most say what happened)
+        only = {p for p in about if memo.predicates.negating[p]}
         kept = [
             (order, p, _renamed(ctx, c, memo))
             for p, items in memo.negation.items()
-            if p not in about
+            if p not in only
             for order, _, c in items
         ]
-        found = sorted(kept + negation_groups(ctx, only=about), key=lambda t: t[0])
+        found = sorted(kept + negation_groups(ctx, only=only, predicates=memo.predicates), key=lambda t: t[0])
     memo.negation = {}
     for order, p, c in found:
         memo.negation.setdefault(p, []).append((order, p, c))
-    memo.affirming = counts
     return [c for _, _, c in found]
 
 

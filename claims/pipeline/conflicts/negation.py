@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..align import key_order
 from ..confidence import Factors
@@ -27,18 +28,53 @@ def negation_conflicts(ctx: Ctx) -> list[Conflict]:
     return [c for _, _, c in negation_groups(ctx)]
 
 
-def negation_groups(ctx: Ctx, only: set[str] | None = None) -> list[tuple[tuple, str, Conflict]]:
+@dataclass
+class PredicateIndex:
+    """The story's mentions (by index) under each predicate they negate or affirm, and how many
+    asserted mentions affirm each: kept from run to run (``ConflictMemo``), so that a run about a
+    few predicates reads the polarity of the mentions about them only, not of the whole story."""
+
+    about: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    affirming: Counter[str] = field(default_factory=Counter)  # predicate -> asserted mentions affirming it
+    negating: Counter[str] = field(default_factory=Counter)  # predicate -> mentions negating it
+    mentions: int = 0  # the mentions indexed: the first ones of the story
+
+    def extend(self, mentions: Sequence[Mention]) -> None:
+        for i in range(self.mentions, len(mentions)):
+            m = mentions[i]
+            pol = polarity(m.text)
+            for p in pol.negated | pol.affirmed:
+                self.about[p].append(i)
+            self.negating.update(pol.negated)
+            if m.slots.certainty.level == "asserted":
+                self.affirming.update(pol.affirmed)
+        self.mentions = len(mentions)
+
+
+def negation_groups(
+    ctx: Ctx, only: set[str] | None = None, predicates: PredicateIndex | None = None
+) -> list[tuple[tuple, str, Conflict]]:
     """The negation conflicts, each with its sort key and its predicate, in that order.
 
     ``only``: the conflicts about these predicates, as a run over every predicate finds them
-    (``incremental.py`` keeps the others from the last run).
+    (``incremental.py`` keeps the others from the last run); ``predicates``: the story's
+    ``PredicateIndex`` (extended), which spares that run the polarity of the other mentions.
     """
-    pols = {m.key: polarity(m.text) for m in ctx.mentions}
-    negating = {m.key for m in ctx.mentions if pols[m.key].negated}
+    # Each candidate is judged as it comes: a large story has hundreds of thousands of them.
+    candidates: Iterator[tuple[Mention, Mention, str, float]]
+    if only is None:
+        pols = {m.key: polarity(m.text) for m in ctx.mentions}
+        negating = {k for k, pol in pols.items() if pol.negated}
+        candidates = _candidates(ctx, pols, negating)
+    else:
+        predicates = PredicateIndex() if predicates is None else predicates
+        predicates.extend(ctx.mentions)
+        about = [ctx.mentions[i] for i in sorted({i for p in only for i in predicates.about.get(p, ())})]
+        pols = {m.key: polarity(m.text) for m in about}
+        negating = {k for k, pol in pols.items() if pol.negated}
+        candidates = _candidates_about(ctx, pols, negating, only, about, predicates.affirming)
     if not negating:
         return []
-    # Each candidate is judged as it comes: a large story has hundreds of thousands of them.
-    candidates = _candidates(ctx, pols, negating) if only is None else _candidates_about(ctx, pols, negating, only)
     groups: dict[tuple, dict] = {}
     clauses: dict[tuple[MentionKey, str], tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -129,19 +165,17 @@ def _candidates(
                     yield n, m, p, 0.0
 
 
-def affirming_counts(ctx: Ctx, pols: dict[MentionKey, Polarity] | None = None) -> Counter[str]:
-    """How many asserted mentions affirm each predicate (over MAX_AFFIRMING: no pairs of its own)."""
-    found: Counter[str] = Counter()
-    for m in ctx.mentions:
-        if m.slots.certainty.level == "asserted":
-            found.update((pols[m.key] if pols else polarity(m.text)).affirmed)
-    return found
-
-
 def _candidates_about(
-    ctx: Ctx, pols: dict[MentionKey, Polarity], negating: set[MentionKey], only: set[str]
+    ctx: Ctx,
+    pols: dict[MentionKey, Polarity],
+    negating: set[MentionKey],
+    only: set[str],
+    mentions: Sequence[Mention],
+    counts: Mapping[str, int],
 ) -> Iterator[tuple[Mention, Mention, str, float]]:
-    """``_candidates`` about the predicates ``only``, in the same order.
+    """``_candidates`` about the predicates ``only``, in the same order; ``mentions``: the
+    story's mentions that negate or affirm one of them, in order (``pols`` has theirs);
+    ``counts``: how many of the story's asserted mentions affirm each predicate.
 
     A pair of mentions is proposed once, at its first place in ``_candidates``' order, which may
     be about another predicate: a pair proposed for one of ``only`` is one ``_candidates`` would
@@ -150,7 +184,7 @@ def _candidates_about(
     """
     seen: set[tuple[MentionKey, MentionKey]] = set()
     # only pairs of two mentions about one of ``only`` propose it, or keep the scan from proposing it
-    about = {i for i, m in enumerate(ctx.mentions) if not only.isdisjoint(pols[m.key].negated | pols[m.key].affirmed)}
+    about = {ctx.index[m.key] for m in mentions}
     for (i, j), score in sorted(
         ij_s for ij_s in ctx.al.pair_scores.items() if ij_s[0][0] in about and ij_s[0][1] in about
     ):
@@ -164,10 +198,10 @@ def _candidates_about(
             seen.add((a.key, b.key))
         for p in sorted(ps & only):
             yield a, b, p, score
-    affirming: dict[str, list[tuple[Mention, MentionKey]]] = defaultdict(list)
-    for m in ctx.mentions:
+    affirming: dict[str, list[tuple[Mention, MentionKey]]] = defaultdict(list)  # about ``only``
+    for m in mentions:
         if m.slots.certainty.level == "asserted":
-            for p in pols[m.key].affirmed:
+            for p in pols[m.key].affirmed & only:
                 affirming[p].append((m, m.key))
 
     def proposes(n: Mention, m: Mention, p: str) -> bool:
@@ -177,10 +211,10 @@ def _candidates_about(
             and p in pols[n.key].negated
             and m.slots.certainty.level == "asserted"
             and p in pols[m.key].affirmed
-            and len(affirming[p]) <= MAX_AFFIRMING
+            and counts.get(p, 0) <= MAX_AFFIRMING
         )
 
-    for n in ctx.mentions:
+    for n in mentions:
         n_key = n.key
         if n_key not in negating or n.slots.certainty.level in ("unknown", "hedged"):
             continue
@@ -188,7 +222,7 @@ def _candidates_about(
         if not only.intersection(negated):
             continue
         for p in negated:
-            if p not in only or len(affirming[p]) > MAX_AFFIRMING:
+            if p not in only or counts.get(p, 0) > MAX_AFFIRMING:
                 continue
             for m, m_key in affirming[p]:
                 if m_key == n_key or (n_key, m_key) in seen or (m_key, n_key) in seen:

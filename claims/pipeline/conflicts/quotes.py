@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -387,18 +387,25 @@ class QuoteMemo:
     shared an uncommon word when compared, with the comparison (``compare_quotes`` reads only
     the two texts, and a version's text is its first mention's). A run that adds mentions
     compares only the pairs with a new version: a word common in the story stays common, so a
-    pair that shared no uncommon word never will."""
+    pair that shared no uncommon word never will. It also keeps the story's versions as read
+    from its first ``mentions`` mentions (``quote_conflicts``' ``versions`` and ``display``),
+    so that a run reads the quotations of the new mentions only."""
 
     versions: set[str]
     compared: dict[tuple[str, str], Comparison]
+    read: dict[str, dict] = field(default_factory=dict)
+    display: dict[str, str] = field(default_factory=dict)
+    mentions: int = 0
 
 
 def quote_conflicts(ctx: Ctx, memo: QuoteMemo | None = None) -> list[Conflict]:
     """The quotation conflicts; ``memo``, when given, is the story's (updated)."""
-    # quoted text (normalised) -> as written, mention keys, speakers, whether from an embedded post
-    versions: dict[str, dict] = {}
-    display: dict[str, str] = {}
-    for m in ctx.mentions:
+    # quoted text (normalised) -> as written, mention keys, speakers, whether from an embedded post;
+    # read in the mentions' order, the story's new mentions being its last
+    versions: dict[str, dict] = {} if memo is None else memo.read
+    display: dict[str, str] = {} if memo is None else memo.display
+    first = 0 if memo is None else memo.mentions
+    for m in ctx.mentions[first:]:
         for q in m.slots.quotes:
             text = q.text.strip(" ,")
             if q.fragment or len(text.split()) < 4:
@@ -423,6 +430,8 @@ def quote_conflicts(ctx: Ctx, memo: QuoteMemo | None = None) -> list[Conflict]:
                 # description or a stray word ("the agency", "also")
                 named = bool(q.speaker and _NAME_LIKE.match(q.speaker) and q.how != "subject")
                 entry["speakers"][q.speaker_key] = entry["speakers"].get(q.speaker_key, False) or named
+    if memo is not None:
+        memo.mentions = len(ctx.mentions)
     found = _utterance_conflicts(ctx, versions, display, memo)
     # One conflict per disagreement: a quotation given in two mentions of one article
     # (the lead and a later paragraph) does not make a second conflict.
