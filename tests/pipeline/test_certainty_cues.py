@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from claims.pipeline.certainty import assess_certainty
@@ -82,3 +84,52 @@ def test_certainty_stored_before_voice_still_loads():
     del stored["voice"], stored["holder"]
     c = from_jsonable(Certainty, stored)
     assert c.level == "hedged" and c.voice is None and c.holder is None
+
+
+# One sentence for each "unknown" pattern, in their order.
+UNKNOWN_CUES = [
+    "It remained unclear how many people were inside.",
+    "It was not immediately known whether anyone was hurt.",
+    "Police said it was not clear who fired first.",
+    "The ministry did not respond to questions about whether troops had left.",
+    "The spokesman would not say who ordered the strike.",
+    "There was no word on whether the talks would resume.",
+    "Whether the deal survives remains to be seen.",
+    "The figures could not be independently verified.",
+    "The death toll has not been confirmed.",
+    "There was no immediate comment from the embassy.",
+    "The company did not immediately reply to a request for comment.",
+    "A spokeswoman declined to comment on the report.",
+    "The cause of the fire is under investigation.",
+]
+
+
+def test_the_unknown_guard_lets_through_every_sentence_a_pattern_matches(seed_articles):
+    """The one search that spares most sentences the unknown patterns never turns away one that a
+    pattern matches: one sentence for each pattern, every seed sentence, and the development
+    stories' sentences when they are beside the project."""
+    from bench.corpus import full_length_articles, multinews_documents
+    from claims.pipeline import certainty
+    from claims.pipeline.sentences import split_sentences
+
+    assert len(UNKNOWN_CUES) == len(certainty._UNKNOWN_RES)
+    for rx, sentence in zip(certainty._UNKNOWN_RES, UNKNOWN_CUES, strict=True):
+        assert rx.search(sentence), sentence
+        assert assess_certainty(sentence).level == "unknown", sentence
+    articles = [*seed_articles, *(full_length_articles() or []), *(multinews_documents(500) or [])]
+    sentences = [*UNKNOWN_CUES, *(s.text for a in articles for s in split_sentences(a.body))]
+    matched = [s for s in sentences if any(rx.search(s) for rx in certainty._UNKNOWN_RES)]
+    assert len(matched) >= len(UNKNOWN_CUES)
+    assert [s for s in matched if not certainty._UNKNOWN_GUARD.search(s.lower())] == []
+    # and it does spare most sentences
+    assert sum(1 for s in sentences if certainty._UNKNOWN_GUARD.search(s.lower())) < 0.5 * len(sentences)
+    # The hedge cues and the trigger words, searched in lower-cased text, are found where ignoring
+    # case finds them.
+    trigger = re.compile(certainty._TRIGGER.pattern, re.IGNORECASE)
+    hedged = 0
+    for s in sentences:
+        ignoring, lowered = certainty._HEDGE_RE.search(s), certainty._HEDGE_LOWER.search(s.lower())
+        assert (ignoring and ignoring.span()) == (lowered and lowered.span()), s
+        hedged += bool(ignoring)
+        assert bool(trigger.search(s)) == bool(certainty._TRIGGER.search(s.lower())), s
+    assert hedged
