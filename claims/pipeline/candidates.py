@@ -32,7 +32,9 @@ _OPINION = re.compile(
     r"appalling|wonderful|terrible|brilliant)\b",
     re.IGNORECASE,
 )
-_SPECULATIVE = re.compile(r"\b(?:could|might|would)\s+(?:further\s+|also\s+)?[a-z]+", re.IGNORECASE)
+# _SPECULATIVE, _COMPARISON and _REPORTED_SPEECH are searched in the lower-cased text: ignoring
+# case costs Python's engine two to four times as much (tests/pipeline/test_candidates.py).
+_SPECULATIVE = re.compile(r"\b(?:could|might|would)\s+(?:further\s+|also\s+)?[a-z]+")
 # Words in -ed that are not a verb's past ("a hundred", "armed men", "indeed"), and the nouns the
 # irregular-form table holds for its own reasons (text.IRREGULAR also folds plurals).
 _ED_NOT_VERBS = frozenset(
@@ -61,7 +63,6 @@ _COMPARISON = re.compile(
     r"[^.;]*?\bthan\b|"
     r"\b(?:largest|biggest|highest|lowest|smallest|worst|fastest|slowest|deadliest|richest|poorest)\b|"
     r"\b(?:a|an|the|its|their) record\b|\bfor the first time\b|\b(?:doubled|tripled|halved)\b",
-    re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 # Capitalised words that name nobody: the start of a sentence or clause is excluded by position;
@@ -76,9 +77,7 @@ _NOT_ACTORS = frozenset(
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)(?<![“\"‘(])\b([A-Z][a-z]+|[A-Z]{2,})\b")
 # A form of address closing a sentence ("Thank you, Senator.", "..., Mr. President") names nobody.
 _ADDRESS = re.compile(r",\s+(?:(?:Mr|Mrs|Ms|Dr|Madam|Mister)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*[.!?]*\s*$")
-_REPORTED_SPEECH = re.compile(
-    r"\b(?:he|she|they|it)\s+(?:said|told|added|says|announced|confirmed|warned)\b", re.IGNORECASE
-)
+_REPORTED_SPEECH = re.compile(r"\b(?:he|she|they|it)\s+(?:said|told|added|says|announced|confirmed|warned)\b")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
@@ -91,12 +90,13 @@ def score_sentence(text: str, slots: Slots) -> tuple[bool, float, dict[str, floa
     if len(outside.split()) < 2:
         # A quotation that is the whole line: nothing outside it to read, so read what it says.
         outside = stripped.strip(' “”"‘’')
+    lower = outside.lower()
 
     if _BOILERPLATE.search(stripped):
         return False, 0.0, {"boilerplate": -1.0}, "boilerplate"
     if _CAPTION.search(stripped) and len(words) < 40:
         return False, 0.0, {"caption": -1.0}, "caption"
-    if sum(c.isalnum() for c in stripped) < 0.5 * max(1, len(stripped.replace(" ", ""))):
+    if sum(map(str.isalnum, stripped)) < 0.5 * max(1, len(stripped.replace(" ", ""))):
         return False, 0.0, {"not_prose": -1.0}, "mostly symbols"
 
     qs = [q for q in slots.quantities if q.dimension != "count" or q.value is None or q.value != 1]
@@ -111,7 +111,7 @@ def score_sentence(text: str, slots: Slots) -> tuple[bool, float, dict[str, floa
         features["attribution"] = (
             0.2 if any(a.normalized or a.kind in ("person", "official") for a in slots.attributions) else 0.1
         )
-    elif _REPORTED_SPEECH.search(outside):
+    elif _REPORTED_SPEECH.search(lower):
         features["reported_speech"] = 0.15
     if slots.dates or (not qs and _YEAR.search(outside)):
         features["date"] = 0.1
@@ -119,7 +119,7 @@ def score_sentence(text: str, slots: Slots) -> tuple[bool, float, dict[str, floa
         features["named_actor"] = 0.15
     if _event_verb(outside):
         features["event_verb"] = 0.15
-    if "quantity" not in features and _COMPARISON.search(outside):
+    if "quantity" not in features and _COMPARISON.search(lower):
         features["comparison"] = 0.25
     if slots.certainty.level == "unknown":
         features["unknown_status"] = 0.15 if slots.certainty.proposition else 0.05
@@ -137,7 +137,7 @@ def score_sentence(text: str, slots: Slots) -> tuple[bool, float, dict[str, floa
     if _OPINION.search(outside):
         features["opinion"] = -0.3
         reason = reason or "opinion"
-    elif _SPECULATIVE.search(outside):
+    elif _SPECULATIVE.search(lower):
         features["speculative"] = -0.1
 
     total = sum(features.values())

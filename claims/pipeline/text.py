@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from functools import lru_cache
 
@@ -186,12 +187,19 @@ def normalise_for_compare(text: str) -> str:
     return " ".join(t.split())
 
 
+_ASCII_LETTERS = string.ascii_letters.encode()
+
+
+_LATIN_BEYOND_ASCII = re.compile("[\u0080-\u024f]+")
+
+
 def letters_ratio(text: str) -> tuple[int, int]:
-    """(number of letters, number of Latin letters) in ``text``."""
-    letters = latin = 0
-    for ch in text:
-        if ch.isalpha():
-            letters += 1
-            if ch < "\u0250":
-                latin += 1
+    """(number of letters, number of Latin letters: below U+0250) in ``text``, counted in C: the
+    ASCII letters by deleting them, the others by ``str.isalpha``."""
+    raw = text.encode("ascii", "ignore")
+    ascii_letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    if len(raw) == len(text):
+        return ascii_letters, ascii_letters
+    letters = sum(map(str.isalpha, text))
+    latin = ascii_letters + sum(map(str.isalpha, "".join(_LATIN_BEYOND_ASCII.findall(text))))
     return letters, latin

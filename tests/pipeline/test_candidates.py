@@ -108,3 +108,30 @@ def test_every_contribution_has_a_label_for_reviewers():
     ]:
         seen |= set(score(text)[2])
     assert seen <= set(FEATURE_LABELS), seen - set(FEATURE_LABELS)
+
+
+def test_cues_searched_in_lower_case_are_found_as_ignoring_case_finds_them(seed_articles):
+    """Three cue patterns are searched in the lower-cased sentence (faster than ignoring case):
+    on the seeds' sentences (and the development stories', when they are beside the project) and
+    on capitalised cues, each finds what the same pattern ignoring case finds in the sentence."""
+    import re
+
+    from bench.corpus import full_length_articles
+    from claims.pipeline import candidates
+    from claims.pipeline.sentences import split_sentences
+
+    cues = [
+        "HE SAID the plant would close.",
+        "It Could Further Deepen the crisis.",
+        "Prices ROSE by a third.",
+        "The Deadliest attack in a decade.",
+        "For The First Time, the river froze.",
+    ]
+    articles = [*seed_articles, *(full_length_articles() or [])]
+    sentences = [*cues, *(s.text for a in articles for s in split_sentences(a.body))]
+    for name in ("_SPECULATIVE", "_COMPARISON", "_REPORTED_SPEECH"):
+        rx = getattr(candidates, name)
+        ignoring = re.compile(rx.pattern, re.IGNORECASE)
+        found = [bool(ignoring.search(s)) for s in sentences]
+        assert [bool(rx.search(s.lower())) for s in sentences] == found, name
+        assert any(found[: len(cues)]), name  # each has a capitalised cue to find

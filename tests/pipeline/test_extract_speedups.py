@@ -136,3 +136,21 @@ def test_characters_that_fold_to_ascii_letters_are_all_known():
             if ascii_letter.fullmatch(ch) or len(lower) != 1 or lower.isascii():
                 folding.add(ch)
     assert folding == sentences._FOLDS_TO_ASCII
+
+
+def test_letters_are_counted_as_one_character_at_a_time_counts_them():
+    """letters_ratio counts ASCII text in C; it gives what reading every character gives."""
+    from claims.pipeline.text import letters_ratio
+
+    def by_character(text: str) -> tuple[int, int]:
+        letters = [ch for ch in text if ch.isalpha()]
+        return len(letters), sum(1 for ch in letters if ch < "\u0250")
+
+    rng = random.Random(5)
+    ascii_chars = [chr(c) for c in range(128)]
+    other = list("éßøΩжب北’“ﬁ") + ascii_chars
+    texts = ["", "123 ...", "The U.S. embassy, 3 p.m.", "Ünïcödé and Ελληνικά"]
+    texts += ["".join(rng.choices(ascii_chars, k=rng.randint(0, 80))) for _ in range(300)]
+    texts += ["".join(rng.choices(other, k=rng.randint(0, 80))) for _ in range(300)]
+    for text in texts:
+        assert letters_ratio(text) == by_character(text), text
