@@ -44,7 +44,6 @@ import os
 import pickle
 import platform
 import pstats
-import re
 import resource
 import statistics
 import subprocess
@@ -90,14 +89,13 @@ def _stock_segmenter() -> pysbd.Segmenter:
 def stock_pysbd() -> Iterator[pysbd.Segmenter]:
     """pysbd as it comes (its own segmenter, the plain ``re`` module) inside the pipeline: raw
     pysbd, and the extraction as it was before sentences.py's speed-ups."""
-    sentences._segmenter()  # ours installed first, so that what is restored is ours
-    saved = sentences._segmenter, pysbd.abbreviation_replacer.re
-    sentences._segmenter = _stock_segmenter
-    pysbd.abbreviation_replacer.re = re
-    try:
-        yield _stock_segmenter()
-    finally:
-        sentences._segmenter, pysbd.abbreviation_replacer.re = saved
+    with sentences.pysbd_as_it_comes():
+        saved = sentences._segmenter
+        sentences._segmenter = _stock_segmenter
+        try:
+            yield _stock_segmenter()
+        finally:
+            sentences._segmenter = saved
 
 
 def _timed(fn: Any) -> tuple[Any, float, float]:

@@ -9,6 +9,8 @@ unbalanced quotation mark cannot swallow the article.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -179,6 +181,19 @@ def _segmenter() -> pysbd.Segmenter:
     segmenter = _Segmenter(language="en", clean=False)
     segmenter.language_module = _English
     return segmenter
+
+
+@contextmanager
+def pysbd_as_it_comes() -> Iterator[None]:
+    """pysbd's abbreviation replacer with the plain ``re`` module while in the block, for
+    comparisons with pysbd as it comes (tests, benchmarks)."""
+    _segmenter()  # ours installed first, so that what is restored is ours
+    saved = pysbd.abbreviation_replacer.re
+    pysbd.abbreviation_replacer.re = re
+    try:
+        yield
+    finally:
+        pysbd.abbreviation_replacer.re = saved
 
 
 def paragraphs(body: str) -> list[tuple[int, int]]:

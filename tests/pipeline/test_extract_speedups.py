@@ -46,8 +46,9 @@ def _stock_segmenter() -> pysbd.Segmenter:
 @pytest.fixture
 def stock_pysbd(monkeypatch):
     """pysbd as it comes: its own segmenter and the plain ``re`` module."""
-    monkeypatch.setattr(pysbd.abbreviation_replacer, "re", re)
     monkeypatch.setattr(sentences, "_segmenter", _stock_segmenter)
+    with sentences.pysbd_as_it_comes():
+        yield
 
 
 def _fuzz_lines(n: int, seed: int) -> list[str]:
@@ -73,13 +74,8 @@ def test_abbreviations_are_replaced_as_pysbd_does():
     lines = [*PARAGRAPHS, *_fuzz_lines(400, seed=15)]
     for line in lines:
         ours = sentences._AbbreviationReplacer(line, English).replace()
-        sentences._segmenter()  # installs the pattern cache; compare with the plain re module too
-        stock_re = pysbd.abbreviation_replacer.re
-        pysbd.abbreviation_replacer.re = re
-        try:
+        with sentences.pysbd_as_it_comes():
             theirs = English.AbbreviationReplacer(line, English).replace()
-        finally:
-            pysbd.abbreviation_replacer.re = stock_re
         assert ours == theirs, line
 
 
@@ -103,11 +99,8 @@ def test_segments_are_pysbds():
     ours = sentences._segmenter()
     for text in [*PARAGRAPHS, *_fuzz_lines(150, seed=6)]:
         mine = ours.segment(text)
-        pysbd.abbreviation_replacer.re, cached = re, pysbd.abbreviation_replacer.re
-        try:
+        with sentences.pysbd_as_it_comes():
             assert mine == _stock_segmenter().segment(text), text
-        finally:
-            pysbd.abbreviation_replacer.re = cached
 
 
 def test_extraction_is_the_same_as_with_pysbd_as_it_comes(request, seed_articles):
