@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .attribution import normalise_source
 from .text import STOPWORDS, strip_accents
@@ -131,6 +132,7 @@ def _is_name_token(tok: str) -> bool:
     return bool(_NAME_TOKEN.match(tok)) and tok.lower().rstrip(".,") not in _NOT_NAME
 
 
+@lru_cache(maxsize=50_000)  # asked of every capitalised run of every sentence; runs repeat
 def split_title(run: str) -> tuple[str, str]:
     """'CBP Chief Patrol Agent Rodney S. Scott' -> ('CBP Chief Patrol Agent', 'Rodney S. Scott')."""
     toks = _tokens(run)
@@ -140,6 +142,7 @@ def split_title(run: str) -> tuple[str, str]:
     return " ".join(toks[:i]), " ".join(toks[i:])
 
 
+@lru_cache(maxsize=20_000)
 def _is_org(text: str) -> bool:
     words = [w.lower().strip(".,’'") for w in _tokens(text)]
     return bool(normalise_source(text)) or any(w in _ORG_WORDS for w in words)
@@ -395,6 +398,7 @@ def _strip_titles(name: str) -> str:
     return rest if rest else name.strip()
 
 
+@lru_cache(maxsize=20_000)  # a function of the name alone, asked of each name again and again
 def speaker_key(name: str | None) -> str | None:
     """Surname for people ('Donald J. Trump' -> 'trump'), head noun for descriptions."""
     if not name:
