@@ -155,6 +155,36 @@ def full_length_articles(folder: Path = NEWSWCL50) -> list[ArticleText] | None:
     return load_folder([str(f) for f in files]) if files else None
 
 
+def full_length_story_files(per_story: int, seed: int = 1) -> list[tuple[str, list[tuple[str, bytes]]]] | None:
+    """The NewsWCL50 events as stories of ``per_story`` full-length articles each, as JSON files for
+    the import: an event's five articles as they are, then rewrites of them (``_vary``: paragraphs
+    dropped, sentences shuffled, words and numbers changed), as a desk receives rewrites and
+    updates of the wire copy. Every text differs (the import keeps one of two identical texts).
+    None when the development data is absent."""
+    events = sorted(NEWSWCL50.glob("event-*"))
+    if not events:
+        return None
+    rng = random.Random(seed)
+    stories = []
+    for event in events:
+        sources = [json.loads(path.read_text()) for path in sorted(event.glob("*.json"))]
+        seen: set[str] = set()
+        files = []
+        for i in range(per_story):
+            record = dict(sources[i % len(sources)])
+            text = record["text"]
+            for _ in range(20):  # a short article may come out of a rewrite unchanged: again
+                if text not in seen:
+                    break
+                text = _vary(record["text"], rng)
+            if text in seen:
+                continue
+            seen.add(text)
+            files.append((f"{event.name}-{i}.json", json.dumps({**record, "text": text}).encode("utf-8")))
+        stories.append((f"full-length {event.name}", files))
+    return stories
+
+
 def load_folder(paths: list[str]) -> list[ArticleText]:
     """Articles in the importers' formats (files, folders, .zip) as the pipeline sees them."""
     out: list[ArticleText] = []

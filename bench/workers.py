@@ -1,6 +1,12 @@
 """Celery workers: N generated stories processed by 1 and by 2 worker processes on real Redis.
 
     python3 bin/bench workers [-- --stories 8 --articles 25 --repeat 5 --workers 1 2]
+    python3 bin/bench workers -- --full-length --articles 30 --repeat 3
+
+``--full-length``: the stories are the ten NewsWCL50 events, each of ARTICLES full-length articles
+(its five outlets' articles, then rewrites of them), when the development data is beside the
+project; it then also reports issue 15's import -> every article processed with two workers (the
+end-to-end phase, median of the rounds; target under 10 s for 300 articles).
 
 Needs the launcher's PostgreSQL and Redis (DATABASE_URL, REDIS_URL, DJANGO_SETTINGS_MODULE=
 factdesk.settings.bench, migrated). Each round, for W workers:
@@ -67,13 +73,14 @@ from django.db.models import Max  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 from articles.services import articles_import, story_get_or_create  # noqa: E402
-from bench.corpus import story_files  # noqa: E402
+from bench.corpus import full_length_story_files, story_files  # noqa: E402
 from claims.models import PipelineRun  # noqa: E402
 from factdesk.celery import app  # noqa: E402
 
 DONE_STATES = (PipelineRun.State.SUCCEEDED, PipelineRun.State.FAILED)
 TARGET_SPEEDUP = 1.6
 TARGET_RSS_MB = 400
+TARGET_FULL_LENGTH_S = 10.0  # issue 15: 300 full-length articles imported and processed, two workers
 MODES = ("streamed", "queued")
 LABELS = {"streamed": "end to end", "queued": "workers only"}
 QUIET_CORES = 0.25  # machine load (cores) above which another process is competing
@@ -649,15 +656,32 @@ def main() -> int:
     )
     ap.add_argument("--timeout", type=float, default=180, help="seconds to wait for a phase's runs")
     ap.add_argument("--quiet-wait", type=float, default=5, help="seconds to wait for a quiet machine before a phase")
+    ap.add_argument(
+        "--full-length",
+        action="store_true",
+        help="the NewsWCL50 events as stories of ARTICLES full-length articles each (their five articles, then "
+        "rewrites: bench/corpus.py) instead of generated stories; --stories is then the ten events",
+    )
     args, _ = ap.parse_known_args()
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise SystemExit("the workers benchmark needs PostgreSQL and Redis: run it with `python3 bin/bench workers`")
 
     # Generated before any clock: the same stories for every worker count (distinct names per round).
-    stories = [(f"bench workers story {i + 1}", story_files(args.articles, seed=100 + i)) for i in range(args.stories)]
+    if args.full_length:
+        stories = full_length_story_files(args.articles, seed=100) or []
+        if not stories:
+            print("workers --full-length: skipped (../shared/dev-stories/newswcl50 is absent)")
+            return 0
+        args.stories = len(stories)
+    else:
+        stories = [
+            (f"bench workers story {i + 1}", story_files(args.articles, seed=100 + i)) for i in range(args.stories)
+        ]
+    n_articles = sum(len(files) for _, files in stories)
     logdir = Path(tempfile.mkdtemp(prefix="factdesk-bench-workers-"))
     print(
-        f"{args.stories} stories x {args.articles} articles through `celery worker --pool=solo` on Redis; "
+        f"{args.stories} {'NewsWCL50 events' if args.full_length else 'stories'} x {args.articles} "
+        f"{'full-length ' if args.full_length else ''}articles through `celery worker --pool=solo` on Redis; "
         f"{args.repeat} round(s), each 1 then 2 workers back to back;\nthe speedup is the median of the rounds' "
         f"ratios; the table shows the fastest undisturbed phases. {psutil.cpu_count()} cores, shared by the workers with PostgreSQL, Redis and this "
         "process.\n  end to end: the clock starts before the first import; this process imports "
@@ -740,11 +764,27 @@ def main() -> int:
     targets.append(
         {"figure": "worker peak memory (MB)", "value": peak, "target": f"< {TARGET_RSS_MB}", "ok": peak < TARGET_RSS_MB}
     )
+    if args.full_length and 2 in args.workers:
+        # issue 15: import -> every article processed, full-length articles, two workers (end to end)
+        seconds = statistics.median(rd["streamed"]["seconds"] for rd in rounds if rd["workers"] == 2)
+        print(
+            f"  import -> every article processed, {n_articles} full-length articles, 2 workers, end to end: "
+            f"{seconds:.2f} s (median of {args.repeat} rounds; target < {TARGET_FULL_LENGTH_S:g} s)"
+        )
+        targets.append(
+            {
+                "figure": f"import -> every article processed, {n_articles} full-length articles, 2 workers (s)",
+                "value": round(seconds, 2),
+                "target": f"< {TARGET_FULL_LENGTH_S:g}",
+                "ok": seconds < TARGET_FULL_LENGTH_S,
+            }
+        )
     out = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cores": psutil.cpu_count()},
         "setup": {
             "stories": args.stories,
             "articles_per_story": args.articles,
+            "corpus": "NewsWCL50 events and rewrites" if args.full_length else "generated from seeds/",
             "repeat": args.repeat,
             "pool": "solo",
             "prefetch_multiplier": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
