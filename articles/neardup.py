@@ -86,12 +86,16 @@ def _coverage(
     if not total:
         return 0.0
     covered, left = 0, total
+    same = {other for other, _ in b}  # a sentence given word for word (most of a copy's) is found at once
     for words, length in a:
         left -= length
-        for other, _ in b:
-            if words and 2 * len(words & other) >= SENTENCE_MATCH * (len(words) + len(other)):
-                covered += length
-                break
+        if words and words in same:
+            covered += length
+        else:
+            for other, _ in b:
+                if words and 2 * len(words & other) >= SENTENCE_MATCH * (len(words) + len(other)):
+                    covered += length
+                    break
         if covered + left < at_least * total:
             return (covered + left) / total
     return covered / total

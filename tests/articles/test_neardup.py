@@ -83,3 +83,28 @@ def test_early_exit_never_changes_which_pairs_reach_the_threshold_or_their_score
                 assert fast < threshold
             checked += 1
     assert checked > 2000 and reached > 20  # both branches were exercised
+
+
+def test_coverage_finds_what_comparing_every_pair_of_sentences_finds() -> None:
+    """A sentence of one body given word for word in the other is taken at once; the share
+    covered is what comparing it with each sentence in turn gives."""
+
+    def by_every_pair(a, b) -> float:
+        total = sum(length for _, length in a)
+        covered = sum(
+            length
+            for words, length in a
+            if words
+            and any(2 * len(words & other) >= neardup.SENTENCE_MATCH * (len(words) + len(other)) for other, _ in b)
+        )
+        return covered / total if total else 0.0
+
+    rng = random.Random(3)
+    seeds = [d.body for d in seed_docs()]
+    bodies = seeds + [varied(seeds[i % len(seeds)], rng) for i in range(15)]
+    same = 0
+    for a, b in itertools.permutations(bodies, 2):
+        sa, sb = neardup._sentence_sets(a), neardup._sentence_sets(b)
+        assert neardup._coverage(sa, sb) == by_every_pair(sa, sb)
+        same += any(words in {w for w, _ in sb} for words, _ in sa)
+    assert same > 50  # word-for-word sentences were there to take at once
