@@ -23,7 +23,8 @@ import hashlib
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -134,7 +135,7 @@ def story_analyse(
     parts: dict[str, float] = {}
     lap = _lap(parts, started)
     # The cyclic collector paused: the run's objects live until it ends (pipeline.story._without_cyclic_gc).
-    with transaction.atomic(), _without_cyclic_gc():
+    with _kept_if_committed(story) as keeping, transaction.atomic(), _without_cyclic_gc():
         # One story stage at a time per story: a second waits here and then sees the first's claims.
         # FOR NO KEY UPDATE: a reviewer's audit event, which references the story (FOR KEY SHARE),
         # never waits on it, so a reviewer holding a claim the stage needs cannot deadlock with it.
@@ -168,12 +169,12 @@ def story_analyse(
             story_cache.discard(story)  # is stored), or an analysis the index did not make (tests)
         else:
             # Kept while the story is locked: the next run reads what this one left. Should this
-            # transaction not commit, the index names claims that do not exist and is not used.
+            # transaction not commit, the index is let go (_kept_if_committed).
             index.name_claims([int(i) for i in ids if i is not None])
             # What the claims a reviewer held will be written is not known yet: not kept as written.
             for pk in later.rest:
                 index.kept["written"].pop(pk, None)
-            story_cache.save(story, index)
+            keeping.saved = story_cache.save(story, index)
         lap("keep")
     # The claims a reviewer held: written now, each on its own, holding nothing else.
     stats["claims_written_after_review"] = later.write_rest()
@@ -184,6 +185,24 @@ def story_analyse(
     if run_id is not None:
         run_add_timing(run_id=run_id, name="analyse_seconds", seconds=stats["seconds"])
     return stats
+
+
+class _Keeping:
+    saved = False
+
+
+@contextmanager
+def _kept_if_committed(story: Story) -> Iterator[_Keeping]:
+    """Around the stage's transaction: an index saved in it and then not committed (the commit
+    failed, or anything after the save) is removed. It describes writes that were rolled back:
+    a claim's new wording it calls written would be skipped by the runs that read it."""
+    keeping = _Keeping()
+    try:
+        yield keeping
+    except BaseException:
+        if keeping.saved:
+            story_cache.discard(story)
+        raise
 
 
 class _Stored(NamedTuple):

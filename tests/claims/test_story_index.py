@@ -343,3 +343,37 @@ def test_the_mentions_are_added_to_their_file_and_written_afresh_after_a_full_ru
     story_cache.forget()
     import_and_process(story, seed_files[4:])
     assert last_stage(story) == "incremental"
+
+
+def test_an_index_saved_by_a_run_that_does_not_commit_is_not_kept(
+    seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is saved inside the stage's transaction; should the transaction then fail (the
+    commit, or anything after the save), the index describes writes that were rolled back (new
+    wording it would call written) and is removed: the next run is a full one."""
+    story, path = kept_story(seed_files, index_dir, monkeypatch)
+    articles_import(story=story, files=[(p.name, p.read_bytes()) for p in seed_files[3:4]])
+    for article in Article.objects.filter(story=story, processed_at__isnull=True):
+        persist.article_extract(article=article)
+    claims_before = set(Claim.objects.filter(story=story).values_list("pk", "text", "independent_sources"))
+    timer = persist._lap
+
+    def failing_after_the_save(parts: dict[str, float], started: float) -> Any:
+        lap = timer(parts, started)
+
+        def each(name: str) -> None:
+            lap(name)
+            if name == "keep":
+                raise RuntimeError("the commit failed")
+
+        return each
+
+    monkeypatch.setattr(persist, "_lap", failing_after_the_save)
+    with pytest.raises(RuntimeError, match="the commit failed"):
+        persist.story_analyse(story=story)
+    assert not path.exists() and not path.with_suffix(".mentions").exists()
+    assert set(Claim.objects.filter(story=story).values_list("pk", "text", "independent_sources")) == claims_before
+
+    monkeypatch.setattr(persist, "_lap", timer)
+    assert persist.story_analyse(story=story)["story_stage"] == "full: no index kept for this story yet"
+    assert path.exists()
