@@ -177,7 +177,7 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
         found = negation_groups(ctx)
     else:
         # a predicate no mention negates has no conflict (the usual case: most say what happened)
-        only = {p for p in about if memo.predicates.negating[p]}
+        only = {p for p in about if memo.predicates.negates(p)}
         kept = [
             (order, p, _renamed(ctx, c, memo))
             for p, items in memo.negation.items()

@@ -30,25 +30,43 @@ def negation_conflicts(ctx: Ctx) -> list[Conflict]:
 
 @dataclass
 class PredicateIndex:
-    """The story's mentions (by index) under each predicate they negate or affirm, and how many
-    asserted mentions affirm each: kept from run to run (``ConflictMemo``), so that a run about a
-    few predicates reads the polarity of the mentions about them only, not of the whole story."""
+    """The story's mentions (by index) under each predicate they negate and each they affirm, and
+    how many asserted mentions affirm each: kept from run to run (``ConflictMemo``), so that a run
+    about a few predicates reads the polarity of the mentions it compares only, not of the whole
+    story."""
 
-    about: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    negated: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    affirmed: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     affirming: Counter[str] = field(default_factory=Counter)  # predicate -> asserted mentions affirming it
-    negating: Counter[str] = field(default_factory=Counter)  # predicate -> mentions negating it
     mentions: int = 0  # the mentions indexed: the first ones of the story
 
     def extend(self, mentions: Sequence[Mention]) -> None:
         for i in range(self.mentions, len(mentions)):
             m = mentions[i]
             pol = polarity(m.text)
-            for p in pol.negated | pol.affirmed:
-                self.about[p].append(i)
-            self.negating.update(pol.negated)
+            for p in pol.negated:
+                self.negated[p].append(i)
+            for p in pol.affirmed:
+                self.affirmed[p].append(i)
             if m.slots.certainty.level == "asserted":
                 self.affirming.update(pol.affirmed)
         self.mentions = len(mentions)
+
+    def negates(self, predicate: str) -> bool:
+        """Some mention of the story negates it."""
+        return bool(self.negated.get(predicate))
+
+
+class _Polarities(dict[MentionKey, Polarity]):
+    """Each mention's polarity, read when first asked for (a run about a few predicates)."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def __missing__(self, key: MentionKey) -> Polarity:
+        found = self[key] = polarity(self.ctx.by_key[key].text)
+        return found
 
 
 def negation_groups(
@@ -62,6 +80,7 @@ def negation_groups(
     """
     # Each candidate is judged as it comes: a large story has hundreds of thousands of them.
     candidates: Iterator[tuple[Mention, Mention, str, float]]
+    pols: dict[MentionKey, Polarity]
     if only is None:
         pols = {m.key: polarity(m.text) for m in ctx.mentions}
         negating = {k for k, pol in pols.items() if pol.negated}
@@ -69,12 +88,20 @@ def negation_groups(
     else:
         predicates = PredicateIndex() if predicates is None else predicates
         predicates.extend(ctx.mentions)
-        about = [ctx.mentions[i] for i in sorted({i for p in only for i in predicates.about.get(p, ())})]
-        pols = {m.key: polarity(m.text) for m in about}
-        negating = {k for k, pol in pols.items() if pol.negated}
-        candidates = _candidates_about(ctx, pols, negating, only, about, predicates.affirming)
+        pols = _Polarities(ctx)
+        negating = {ctx.mentions[i].key for p in only for i in predicates.negated.get(p, ())}
+        candidates = _candidates_about(ctx, pols, only, predicates)
     if not negating:
         return []
+
+    def stating(cluster: int, p: str, negated: bool) -> set[MentionKey]:
+        """The claim's mentions that negate ``p`` (or affirm it)."""
+        keys = ctx.al.clusters[cluster]
+        if only is None or predicates is None:
+            return {k for k in keys if p in (pols[k].negated if negated else pols[k].affirmed)}
+        indices = set((predicates.negated if negated else predicates.affirmed).get(p, ()))
+        return {k for k in keys if ctx.index[k] in indices}
+
     groups: dict[tuple, dict] = {}
     clauses: dict[tuple[MentionKey, str], tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -115,8 +142,8 @@ def negation_groups(
     out: list[tuple[tuple, str, Conflict]] = []
     merged: dict[tuple, dict] = {}
     for (p, cn, cp), g in sorted(groups.items(), key=lambda t: (t[0][0], t[0][1], t[0][2])):
-        neg_side = {k for k in ctx.al.clusters[cn] if k in pols and p in pols[k].negated} | g["neg"]
-        pos_side = {k for k in ctx.al.clusters[cp] if k in pols and p in pols[k].affirmed} | g["pos"]
+        neg_side = stating(cn, p, negated=True) | g["neg"]
+        pos_side = stating(cp, p, negated=False) | g["pos"]
         mk = (p, frozenset(neg_side))
         if mk in merged:
             merged[mk]["pos"] |= pos_side
@@ -166,31 +193,30 @@ def _candidates(
 
 
 def _candidates_about(
-    ctx: Ctx,
-    pols: dict[MentionKey, Polarity],
-    negating: set[MentionKey],
-    only: set[str],
-    mentions: Sequence[Mention],
-    counts: Mapping[str, int],
+    ctx: Ctx, pols: Mapping[MentionKey, Polarity], only: set[str], predicates: PredicateIndex
 ) -> Iterator[tuple[Mention, Mention, str, float]]:
-    """``_candidates`` about the predicates ``only``, in the same order; ``mentions``: the
-    story's mentions that negate or affirm one of them, in order (``pols`` has theirs);
-    ``counts``: how many of the story's asserted mentions affirm each predicate.
+    """``_candidates`` about the predicates ``only``, in the same order; ``predicates``: the
+    story's ``PredicateIndex``; ``pols``: the mentions' polarities, asked only of the mentions
+    compared (a ``_Polarities``).
 
     A pair of mentions is proposed once, at its first place in ``_candidates``' order, which may
     be about another predicate: a pair proposed for one of ``only`` is one ``_candidates`` would
     not have proposed earlier (alike sentences; the negating mention's alphabetically earlier
-    predicates; the other mention, when it comes first and negates what this one affirms).
+    predicates; the other mention, when it comes first and negates what this one affirms). Only
+    pairs with a mention negating one of ``only`` can propose it or keep the scan from proposing
+    it, and only if the other mention negates or affirms one of them too.
     """
+    counts = predicates.affirming
+    negating = sorted({i for p in only for i in predicates.negated.get(p, ())})
+    negating_set = set(negating)
+    about = negating_set | {i for p in only for i in predicates.affirmed.get(p, ())}
     seen: set[tuple[MentionKey, MentionKey]] = set()
-    # only pairs of two mentions about one of ``only`` propose it, or keep the scan from proposing it
-    about = {ctx.index[m.key] for m in mentions}
     for (i, j), score in sorted(
-        ij_s for ij_s in ctx.al.pair_scores.items() if ij_s[0][0] in about and ij_s[0][1] in about
+        ij_s
+        for ij_s in ctx.al.pair_scores.items()
+        if (ij_s[0][0] in negating_set or ij_s[0][1] in negating_set) and ij_s[0][0] in about and ij_s[0][1] in about
     ):
         a, b = ctx.mentions[i], ctx.mentions[j]
-        if a.key not in negating and b.key not in negating:
-            continue
         if {a.slots.certainty.level, b.slots.certainty.level} & {"unknown", "hedged"}:
             continue
         ps = (pols[a.key].negated & pols[b.key].affirmed) | (pols[b.key].negated & pols[a.key].affirmed)
@@ -198,11 +224,15 @@ def _candidates_about(
             seen.add((a.key, b.key))
         for p in sorted(ps & only):
             yield a, b, p, score
-    affirming: dict[str, list[tuple[Mention, MentionKey]]] = defaultdict(list)  # about ``only``
-    for m in mentions:
-        if m.slots.certainty.level == "asserted":
-            for p in pols[m.key].affirmed & only:
-                affirming[p].append((m, m.key))
+    affirming: dict[str, list[tuple[Mention, MentionKey]]] = {
+        p: [
+            (m, m.key)
+            for m in (ctx.mentions[i] for i in predicates.affirmed.get(p, ()))
+            if m.slots.certainty.level == "asserted"
+        ]
+        for p in only
+        if counts.get(p, 0) <= MAX_AFFIRMING
+    }
 
     def proposes(n: Mention, m: Mention, p: str) -> bool:
         """``_candidates``' scan reaches (n, m) for p: n negates it, m asserts it, p not too common."""
@@ -214,16 +244,14 @@ def _candidates_about(
             and counts.get(p, 0) <= MAX_AFFIRMING
         )
 
-    for n in mentions:
+    for n in (ctx.mentions[i] for i in negating):
         n_key = n.key
-        if n_key not in negating or n.slots.certainty.level in ("unknown", "hedged"):
+        if n.slots.certainty.level in ("unknown", "hedged"):
             continue
         negated = sorted(pols[n_key].negated)
-        if not only.intersection(negated):
-            continue
         for p in negated:
-            if p not in only or counts.get(p, 0) > MAX_AFFIRMING:
-                continue
+            if p not in affirming:
+                continue  # not one of ``only``, or too common
             for m, m_key in affirming[p]:
                 if m_key == n_key or (n_key, m_key) in seen or (m_key, n_key) in seen:
                     continue
