@@ -20,6 +20,9 @@ import pytest
 
 from tests.conftest import ROOT, wait_until
 
+sys.path.insert(0, str(ROOT / "bin"))
+from _launcher import free_port
+
 pytestmark = pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "python").exists(), reason="needs the project's .venv")
 
 # What the test session sets and the demo must not inherit: it runs on its own database and broker.
@@ -54,7 +57,7 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_second_signal_while_the_demo_stops_orphans_nothing(tmp_path: Path, signal_number: int) -> None:
-    port = int(subprocess.check_output([sys.executable, "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]))  # fmt: skip
+    port = free_port()
     env = {name: value for name, value in os.environ.items() if name not in OUTSIDE}
     log = tmp_path / "demo.log"
     with open(log, "wb") as out:

@@ -190,8 +190,6 @@ def normalise_for_compare(text: str) -> str:
 
 
 _ASCII_LETTERS = string.ascii_letters.encode()
-
-
 _LATIN_BEYOND_ASCII = re.compile("[\u0080-\u024f]+")
 
 

@@ -43,8 +43,8 @@ class ConflictMemo:
       member whose counted thing started or stopped being rare;
     - negation: a predicate (the sides are the mentions and claims that negate or affirm it);
       all again when a predicate's asserted mentions crossed MAX_AFFIRMING. It keeps the
-      mentions under each predicate (``PredicateIndex``), so a run reads the polarity of the
-      mentions about a new mention's predicates only;
+      mentions that negate and that affirm each predicate (``PredicateIndex``), so a run reads
+      the polarity of the mentions it compares only;
     - dates: a pair of claims; attribution: one claim.
     Quotations keep every comparison of two versions (``QuoteMemo``) and compare only the new
     versions; their grouping into utterances runs over the whole story. Certainty keeps its

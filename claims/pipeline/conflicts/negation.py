@@ -84,15 +84,16 @@ def negation_groups(
     if only is None:
         pols = {m.key: polarity(m.text) for m in ctx.mentions}
         negating = {k for k, pol in pols.items() if pol.negated}
+        if not negating:
+            return []
         candidates = _candidates(ctx, pols, negating)
     else:
         predicates = PredicateIndex() if predicates is None else predicates
         predicates.extend(ctx.mentions)
+        if not any(predicates.negates(p) for p in only):
+            return []
         pols = _Polarities(ctx)
-        negating = {ctx.mentions[i].key for p in only for i in predicates.negated.get(p, ())}
         candidates = _candidates_about(ctx, pols, only, predicates)
-    if not negating:
-        return []
 
     def stating(cluster: int, p: str, negated: bool) -> set[MentionKey]:
         """The claim's mentions that negate ``p`` (or affirm it)."""
