@@ -116,3 +116,33 @@ def test_wrong_passwords_lock_that_account_from_that_address(client: Any, review
 def test_the_admin_signs_in_through_the_limited_page(client: Any) -> None:
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"] == "/login/?next=/admin/"
+
+
+def test_permissions_are_read_in_one_query_and_are_django_s(
+    roles: None, nobody: User, reviewer: User, editor: User, admin_user: User, django_assert_num_queries: Any
+) -> None:
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    from factdesk.backends import OneQueryModelBackend
+
+    # a permission of the user's own beside the group's, one both give, and a superuser
+    reviewer.user_permissions.add(
+        Permission.objects.get(codename="add_story"), Permission.objects.get(codename="view_claim")
+    )
+    boss = User.objects.create_superuser("boss", password="boss-pw")
+    retired = _with_role(User.objects.create_user("old", password="old-pw", is_active=False), "Editor")
+    users = [nobody, reviewer, editor, admin_user, boss, retired]
+    for user in users:
+        fresh = User.objects.get(pk=user.pk)
+        with django_assert_num_queries(0 if not fresh.is_active else 1):
+            ours = OneQueryModelBackend().get_all_permissions(fresh)
+        assert ours == ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+    assert "articles.add_story" in OneQueryModelBackend().get_all_permissions(User.objects.get(pk=reviewer.pk))
+    assert "articles.add_story" not in OneQueryModelBackend().get_all_permissions(User.objects.get(pk=nobody.pk))
+    assert settings.AUTHENTICATION_BACKENDS == ["factdesk.backends.OneQueryModelBackend"]
+
+
+def _with_role(user: User, role: str) -> User:
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -106,6 +106,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# ModelBackend, with a user's permissions read in one query (every request asks one: factdesk/backends.py)
+AUTHENTICATION_BACKENDS = ["factdesk.backends.OneQueryModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "articles:story_list"
 LOGOUT_REDIRECT_URL = "login"
