@@ -126,8 +126,8 @@ class _AbbreviationReplacer(English.AbbreviationReplacer):
     def search_for_abbreviations_in_string(self, text: str) -> str:
         lowered = text.lower()
         plain = _FOLDS_TO_ASCII.isdisjoint(text)
-        for abbr in self.lang.Abbreviation.ABBREVIATIONS:
-            stripped = abbr.strip()
+        abbreviations = _Abbreviations.of(tuple(self.lang.Abbreviation.ABBREVIATIONS))
+        for stripped in abbreviations.before_periods(lowered) if plain else abbreviations.ordered:
             if stripped not in lowered:
                 continue
             if plain and "." not in stripped:
@@ -150,6 +150,41 @@ class _AbbreviationReplacer(English.AbbreviationReplacer):
                 text = self.scan_for_replacements(text, match, ind, char_array)
                 produced[key] = text
         return text
+
+
+class _Abbreviations:
+    """pysbd's abbreviations, stripped, in its order; and those a line may need, found at once.
+
+    Every substitution for an abbreviation of letters only needs the abbreviation right before a
+    period (``am + "."`` above, ``am`` being the abbreviation in the line's case); for the others
+    nothing in the line changes. So in a line whose lower case is its own character for character
+    only the abbreviations that end some stretch of letters before one of its periods are looked
+    at, in pysbd's order, instead of all 188 (on average a handful), and those with a period of
+    their own always are. The substitutions only turn periods into "∯", so the periods of the
+    line as it came in are enough.
+    """
+
+    def __init__(self, abbreviations: tuple[str, ...]) -> None:
+        self.ordered = tuple(abbr.strip() for abbr in abbreviations)
+        self.dotted = tuple(a for a in self.ordered if "." in a)
+        self.letters = frozenset(self.ordered).difference(self.dotted)
+        self.longest = max(map(len, self.ordered))
+
+    @staticmethod
+    @lru_cache(maxsize=4)
+    def of(abbreviations: tuple[str, ...]) -> _Abbreviations:
+        return _Abbreviations(abbreviations)
+
+    def before_periods(self, lowered: str) -> tuple[str, ...] | list[str]:
+        endings: set[str] = set()
+        at = lowered.find(".")
+        while at >= 0:
+            endings.update(lowered[max(0, at - k) : at] for k in range(1, self.longest + 1))
+            at = lowered.find(".", at + 1)
+        wanted = self.letters.intersection(endings)
+        if not wanted:
+            return self.dotted
+        return [a for a in self.ordered if a in wanted or "." in a]
 
 
 # The characters other than ASCII letters that re.IGNORECASE matches to an ASCII letter, or whose

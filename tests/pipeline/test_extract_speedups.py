@@ -33,6 +33,8 @@ PARAGRAPHS = [
     "It is. then we met {is} The end. No. we have {no} Doubt and {al} A friend.",
     "İstanbul’s Gov. Ali and the \u212aelvin unit, \u017ft. Ives and ıs it. Mr. Bay is in St. Paul.",
     "1. First item. 2. Second item. a) one b) two. He is Ph.D. at Calif. Univ. in Sept. 2018.",
+    # abbreviations ending longer words before a period, at the start, glued, upper case, "∯" already there
+    "Est. 1900 by Xmr. Amr and MR. Jones, jr.Jr. Smith; pp.12-14 of Vol. 3∯ Ave. and Aves. st. Dept.",
     "",
     "   ",
     "No sentence end here and Mr",
