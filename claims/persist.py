@@ -20,6 +20,7 @@ The rules that protect people's work live here, once:
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import time
 from collections import defaultdict
@@ -27,10 +28,10 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
@@ -92,23 +93,64 @@ def article_extract(*, article: Article, run_id: int | None = None) -> int:
         if not Article.objects.filter(pk=article.pk, processed_at__isnull=True).update(processed_at=timezone.now()):
             return 0
         mentions = [
-            Mention(
-                article_id=article.pk,
-                start=m.start,
-                end=m.end,
-                text=m.text,
-                checkworthiness=m.checkworthiness,
-                features=dict(m.features),
-                slots=to_jsonable(m.slots),
-                certainty=m.slots.certainty.level,
-            )
+            {
+                "article_id": article.pk,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "checkworthiness": m.checkworthiness,
+                "features": dict(m.features),
+                "slots": to_jsonable(m.slots),
+                "certainty": m.slots.certainty.level,
+            }
             for m in extraction.mentions
         ]
-        Mention.objects.bulk_create(mentions, ignore_conflicts=True)
+        mentions_insert(mentions)
     if run_id is not None:
         for skipped in extraction.skipped:
             run_note(run_id=run_id, article_id=article.pk, stage="extract", reason=skipped.reason)
     return len(mentions)
+
+
+_MENTION_FIELDS = ("article", "start", "end", "text", "checkworthiness", "features", "slots", "certainty")
+
+
+def mentions_insert(rows: list[dict[str, Any]]) -> None:
+    """Add an article's new mentions (rows of _MENTION_FIELDS by attname); a span already there is
+    left as it is.
+
+    On PostgreSQL the rows go as one JSON document that `jsonb_to_recordset` turns back into
+    rows: Django's bulk insert there (UNNEST of one array a column) had psycopg quote every
+    mention's slots into an array literal, 5 ms of CPU for an article of 26 mentions, against
+    1.4 ms this way, JSON encoding included (NewsWCL50). The stored rows are bulk_create's
+    (tests/claims/test_pipeline_services.py compares them); other databases (the demo's SQLite)
+    use bulk_create.
+    """
+    if not rows:
+        return
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        Mention.objects.bulk_create([Mention(**row, created_at=now) for row in rows], ignore_conflicts=True)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_mentions_insert_sql(), [now, json.dumps(rows)])
+
+
+@lru_cache(maxsize=1)
+def _mentions_insert_sql() -> str:
+    by_name = {f.name: f for f in Mention._meta.concrete_fields}
+    fields = [by_name[name] for name in _MENTION_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column or f.attname) for f in fields)
+    # the types without their lengths (varchar, not varchar(20)): a value too long then fails the
+    # INSERT, as in bulk_create, instead of being cut to fit
+    record = ", ".join(f"{quote(f.attname)} {str(f.db_type(connection)).split('(')[0]}" for f in fields)
+    values = ", ".join(f"r.{quote(f.attname)}" for f in fields)
+    created = quote(by_name["created_at"].column or "created_at")
+    return (
+        f"INSERT INTO {quote(Mention._meta.db_table)} ({columns}, {created}) "
+        f"SELECT {values}, %s FROM jsonb_to_recordset(%s::jsonb) AS r({record}) ON CONFLICT DO NOTHING"
+    )
 
 
 # --- stage 2: per story -------------------------------------------------------------------------

@@ -289,3 +289,48 @@ def test_a_claims_reasons_add_up_to_its_checkworthiness(processed_story: Story) 
     for claim in claims:
         assert abs(sum(claim.features.values()) - claim.checkworthiness) < 0.002, (claim.text, claim.features)
         assert claim.checkworthiness == max(m.checkworthiness for m in claim.mentions.all())
+
+
+def test_mentions_are_stored_as_bulk_create_stores_them_and_a_span_there_is_kept(seed_files: list[Path]) -> None:
+    """persist.mentions_insert (PostgreSQL: one JSON document through jsonb_to_recordset) against
+    Django's bulk_create of the same rows, column by column; a span already stored is left alone."""
+    from django.db import connection
+
+    from claims.pipeline import extract_article
+    from claims.pipeline.types import to_jsonable
+
+    assert connection.vendor == "postgresql"  # the path under test; other databases use bulk_create
+    story, _ = story_get_or_create(name="Insert paths")
+    import_files(story, seed_files[:2])
+    first, second = Article.objects.filter(story=story).select_related("outlet").order_by("pk")
+    rows = {}
+    for article in (first, second):
+        extraction = extract_article(persist.article_text(article))
+        rows[article.pk] = [
+            {
+                "article_id": article.pk, "start": m.start, "end": m.end, "text": m.text,
+                "checkworthiness": m.checkworthiness, "features": dict(m.features), "slots": to_jsonable(m.slots),
+                "certainty": m.slots.certainty.level,
+            }
+            for m in extraction.mentions
+        ]  # fmt: skip
+    assert len(rows[first.pk]) > 5 and len(rows[second.pk]) > 5
+    persist.mentions_insert(rows[first.pk])
+    Mention.objects.bulk_create([Mention(**row) for row in rows[second.pk]])
+    columns = ("start", "end", "text", "checkworthiness", "features", "slots", "certainty", "claim_id")
+
+    def stored(article: Article) -> list[tuple[Any, ...]]:
+        return list(Mention.objects.filter(article=article).order_by("start").values_list(*columns))
+
+    def expected(article: Article) -> list[tuple[Any, ...]]:
+        return sorted((*(row[c] for c in columns[:-1]), None) for row in rows[article.pk])
+
+    assert stored(first) == expected(first)
+    assert stored(second) == expected(second)
+    assert all(m.created_at is not None for m in Mention.objects.filter(article=first))
+    # a span already there keeps what it has; a new span is added
+    again = [{**row, "text": "changed"} for row in rows[first.pk]]
+    again.append({**again[0], "start": 100_000, "end": 100_010, "text": "new"})
+    persist.mentions_insert(again)
+    assert [row for row in stored(first) if row[0] != 100_000] == expected(first)
+    assert [row[2] for row in stored(first) if row[0] == 100_000] == ["new"]
