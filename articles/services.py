@@ -237,7 +237,13 @@ def _import_one(
     before it could) is reported now, as imported, rather than as a duplicate."""
     if isinstance(result, ImportProblem):
         return {"_report": {"source": result.source, "status": "error", "message": result.message}}
-    existing = Article.objects.filter(story=story, content_hash=result.content_hash).first()
+    # by id, not by Article's ordering (which joins the story), and not its body and original text
+    existing = (
+        Article.objects.filter(story=story, content_hash=result.content_hash)
+        .order_by("pk")
+        .only("pk", "import_batch_id")
+        .first()
+    )
     if existing and reported is not None and existing.import_batch_id == batch.pk and existing.pk not in reported:
         return {"article": existing, "_report": _imported(result, existing)}
     if existing:

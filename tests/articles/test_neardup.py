@@ -108,3 +108,15 @@ def test_coverage_finds_what_comparing_every_pair_of_sentences_finds() -> None:
         assert neardup._coverage(sa, sb) == by_every_pair(sa, sb)
         same += any(words in {w for w, _ in sb} for words, _ in sa)
     assert same > 50  # word-for-word sentences were there to take at once
+
+
+def test_signatures_with_the_kept_permutations_are_a_fresh_minhash_s() -> None:
+    from datasketch import MinHash
+
+    for body in [*(d.body for d in seed_docs()), "", "one two three"]:
+        fresh = MinHash(num_perm=neardup.NUM_PERM, seed=1, scheme=neardup.SCHEME)  # draws its permutations
+        words = sorted(neardup.content_words(body))
+        if words:
+            fresh.update_batch([w.encode("utf-8") for w in words])
+        assert neardup.signature(body) == fresh.hashvalues.astype("uint64").tobytes()
+    assert not neardup._permutations().flags.writeable  # shared by every MinHash: nothing may change it
