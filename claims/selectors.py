@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from articles import naming
 from articles.models import Story
 
+from . import sources_explained
 from .models import Annotation, Claim, Conflict, ConflictMention, Mention, MergeSuggestion, PipelineRun, ReviewEvent
 
 
@@ -616,7 +617,8 @@ class ClaimRows:
 
 
 def claim_for_api(claim_id: int) -> ClaimRows:
-    """What the API's claim document shows, and no more, in five queries of plain rows.
+    """What the API's claim document shows, and no more, in five queries of plain rows (its sources
+    explained, claims.sources_explained.explain_rows, need none more unless articles copy others).
 
     Raises Claim.DoesNotExist for an unknown id.
 
@@ -631,6 +633,7 @@ def claim_for_api(claim_id: int) -> ClaimRows:
         .values(
             "id", "claim_id", "article_id", "article__outlet__name", "article__published_on",
             "start", "end", "text", "certainty", "checkworthiness", "slots",
+            *sources_explained.MENTION_ARTICLE_COLUMNS,  # its sources explained need no query for the articles
         )
     )  # fmt: skip
     annotations = list(

@@ -70,17 +70,24 @@ class SourceGroup:
         return {"name": self.source, "mentions": [m.document() for m in self.mentions]}
 
 
-def _texts(story_id: int, article_ids: set[int]) -> tuple[dict[ArticleId, ArticleText], dict[int, dict[str, Any]]]:
+# An article's columns stage 6 reads, and the same as a mention row's (`article__...`), which the API's
+# claim detail loads with its mentions (claims.selectors.claim_for_api).
+ARTICLE_COLUMNS = ("id", "duplicate_of_id", "outlet__name", "external_id", "duplicate_similarity")
+MENTION_ARTICLE_COLUMNS = ("article__story_id", *(f"article__{c}" for c in ARTICLE_COLUMNS[1:]))
+
+
+def _texts(
+    story_id: int, article_ids: set[int], known: Mapping[int, dict[str, Any]] | None = None
+) -> tuple[dict[ArticleId, ArticleText], dict[int, dict[str, Any]]]:
     """The mentions' articles and the articles they copy, as stage 6 sees them (outlet, duplicate_of,
-    label; no body): a query per step along the duplicate_of chains, which are short."""
-    rows: dict[int, dict[str, Any]] = {}
-    asked: set[int] = set()
-    wanted = set(article_ids)
+    label; no body): a query per step along the duplicate_of chains, which are short. `known`: rows of
+    ARTICLE_COLUMNS already read (of this story), which are not asked for again."""
+    rows: dict[int, dict[str, Any]] = dict(known or {})
+    asked: set[int] = set(rows)
+    wanted = (set(article_ids) | {r["duplicate_of_id"] for r in rows.values() if r["duplicate_of_id"]}) - asked
     while wanted:
         asked |= wanted
-        found = Article.objects.filter(story_id=story_id, pk__in=wanted).values(
-            "id", "duplicate_of_id", "outlet__name", "external_id", "duplicate_similarity"
-        )
+        found = Article.objects.filter(story_id=story_id, pk__in=wanted).values(*ARTICLE_COLUMNS)
         rows.update({r["id"]: dict(r) for r in found})
         wanted = {r["duplicate_of_id"] for r in rows.values() if r["duplicate_of_id"]} - asked
     texts: dict[ArticleId, ArticleText] = {
@@ -118,8 +125,14 @@ def explain(story_id: int, mentions: Iterable[Mention]) -> list[SourceGroup]:
 
 
 def explain_rows(story_id: int, mentions: Sequence[Mapping[str, Any]]) -> list[SourceGroup]:
-    """explain() from mention rows (id, article_id, start, end, text, slots), as the API loads them."""
-    texts, rows = _texts(story_id, {m["article_id"] for m in mentions})
+    """explain() from mention rows (id, article_id, start, end, text, slots), as the API loads them;
+    rows that also have MENTION_ARTICLE_COLUMNS spare the query for their articles."""
+    known = {
+        m["article_id"]: {"id": m["article_id"], **{c: m[f"article__{c}"] for c in ARTICLE_COLUMNS[1:]}}
+        for m in mentions
+        if m.get("article__story_id") == story_id
+    }
+    texts, rows = _texts(story_id, {m["article_id"] for m in mentions}, known)
     roots = sources.article_roots(texts.values())
     groups: dict[str, list[SourceMention]] = {}
     for m in mentions:

@@ -108,3 +108,33 @@ def test_claim_queue_rows_equal_the_generic_rendering(
     assert len(rows) == len(claims)
     for row in rows:
         assert row == plain(generic(ClaimSerializer(), claims[row["id"]])), row["id"]
+
+
+def test_sources_explained_from_the_detail_s_rows_read_only_the_articles_copied(
+    processed_story: Story, django_assert_num_queries: Any
+) -> None:
+    """claim_for_api's mention rows carry their articles' columns: explaining the sources reads no
+    article again, only the originals of copies; the groups are those read from the database."""
+    from articles.models import Article
+    from claims.selectors import claim_for_api
+
+    # one article made a copy of another that states none of the same claims, so that its original is read
+    everything = set(Article.objects.filter(story=processed_story).values_list("pk", flat=True))
+    stated = next(
+        articles
+        for claim in Claim.objects.filter(story=processed_story).annotate(n=Count("mentions")).order_by("-n", "id")
+        if 1 < len(articles := set(claim.mentions.values_list("article_id", flat=True))) < len(everything)
+    )
+    original = min(everything - stated)
+    Article.objects.filter(pk=min(stated)).update(duplicate_of_id=original, duplicate_similarity=0.9)
+    copies = 0
+    for each in Claim.objects.filter(story=processed_story).order_by("id"):
+        rows = claim_for_api(each.pk)
+        articles = {m["article_id"] for m in rows.mentions}
+        copied = {m["article__duplicate_of_id"] for m in rows.mentions} - {None, *articles}
+        copies += bool(copied)
+        with django_assert_num_queries(1 if copied else 0):
+            groups = sources_explained.explain_rows(processed_story.pk, rows.mentions)
+        bare = [{k: v for k, v in m.items() if not k.startswith("article__")} for m in rows.mentions]
+        assert groups == sources_explained.explain_rows(processed_story.pk, bare)
+    assert copies
