@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Q
 
 
 class OneQueryModelBackend(ModelBackend):
@@ -21,10 +20,14 @@ class OneQueryModelBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
+            columns = ("content_type__app_label", "codename")
             if user_obj.is_superuser:
-                perms = Permission.objects.all()
+                rows = Permission.objects.values_list(*columns).order_by()
             else:
-                perms = Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
-            rows = perms.values_list("content_type__app_label", "codename").order_by()
+                # a UNION of the two lookups, each joined by the user's id: one condition over both
+                # joins (user OR group's user) would join every group's every member first
+                own = Permission.objects.filter(user=user_obj).values_list(*columns).order_by()
+                grouped = Permission.objects.filter(group__user=user_obj).values_list(*columns).order_by()
+                rows = own.union(grouped)
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache
