@@ -236,6 +236,27 @@ def test_overlapping_but_different_figures_are_only_a_possible_discrepancy():
     assert c.factors["both can hold (the ranges overlap)"] < 0
 
 
+def test_overlapping_figures_stay_below_the_default_threshold_with_every_other_factor_for_them():
+    """The same claim, in every lead, a rarely counted thing, the same verb, two sources on a side:
+    all that could push "at least three" against "six" up still leaves it a possible discrepancy."""
+    from claims.pipeline.confidence import DEFAULT_MIN_CONFIDENCE
+
+    _, res = story(
+        "BAGHDAD (Reuters) - At least three soldiers were killed on Sunday when a roadside bomb hit their "
+        "convoy near Baghdad, officials said.",
+        "BAGHDAD (AFP) - Six soldiers were killed on Sunday when a roadside bomb hit their convoy near Baghdad, "
+        "officials said.",
+        "BAGHDAD (BBC) - Six soldiers were killed on Sunday when a roadside bomb hit their convoy near Baghdad, "
+        "officials said.",
+        outlets=("Reuters", "AFP", "BBC"),
+        dates=(date(2026, 12, 6),) * 3,
+    )
+    (c,) = conflicts_of(res, "number")
+    assert "both can hold" in c.explanation
+    assert {"the same claim (aligned)", "both in their articles’ leads (the main facts)"} <= set(c.factors)
+    assert c.confidence < DEFAULT_MIN_CONFIDENCE
+
+
 # --------------------------------------------------------------------------- 4. two sentences by one speaker
 
 

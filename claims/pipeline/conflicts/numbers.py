@@ -390,7 +390,7 @@ def _conflict(ctx: Ctx, g: dict) -> Conflict:
     factors.add("a single one counted", -0.1, when=1 in (qa.value, qb.value))
     factors.add("one side counts a narrower group", -0.1, when=narrower and not g["aligned"])
     factors.add("an approximate figure", -0.05, when=not exact)
-    factors.add("both can hold (the ranges overlap)", -0.5, when=how == "different picture")
+    factors.add("both can hold (the ranges overlap)", -0.55, when=how == "different picture")
     words = sorted({_surface(g["ma"].text, t) for t in match.shared})
     about = f" (both about: {', '.join(words[:3])})" if words else ""
     expl = f"{ctx.says(g['a'])} “{_qphrase(g['ma'], qa)}”; {ctx.says(g['b'])} “{_qphrase(g['mb'], qb)}”{about} — {why}"
