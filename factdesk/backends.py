@@ -1,10 +1,13 @@
-"""The authentication backend: Django's ModelBackend, with a user's permissions read in one query.
+"""Permission questions answered with one query; signing in stays Django's ModelBackend.
 
 Every API request and every page asks one permission question (factdesk.roles). Django's
 ModelBackend answers the first one with two queries, the user's own permissions and their
-groups'; that was about a fifth of the claim queue's Python time in `bin/bench api`. This backend
-reads both in one query and caches them on the user as ModelBackend does (`_perm_cache`), so the
-answers are the same: tests/test_access.py checks them against ModelBackend's.
+groups'; that was about a fifth of the claim queue's Python time in `bin/bench api`.
+OneQueryPermissionBackend (a ModelBackend that signs nobody in), listed before ModelBackend in
+AUTHENTICATION_BACKENDS, reads both in one query and caches them on the user where ModelBackend caches them (`_perm_cache`), so
+ModelBackend, asked next when the answer is no, reads nothing more. It signs nobody in:
+ModelBackend does, and a session names the backend that signed it in, so sessions made before
+this backend existed stay valid. tests/test_access.py holds the answers to ModelBackend's.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 
 
-class OneQueryModelBackend(ModelBackend):
+class OneQueryPermissionBackend(ModelBackend):
+    """ModelBackend's permissions in one query; it finds a session's user as ModelBackend does (a
+    session made by `login(user, backend=...)` or a test's force_login may name it), and signs
+    nobody in."""
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> None:
+        return None  # ModelBackend, next in AUTHENTICATION_BACKENDS, checks the password
+
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
@@ -30,4 +42,5 @@ class OneQueryModelBackend(ModelBackend):
                 grouped = Permission.objects.filter(group__user=user_obj).values_list(*columns).order_by()
                 rows = own.union(grouped)
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
-        return user_obj._perm_cache
+        result: set[str] = user_obj._perm_cache
+        return result

@@ -124,7 +124,7 @@ def test_permissions_are_read_in_one_query_and_are_django_s(
     from django.contrib.auth.backends import ModelBackend
     from django.contrib.auth.models import Permission
 
-    from factdesk.backends import OneQueryModelBackend
+    from factdesk.backends import OneQueryPermissionBackend
 
     # a permission of the user's own beside the group's, one both give, and a superuser
     reviewer.user_permissions.add(
@@ -132,15 +132,29 @@ def test_permissions_are_read_in_one_query_and_are_django_s(
     )
     boss = User.objects.create_superuser("boss", password="boss-pw")
     retired = _with_role(User.objects.create_user("old", password="old-pw", is_active=False), "Editor")
-    users = [nobody, reviewer, editor, admin_user, boss, retired]
-    for user in users:
+    for user in [nobody, reviewer, editor, admin_user, boss, retired]:
         fresh = User.objects.get(pk=user.pk)
-        with django_assert_num_queries(0 if not fresh.is_active else 1):
-            ours = OneQueryModelBackend().get_all_permissions(fresh)
+        with django_assert_num_queries(1 if fresh.is_active else 0):
+            ours = OneQueryPermissionBackend().get_all_permissions(fresh)
         assert ours == ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
-    assert "articles.add_story" in OneQueryModelBackend().get_all_permissions(User.objects.get(pk=reviewer.pk))
-    assert "articles.add_story" not in OneQueryModelBackend().get_all_permissions(User.objects.get(pk=nobody.pk))
-    assert settings.AUTHENTICATION_BACKENDS == ["factdesk.backends.OneQueryModelBackend"]
+    # through every configured backend, a yes and a no each cost that one query
+    for permission, answer in (("articles.add_story", True), ("auth.change_user", False)):
+        fresh = User.objects.get(pk=reviewer.pk)
+        with django_assert_num_queries(1):
+            assert fresh.has_perm(permission) is answer
+    assert not User.objects.get(pk=nobody.pk).has_perm("articles.add_story")
+
+
+def test_signing_in_and_sessions_stay_with_django_s_model_backend(client: Any, reviewer: User) -> None:
+    """The sessions made before the permissions backend name ModelBackend: they stay signed in."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    assert settings.AUTHENTICATION_BACKENDS[-1] == "django.contrib.auth.backends.ModelBackend"
+    assert client.post("/login/", {"username": "rita", "password": "wrong"}).status_code == 200
+    assert BACKEND_SESSION_KEY not in client.session
+    assert client.post("/login/", {"username": "rita", "password": "rita-pw"}).status_code == 302
+    assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
+    assert client.get("/").status_code == 200
 
 
 def _with_role(user: User, role: str) -> User:

@@ -106,8 +106,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# ModelBackend, with a user's permissions read in one query (every request asks one: factdesk/backends.py)
-AUTHENTICATION_BACKENDS = ["factdesk.backends.OneQueryModelBackend"]
+# A user's permissions in one query (every request asks one), then Django's ModelBackend, which
+# signs people in and which their sessions name (factdesk/backends.py)
+AUTHENTICATION_BACKENDS = ["factdesk.backends.OneQueryPermissionBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "articles:story_list"
 LOGOUT_REDIRECT_URL = "login"
