@@ -92,19 +92,7 @@ def article_extract(*, article: Article, run_id: int | None = None) -> int:
         # waits on the row until the first commits, then matches nothing and writes nothing.
         if not Article.objects.filter(pk=article.pk, processed_at__isnull=True).update(processed_at=timezone.now()):
             return 0
-        mentions = [
-            {
-                "article_id": article.pk,
-                "start": m.start,
-                "end": m.end,
-                "text": m.text,
-                "checkworthiness": m.checkworthiness,
-                "features": dict(m.features),
-                "slots": to_jsonable(m.slots),
-                "certainty": m.slots.certainty.level,
-            }
-            for m in extraction.mentions
-        ]
+        mentions = [mention_row(article.pk, m) for m in extraction.mentions]
         mentions_insert(mentions)
     if run_id is not None:
         for skipped in extraction.skipped:
@@ -113,6 +101,20 @@ def article_extract(*, article: Article, run_id: int | None = None) -> int:
 
 
 _MENTION_FIELDS = ("article", "start", "end", "text", "checkworthiness", "features", "slots", "certainty")
+
+
+def mention_row(article_id: int, m: pipeline.Mention) -> dict[str, Any]:
+    """An extracted mention as the row mentions_insert stores (_MENTION_FIELDS, by attname)."""
+    return {
+        "article_id": article_id,
+        "start": m.start,
+        "end": m.end,
+        "text": m.text,
+        "checkworthiness": m.checkworthiness,
+        "features": dict(m.features),
+        "slots": to_jsonable(m.slots),
+        "certainty": m.slots.certainty.level,
+    }
 
 
 def mentions_insert(rows: list[dict[str, Any]]) -> None:

@@ -3,11 +3,11 @@
 Every API request and every page asks one permission question (factdesk.roles). Django's
 ModelBackend answers the first one with two queries, the user's own permissions and their
 groups'; that was about a fifth of the claim queue's Python time in `bin/bench api`.
-OneQueryPermissionBackend (a ModelBackend that signs nobody in), listed before ModelBackend in
-AUTHENTICATION_BACKENDS, reads both in one query and caches them on the user where ModelBackend caches them (`_perm_cache`), so
-ModelBackend, asked next when the answer is no, reads nothing more. It signs nobody in:
-ModelBackend does, and a session names the backend that signed it in, so sessions made before
-this backend existed stay valid. tests/test_access.py holds the answers to ModelBackend's.
+OneQueryPermissionBackend, listed before ModelBackend in AUTHENTICATION_BACKENDS, reads both in
+one query and caches them on the user where ModelBackend caches them (`_perm_cache`), so
+ModelBackend, asked next when the answer is no, reads nothing more. It signs nobody in: a
+session names the backend that signed it in, so sessions made before this backend existed,
+ModelBackend's, stay valid. tests/test_access.py holds the answers to ModelBackend's.
 """
 
 from __future__ import annotations

@@ -297,7 +297,6 @@ def test_mentions_are_stored_as_bulk_create_stores_them_and_a_span_there_is_kept
     from django.db import connection
 
     from claims.pipeline import extract_article
-    from claims.pipeline.types import to_jsonable
 
     assert connection.vendor == "postgresql"  # the path under test; other databases use bulk_create
     story, _ = story_get_or_create(name="Insert paths")
@@ -306,14 +305,7 @@ def test_mentions_are_stored_as_bulk_create_stores_them_and_a_span_there_is_kept
     rows = {}
     for article in (first, second):
         extraction = extract_article(persist.article_text(article))
-        rows[article.pk] = [
-            {
-                "article_id": article.pk, "start": m.start, "end": m.end, "text": m.text,
-                "checkworthiness": m.checkworthiness, "features": dict(m.features), "slots": to_jsonable(m.slots),
-                "certainty": m.slots.certainty.level,
-            }
-            for m in extraction.mentions
-        ]  # fmt: skip
+        rows[article.pk] = [persist.mention_row(article.pk, m) for m in extraction.mentions]
     assert len(rows[first.pk]) > 5 and len(rows[second.pk]) > 5
     persist.mentions_insert(rows[first.pk])
     Mention.objects.bulk_create([Mention(**row) for row in rows[second.pk]])
