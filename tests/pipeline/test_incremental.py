@@ -222,7 +222,7 @@ def test_negation_candidates_about_some_predicates_are_those_of_all_in_order():
         )
         pols = {m.key: polarity(m.text) for m in ctx.mentions}
         negating = {m.key for m in ctx.mentions if pols[m.key].negated}
-        every = [(a.key, b.key, p) for a, b, p, _ in negation._candidates(ctx, pols, negating)]
+        every = [(a.key, b.key, p) for a, b, p, *_ in negation._candidates(ctx, pols, negating)]
         predicates = sorted({p for _, _, p in every})
         assert len(predicates) >= 2
         index = negation.PredicateIndex()
@@ -241,11 +241,18 @@ def test_negation_candidates_about_some_predicates_are_those_of_all_in_order():
             # as a run about ``chosen`` reads them: the polarity of the mentions it compares only
             read = negation._Polarities(ctx)
             found = list(negation._candidates_about(ctx, read, chosen, index))
-            assert [(a.key, b.key, p) for a, b, p, _ in found] == [c for c in every if c[2] in chosen], chosen
+            assert [(a.key, b.key, p) for a, b, p, *_ in found] == [c for c in every if c[2] in chosen], chosen
             fewer += len(read) < len(ctx.mentions)
             assert negation.negation_groups(ctx, only=chosen, predicates=index) == [
                 g for g in whole if g[1] in chosen
             ], chosen
+            # only the pairs with a mention from ``since`` on, as a run that added those mentions judges them
+            since = len(ctx.mentions) * 2 // 3
+            later = [
+                (a.key, b.key, p)
+                for a, b, p, *_ in negation._candidates_about(ctx, negation._Polarities(ctx), chosen, index, since)
+            ]
+            assert later == [c for c in every if c[2] in chosen and max(ctx.index[c[0]], ctx.index[c[1]]) >= since]
         assert fewer  # some runs about a few predicates read fewer polarities than the story has
 
 

@@ -25,7 +25,7 @@ from ..sources import article_roots
 from ..types import ArticleId, ArticleText, Conflict, MentionKey
 from .certainty import AssertionIndex, certainty_conflicts
 from .context import Ctx
-from .negation import MAX_AFFIRMING, PredicateIndex, negation_conflicts, negation_groups
+from .negation import MAX_AFFIRMING, PairGroups, PredicateIndex, negation_conflicts, negation_groups
 from .numbers import CountedBlocks, counted_blocks, number_conflicts, number_groups, rare_blocks
 from .others import attribution_conflicts, attribution_groups, date_conflicts, date_groups
 from .quotes import QuoteMemo, quote_conflicts
@@ -43,8 +43,9 @@ class ConflictMemo:
       member whose counted thing started or stopped being rare;
     - negation: a predicate (the sides are the mentions and claims that negate or affirm it);
       all again when a predicate's asserted mentions crossed MAX_AFFIRMING. It keeps the
-      mentions that negate and that affirm each predicate (``PredicateIndex``), so a run reads
-      the polarity of the mentions it compares only;
+      mentions that negate and that affirm each predicate (``PredicateIndex``), and what the
+      pairs judged so far add up to (``PairGroups``), so a run judges only the pairs with a new
+      mention, and reads the polarity of the mentions in them only;
     - dates: a pair of claims; attribution: one claim.
     Quotations keep every comparison of two versions (``QuoteMemo``) and compare only the new
     versions; their grouping into utterances runs over the whole story. Certainty keeps its
@@ -61,6 +62,7 @@ class ConflictMemo:
     ids: list[str] = field(default_factory=list)  # the last run's claim ids, by index
     renaming: bool = True
     negation: dict[str, list[tuple[tuple, str, Conflict]]] = field(default_factory=dict)
+    negation_pairs: PairGroups = field(default_factory=dict)
     quotes: QuoteMemo = field(default_factory=lambda: QuoteMemo(set(), {}))
     asserting: AssertionIndex = field(default_factory=AssertionIndex)
     predicates: PredicateIndex = field(default_factory=PredicateIndex)
@@ -174,7 +176,7 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
     memo.predicates.extend(ctx.mentions)
     common = {p for p in about if (counts[p] > MAX_AFFIRMING) != (before[p] > MAX_AFFIRMING)}
     if new is None or common:
-        found = negation_groups(ctx)
+        found = negation_groups(ctx, pairs=memo.negation_pairs)
     else:
         # a predicate no mention negates has no conflict (the usual case: most say what happened)
         only = {p for p in about if memo.predicates.negates(p)}
@@ -184,7 +186,9 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
             if p not in only
             for order, _, c in items
         ]
-        found = sorted(kept + negation_groups(ctx, only=only, predicates=memo.predicates), key=lambda t: t[0])
+        since = min(ctx.index[k] for k in new) if new else len(ctx.mentions)  # the new mentions come last
+        fresh = negation_groups(ctx, only=only, predicates=memo.predicates, pairs=memo.negation_pairs, since=since)
+        found = sorted(kept + fresh, key=lambda t: t[0])
     memo.negation = {}
     for order, p, c in found:
         memo.negation.setdefault(p, []).append((order, p, c))

@@ -10,9 +10,11 @@ negated mention is always on its own side, and each side is quoted in its own wo
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..align import key_order
 from ..confidence import Factors
@@ -69,18 +71,60 @@ class _Polarities(dict[MentionKey, Polarity]):
         return found
 
 
+# Where a candidate pair comes in ``_candidates``' order: (0, i, j, predicate) for alignment's
+# neighbours i < j, (1, negating mention, predicate, affirming mention) for the rest.
+Place = tuple[int, int, Any, Any]
+
+
+@dataclass
+class PairGroup:
+    """What the candidate pairs about one predicate between one negating claim and one affirming
+    claim add up to. Adding a pair is idempotent and does not depend on the order pairs come in,
+    so a run that adds mentions adds their pairs to the groups the last run kept
+    (``PairGroups``)."""
+
+    neg: set[MentionKey] = field(default_factory=set)
+    pos: set[MentionKey] = field(default_factory=set)
+    overlap: float = 0.0
+    score: float = 0.0
+    shown: tuple[MentionKey, MentionKey] | None = None  # the closest pair explains best
+    shown_at: Place | None = None  # ... and of the closest, the first in ``_candidates``' order
+
+    def add(self, neg: MentionKey, pos: MentionKey, overlap: float, score: float, at: Place) -> None:
+        self.neg.add(neg)
+        self.pos.add(pos)
+        if overlap > self.overlap or (overlap == self.overlap and self.shown_at is not None and at < self.shown_at):
+            self.shown, self.shown_at = (neg, pos), at
+        self.overlap = max(self.overlap, overlap)
+        self.score = max(self.score, score)
+
+
+# predicate -> (negating claim, affirming claim) -> what their pairs add up to
+PairGroups = dict[str, dict[tuple[int, int], PairGroup]]
+
+
 def negation_groups(
-    ctx: Ctx, only: set[str] | None = None, predicates: PredicateIndex | None = None
+    ctx: Ctx,
+    only: set[str] | None = None,
+    predicates: PredicateIndex | None = None,
+    pairs: PairGroups | None = None,
+    since: int | None = None,
 ) -> list[tuple[tuple, str, Conflict]]:
     """The negation conflicts, each with its sort key and its predicate, in that order.
 
     ``only``: the conflicts about these predicates, as a run over every predicate finds them
     (``incremental.py`` keeps the others from the last run); ``predicates``: the story's
     ``PredicateIndex`` (extended), which spares that run the polarity of the other mentions.
+    ``pairs``: the story's ``PairGroups``, kept from run to run. Without ``since`` they are found
+    afresh; with it (the first mention the last run did not have, the new ones being the last),
+    only the pairs with a new mention are judged, and added to the groups kept for ``only``.
     """
     # Each candidate is judged as it comes: a large story has hundreds of thousands of them.
-    candidates: Iterator[tuple[Mention, Mention, str, float]]
+    candidates: Iterator[tuple[Mention, Mention, str, float, Place]]
     pols: dict[MentionKey, Polarity]
+    groups: PairGroups = {} if pairs is None else pairs
+    if since is None:
+        groups.clear()
     if only is None:
         pols = {m.key: polarity(m.text) for m in ctx.mentions}
         negating = {k for k, pol in pols.items() if pol.negated}
@@ -93,7 +137,7 @@ def negation_groups(
         if not any(predicates.negates(p) for p in only):
             return []
         pols = _Polarities(ctx)
-        candidates = _candidates_about(ctx, pols, only, predicates)
+        candidates = _candidates_about(ctx, pols, only, predicates, since or 0)
 
     def stating(cluster: int, p: str, negated: bool) -> set[MentionKey]:
         """The claim's mentions that negate ``p`` (or affirm it)."""
@@ -103,7 +147,6 @@ def negation_groups(
         indices = set((predicates.negated if negated else predicates.affirmed).get(p, ()))
         return {k for k in keys if ctx.index[k] in indices}
 
-    groups: dict[tuple, dict] = {}
     clauses: dict[tuple[MentionKey, str], tuple[frozenset[str], frozenset[str]]] = {}
 
     def clause(m: Mention, p: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -114,7 +157,7 @@ def negation_groups(
             found = clauses[(m.key, p)] = (terms - {p}, names)
         return found
 
-    for a, b, p, score in candidates:
+    for a, b, p, score, at in candidates:
         neg, pos = (a, b) if p in pols[a.key].negated else (b, a)
         if p in pols[neg.key].both:
             continue  # it also says it did, elsewhere: "the officer stopped the car ... the car did not stop itself"
@@ -130,38 +173,32 @@ def negation_groups(
         # A name on the negated side that the other clause lacks asks for more in common.
         if len(shared) < 1 or overlap < 0.3 or (na and not na & cb and len(ca & cb) < 2):
             continue
-        key = (p, ctx.al.cluster_of[neg.key], ctx.al.cluster_of[pos.key])
-        g = groups.setdefault(key, {"neg": set(), "pos": set(), "p": p, "overlap": 0.0, "score": 0.0, "shared": set()})
-        g["neg"].add(neg.key)
-        g["pos"].add(pos.key)
-        if overlap > g["overlap"]:
-            g["shown"] = (neg.key, pos.key)  # the closest pair explains best
-        g["overlap"] = max(g["overlap"], overlap)
-        g["score"] = max(g["score"], score)
-        g["shared"] |= shared
+        between = (ctx.al.cluster_of[neg.key], ctx.al.cluster_of[pos.key])
+        groups.setdefault(p, {}).setdefault(between, PairGroup()).add(neg.key, pos.key, overlap, score, at)
     # Everyone stating the same thing joins its side: the whole claim each mention belongs to.
     out: list[tuple[tuple, str, Conflict]] = []
-    merged: dict[tuple, dict] = {}
-    for (p, cn, cp), g in sorted(groups.items(), key=lambda t: (t[0][0], t[0][1], t[0][2])):
-        neg_side = stating(cn, p, negated=True) | g["neg"]
-        pos_side = stating(cp, p, negated=False) | g["pos"]
-        mk = (p, frozenset(neg_side))
-        if mk in merged:
-            merged[mk]["pos"] |= pos_side
-            continue
-        merged[mk] = {**g, "neg": neg_side, "pos": pos_side, "order": (p, cn, cp)}
-    for g in merged.values():
-        sides = ctx.separate(g["neg"], g["pos"])
-        if sides is None:
-            continue
-        out.append((g["order"], g["p"], _conflict(ctx, g, *sides, pols)))
+    for p in sorted(groups if only is None else only & groups.keys()):
+        merged: dict[frozenset[MentionKey], tuple[tuple, PairGroup, set[MentionKey], set[MentionKey]]] = {}
+        for (cn, cp), g in sorted(groups[p].items()):
+            neg_side = stating(cn, p, negated=True) | g.neg
+            pos_side = stating(cp, p, negated=False) | g.pos
+            mk = frozenset(neg_side)
+            if mk in merged:
+                merged[mk][3].update(pos_side)
+                continue
+            merged[mk] = ((p, cn, cp), g, neg_side, pos_side)
+        for order, g, neg_side, pos_side in merged.values():
+            sides = ctx.separate(neg_side, pos_side)
+            if sides is None:
+                continue
+            out.append((order, p, _conflict(ctx, p, g, *sides, pols)))
     return out
 
 
 def _candidates(
     ctx: Ctx, pols: dict[MentionKey, Polarity], negating: set[MentionKey]
-) -> Iterator[tuple[Mention, Mention, str, float]]:
-    """(mention, mention, predicate one negates and the other affirms, alignment's score)."""
+) -> Iterator[tuple[Mention, Mention, str, float, Place]]:
+    """(mention, mention, predicate one negates and the other affirms, alignment's score, place)."""
     seen: set[tuple[MentionKey, MentionKey]] = set()
     # Mention pairs alignment found alike (its neighbours), one side negating.
     for (i, j), score in sorted(ctx.al.pair_scores.items()):
@@ -172,33 +209,33 @@ def _candidates(
             continue
         for p in sorted((pols[a.key].negated & pols[b.key].affirmed) | (pols[b.key].negated & pols[a.key].affirmed)):
             seen.add((a.key, b.key))
-            yield a, b, p, score
+            yield a, b, p, score, (0, i, j, p)
     # ... and mentions affirming a predicate another negates, whether or not alignment found them
     # alike ("it does not name Trump as a defendant" / "naming ... defendants that includes Mr. Trump").
-    affirming: dict[str, list[tuple[Mention, MentionKey]]] = defaultdict(list)  # with their keys, read often
-    for m in ctx.mentions:
+    affirming: dict[str, list[tuple[Mention, MentionKey, int]]] = defaultdict(list)  # with their keys, read often
+    for at, m in enumerate(ctx.mentions):
         if m.slots.certainty.level == "asserted":
             for p in pols[m.key].affirmed:
-                affirming[p].append((m, m.key))
-    for n in ctx.mentions:
+                affirming[p].append((m, m.key, at))
+    for n_at, n in enumerate(ctx.mentions):
         n_key = n.key
         if n_key not in negating or n.slots.certainty.level in ("unknown", "hedged"):
             continue
         for p in sorted(pols[n_key].negated):
             if len(affirming[p]) > MAX_AFFIRMING:
                 continue
-            for m, m_key in affirming[p]:
+            for m, m_key, m_at in affirming[p]:
                 if m_key != n_key and (n_key, m_key) not in seen and (m_key, n_key) not in seen:
                     seen.add((n_key, m_key))
-                    yield n, m, p, 0.0
+                    yield n, m, p, 0.0, (1, n_at, p, m_at)
 
 
 def _candidates_about(
-    ctx: Ctx, pols: Mapping[MentionKey, Polarity], only: set[str], predicates: PredicateIndex
-) -> Iterator[tuple[Mention, Mention, str, float]]:
+    ctx: Ctx, pols: Mapping[MentionKey, Polarity], only: set[str], predicates: PredicateIndex, since: int = 0
+) -> Iterator[tuple[Mention, Mention, str, float, Place]]:
     """``_candidates`` about the predicates ``only``, in the same order; ``predicates``: the
     story's ``PredicateIndex``; ``pols``: the mentions' polarities, asked only of the mentions
-    compared (a ``_Polarities``).
+    compared (a ``_Polarities``); ``since``: only the pairs with a mention from there on.
 
     A pair of mentions is proposed once, at its first place in ``_candidates``' order, which may
     be about another predicate: a pair proposed for one of ``only`` is one ``_candidates`` would
@@ -215,7 +252,10 @@ def _candidates_about(
     for (i, j), score in sorted(
         ij_s
         for ij_s in ctx.al.pair_scores.items()
-        if (ij_s[0][0] in negating_set or ij_s[0][1] in negating_set) and ij_s[0][0] in about and ij_s[0][1] in about
+        if (ij_s[0][0] in negating_set or ij_s[0][1] in negating_set)
+        and ij_s[0][0] in about
+        and ij_s[0][1] in about
+        and max(ij_s[0]) >= since
     ):
         a, b = ctx.mentions[i], ctx.mentions[j]
         if {a.slots.certainty.level, b.slots.certainty.level} & {"unknown", "hedged"}:
@@ -224,13 +264,9 @@ def _candidates_about(
         if ps:
             seen.add((a.key, b.key))
         for p in sorted(ps & only):
-            yield a, b, p, score
-    affirming: dict[str, list[tuple[Mention, MentionKey]]] = {
-        p: [
-            (m, m.key)
-            for m in (ctx.mentions[i] for i in predicates.affirmed.get(p, ()))
-            if m.slots.certainty.level == "asserted"
-        ]
+            yield a, b, p, score, (0, i, j, p)
+    affirming: dict[str, list[int]] = {
+        p: [i for i in predicates.affirmed.get(p, ()) if ctx.mentions[i].slots.certainty.level == "asserted"]
         for p in only
         if counts.get(p, 0) <= MAX_AFFIRMING
     }
@@ -245,7 +281,8 @@ def _candidates_about(
             and counts.get(p, 0) <= MAX_AFFIRMING
         )
 
-    for n in (ctx.mentions[i] for i in negating):
+    for n_at in negating:
+        n = ctx.mentions[n_at]
         n_key = n.key
         if n.slots.certainty.level in ("unknown", "hedged"):
             continue
@@ -253,31 +290,37 @@ def _candidates_about(
         for p in negated:
             if p not in affirming:
                 continue  # not one of ``only``, or too common
-            for m, m_key in affirming[p]:
+            at = affirming[p]
+            # (an earlier negating mention: only its pairs with the mentions from ``since`` on)
+            for m_at in at[bisect_left(at, since) if n_at < since else 0 :]:
+                m = ctx.mentions[m_at]
+                m_key = m.key
                 if m_key == n_key or (n_key, m_key) in seen or (m_key, n_key) in seen:
                     continue
                 if any(proposes(n, m, q) for q in negated if q < p):
                     continue  # proposed for an earlier predicate of n
-                if ctx.index[m_key] < ctx.index[n_key] and any(proposes(m, n, q) for q in pols[m_key].negated):
+                if m_at < n_at and any(proposes(m, n, q) for q in pols[m_key].negated):
                     continue  # proposed when m came, as the negating one
-                yield n, m, p, 0.0
+                yield n, m, p, 0.0, (1, n_at, p, m_at)
 
 
-def _conflict(ctx: Ctx, g: dict, neg: set[MentionKey], pos: set[MentionKey], pols: dict) -> Conflict:
+def _conflict(
+    ctx: Ctx, p: str, g: PairGroup, neg: set[MentionKey], pos: set[MentionKey], pols: Mapping[MentionKey, Polarity]
+) -> Conflict:
     n0, p0 = (
-        g["shown"]
-        if g["shown"][0] in neg and g["shown"][1] in pos
+        g.shown
+        if g.shown is not None and g.shown[0] in neg and g.shown[1] in pos
         else (min(neg, key=key_order), min(pos, key=key_order))
     )
     nm, pm = ctx.by_key[n0], ctx.by_key[p0]
     denial = pols[n0].denial
-    neg_speaker, pos_speaker = _quoted_speaker(nm, g["p"]), _quoted_speaker(pm, g["p"])
+    neg_speaker, pos_speaker = _quoted_speaker(nm, p), _quoted_speaker(pm, p)
     factors = Factors(0.35, "a negation conflict")
-    factors.add("the same clause, negated on one side", round(0.3 * min(1.0, g["overlap"] * 1.5), 3))
-    factors.add("alike sentences", round(0.15 * min(1.0, g["score"]), 3))
+    factors.add("the same clause, negated on one side", round(0.3 * min(1.0, g.overlap * 1.5), 3))
+    factors.add("alike sentences", round(0.15 * min(1.0, g.score), 3))
     factors.add("a denial by a party, reported by the outlet", -0.1, when=denial)
     factors.add("a quoted party’s words, not the outlet’s", -0.15, when=bool(neg_speaker or pos_speaker))
-    verb = _surface(nm.text, g["p"])
+    verb = _surface(nm.text, p)
     how = "reports a denial" if denial else "says it did not happen"
     expl = (
         f"{_voice(ctx, neg, neg_speaker)} “{excerpt(nm.text)}”; {_voice(ctx, pos, pos_speaker)} “{excerpt(pm.text)}” "
