@@ -6,9 +6,10 @@ conflicts are in the database, every run checks the index against them (``disagr
 anything that does not fit (a reviewer merged or split claims, an article changed, the file is
 missing, unreadable, written by other pipeline code or for another story) costs a full run,
 nothing else. The files are written by the app itself under ``FACTDESK_STORY_INDEX_DIR``, a
-directory nobody else writes (they are pickles); an empty setting keeps no index. A story's
-mentions, which never change, are kept in a file of their own (``story-N.mentions``) that each
-run adds its new ones to, so that a run does not write them all again. The process
+directory nobody else writes (they are pickles); an empty setting keeps no index. What does not
+change between full runs (the statistics, and the mentions and articles, which never change once
+stored) is kept in the story's log (``story-N.log``), to which each run adds a record of what it
+added, so that a run does not write it all again (``StoryIndex.dump_log``). The process
 that wrote an index also holds it in memory until its next run of the story takes it, so that a
 worker running the same story again does not read back what it just wrote.
 """
@@ -30,8 +31,7 @@ from django.conf import settings
 
 from articles.models import Story
 
-from .pipeline.incremental import StoryIndex
-from .pipeline.types import Mention
+from .pipeline.incremental import StoryIndex, StoryLog
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def load(story: Story) -> tuple[StoryIndex | None, str]:
             if held is not None and held[0] == path and held[1] == header.get("token"):
                 return held[2], ""
             del held  # not kept alive while the file's index is read
-            return StoryIndex.load(fh, _load_mentions(path, header["mentions"])), ""
+            return StoryIndex.load(fh, _load_log(path, header["log"])), ""
     except (FileNotFoundError, NotADirectoryError):
         return None, "no index kept for this story yet"
     except Exception as exc:  # a damaged or foreign file costs a full run, never the run
@@ -94,55 +94,55 @@ def load(story: Story) -> tuple[StoryIndex | None, str]:
         return None, f"the kept index could not be read ({type(exc).__name__})"
 
 
-def _mentions_path(path: Path) -> Path:
-    return path.with_suffix(".mentions")
+def _log_path(path: Path) -> Path:
+    return path.with_suffix(".log")
 
 
-def _load_mentions(path: Path, kept: dict[str, Any]) -> list[Mention]:
-    """The mentions an index file counts on: the first ``length`` bytes of its mentions file (a
-    run that died while adding to it left more), which must be the file it names."""
+def _load_log(path: Path, kept: dict[str, Any]) -> StoryLog:
+    """The log an index file counts on: its first ``records`` records (a run that died while
+    adding to it left more), in the log file it names."""
     try:
-        fh = _mentions_path(path).open("rb")
+        fh = _log_path(path).open("rb")
     except FileNotFoundError as exc:
-        raise ValueError("the mentions file is missing") from exc
+        raise ValueError("the log is missing") from exc
     with fh:
         if pickle.load(fh) != {"token": kept["token"]}:
-            raise ValueError("the mentions file is not the one this index was kept with")
-        mentions = StoryIndex.load_mentions(fh, kept["count"])
+            raise ValueError("the log is not the one this index was kept with")
+        log = StoryIndex.load_log(fh, kept["records"])
         if fh.tell() > kept["length"]:
-            raise ValueError("the mentions file does not end where its index says")
-    return mentions
+            raise ValueError("the log does not end where its index says")
+    return log
 
 
-def _save_mentions(path: Path, index: StoryIndex) -> dict[str, Any]:
-    """Keep the index's mentions in its mentions file: the new ones added at its end, or the file
-    written afresh (after a full run, whose mentions come in another order, or when it does not
+def _save_log(path: Path, index: StoryIndex) -> dict[str, Any]:
+    """Add to the index's log what it lacks (at its end), or write it afresh (after a full run,
+    whose mentions come in another order and whose statistics are new, or when it does not
     fit); returns what the index file records of it."""
-    mentions_path = _mentions_path(path)
-    kept = index.mentions_file
-    if not index.refreshed and kept is not None and kept["count"] <= len(index.rows.mentions):
+    log_path = _log_path(path)
+    kept = index.log_file
+    if not index.refreshed and kept is not None:
         try:
-            with mentions_path.open("r+b") as fh:
+            with log_path.open("r+b") as fh:
                 # (a shorter file than it records is damaged: written afresh)
                 if pickle.load(fh) == {"token": kept["token"]} and os.fstat(fh.fileno()).st_size >= kept["length"]:
                     fh.seek(kept["length"])
                     fh.truncate()  # what a run that died while adding left
-                    count = kept["count"] + index.dump_mentions(fh, kept["count"])
-                    return {"token": kept["token"], "count": count, "length": fh.tell()}
+                    index.dump_log(fh, fresh=False)
+                    return {"token": kept["token"], "records": kept["records"] + 1, "length": fh.tell()}
         except (FileNotFoundError, pickle.UnpicklingError, EOFError):
             pass  # written afresh below
     token = secrets.token_hex(8)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{mentions_path.name}.")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{log_path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump({"token": token}, fh)
-            count = index.dump_mentions(fh)
+            index.dump_log(fh, fresh=True)
             length = fh.tell()
-        os.replace(name, mentions_path)
+        os.replace(name, log_path)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-    return {"token": token, "count": count, "length": length}
+    return {"token": token, "records": 1, "length": length}
 
 
 def forget() -> None:
@@ -163,19 +163,19 @@ def save(story: Story, index: StoryIndex) -> bool:
     token = secrets.token_hex(8)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # The mentions first: the index file, renamed last, says how much of their file is its.
-        index.mentions_file = _save_mentions(path, index)
+        # The log first: the index file, renamed last, says how much of it is its.
+        index.log_file = _save_log(path, index)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         temporary = Path(name)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump({**_identity(story), "token": token, "mentions": index.mentions_file}, fh)
+            pickle.dump({**_identity(story), "token": token, "log": index.log_file}, fh)
             index.dump(fh)
         os.replace(temporary, path)
         _held = (path, token, index)
         _prune(path.parent, keep=settings.FACTDESK_STORY_INDEX_KEEP)
     except Exception:
         logger.warning("story %s: its index was not kept", story.pk, exc_info=True)
-        index.mentions_file = None  # its file is written afresh next time
+        index.log_file = None  # written afresh next time
         for stale in (temporary, path):  # an older index would only be refused next time
             try:
                 if stale is not None:
@@ -192,7 +192,7 @@ def discard(story: Story) -> None:
     try:
         if path is not None:
             path.unlink(missing_ok=True)
-            _mentions_path(path).unlink(missing_ok=True)
+            _log_path(path).unlink(missing_ok=True)
     except OSError:
         logger.warning("story %s: its index could not be removed", story.pk, exc_info=True)
 
@@ -211,9 +211,11 @@ def _prune(directory: Path, keep: int) -> None:
             path.unlink(missing_ok=True)
         elif path.name.startswith("story-") and path.suffix == ".pickle":
             aged.append((modified, path))
+        elif path.name.startswith("story-") and path.suffix == ".mentions":
+            path.unlink(missing_ok=True)  # what an earlier version kept beside an index: its log now
     for _, old in sorted(aged, reverse=True)[keep:]:
         old.unlink(missing_ok=True)
-        _mentions_path(old).unlink(missing_ok=True)
+        _log_path(old).unlink(missing_ok=True)
 
 
 def on_story_deleted(sender: Any, instance: Story, **kwargs: Any) -> None:

@@ -36,11 +36,13 @@ merged or split claims, an article changed), so that the run starts again from s
 
 from __future__ import annotations
 
+import copy
 import copyreg
 import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from typing import IO, Any
+from dataclasses import replace
+from typing import IO, Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -102,6 +104,7 @@ class StoryIndex:
         self.pair_scores: dict[tuple[int, int], float] = {}
         self.best: dict[tuple[int, int], float] = {}
         self.articles: dict[ArticleId, ArticleText] = {}
+        self.unlogged: dict[ArticleId, ArticleText] = {}  # articles added or changed since ``dump_log``
         self.roots: dict[ArticleId, ArticleId] = {}
         self.cache: ClusterCache = {}
         self.memo = ConflictMemo()
@@ -111,8 +114,9 @@ class StoryIndex:
         # What the caller keeps about what it did with the last result (claims.persist: what it
         # wrote); a refresh keeps it too.
         self.kept: dict[str, Any] = {}
-        # Where the caller keeps the mentions apart (``dump_mentions``; claims.story_cache).
-        self.mentions_file: dict[str, Any] | None = None
+        # Where the caller keeps the story's log (``dump_log``; claims.story_cache).
+        self.log_file: dict[str, Any] | None = None
+        self.logged = 0  # the mentions in that log
 
     # --- building -------------------------------------------------------------------------
 
@@ -181,7 +185,7 @@ class StoryIndex:
             fixed=self.fixed_claims(),
             observe=observe,
         )
-        index.kept, index.mentions_file = self.kept, self.mentions_file
+        index.kept, index.log_file = self.kept, self.log_file
         self.__dict__.update(index.__dict__)
         return analysis
 
@@ -237,10 +241,11 @@ class StoryIndex:
         return self.rows.mentions[self.position[key]]
 
     def dump(self, fh: IO[bytes]) -> None:
-        """Pickle the index to ``fh`` without its mentions, each of which goes in as its place
-        among them (``dump_mentions`` writes them, ``load`` takes them back): they never change,
-        so a caller keeps them apart and adds only the new ones, and the pickler's memo (an
-        entry per object) does not hold their some 45 objects each on every run."""
+        """Pickle the index to ``fh`` without what its log keeps (``dump_log``; ``load`` takes it
+        back): its statistics, which change only with a full run, and its mentions and articles,
+        which never change once added. Each other reference to a mention goes in as its place
+        among them, so that the pickler's memo (an entry per object) does not hold their some
+        45 objects each on every run."""
         mentions = self.rows.mentions
         position = self.position
 
@@ -250,35 +255,45 @@ class StoryIndex:
                 return m.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
             return (_mention_at, (at,))
 
+        shell = copy.copy(self)  # the same parts, but for those the log keeps
+        shell.stats, shell.articles, shell.unlogged = None, {}, {}  # type: ignore[assignment]
+        shell.rows = replace(self.rows, mentions=[])
         with _without_cyclic_gc():
             pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
             # by type: only mentions call back into Python (a persistent_id is asked of every object)
             pickler.dispatch_table = {**copyreg.dispatch_table, Mention: mention}
-            pickler.dump(self)
+            pickler.dump(shell)
 
-    def dump_mentions(self, fh: IO[bytes], start: int = 0) -> int:
-        """Pickle the mentions from ``start`` on (in the order ``dump`` refers to them) to ``fh``;
-        returns how many. The order changes only when a run is a full one (``refreshed``)."""
+    def dump_log(self, fh: IO[bytes], fresh: bool) -> None:
+        """Write to the story's log (``fresh``: a new one) what it lacks, as one record: the
+        mentions and articles added (or changed) since the last record, after the statistics in a
+        new log. A log goes on until a full run (``refreshed``) changes the statistics and the
+        mentions' order: then it is written afresh."""
         with _without_cyclic_gc():
-            more = self.rows.mentions[start:]
-            pickle.dump(more, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        return len(more)
+            if fresh:
+                pickle.dump(self.stats, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                record = (self.rows.mentions, list(self.articles.values()))
+            else:
+                record = (self.rows.mentions[self.logged :], list(self.unlogged.values()))
+            pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.logged, self.unlogged = len(self.rows.mentions), {}
 
     @staticmethod
-    def load_mentions(fh: IO[bytes], count: int) -> list[Mention]:
-        """``count`` mentions that ``dump_mentions`` wrote to ``fh``, one pickle after another."""
-        mentions: list[Mention] = []
+    def load_log(fh: IO[bytes], records: int) -> StoryLog:
+        """The statistics, mentions and articles of the first ``records`` records of a log
+        ``dump_log`` wrote to ``fh``."""
         with _without_cyclic_gc():
-            while len(mentions) < count:
-                mentions.extend(pickle.load(fh))
-        if len(mentions) != count:
-            raise ValueError(f"{len(mentions)} mentions kept, {count} expected")
-        return mentions
+            log = StoryLog(pickle.load(fh), [], {})
+            for _ in range(records):
+                mentions, articles = pickle.load(fh)
+                log.mentions.extend(mentions)
+                log.articles.update((a.id, a) for a in articles)  # a changed article replaces its last record
+        return log
 
     @staticmethod
-    def load(fh: IO[bytes], mentions: list[Mention]) -> StoryIndex:
-        """An index ``dump`` wrote, with the mentions ``dump_mentions`` wrote."""
-        loading = _LOADING.set(mentions)
+    def load(fh: IO[bytes], log: StoryLog) -> StoryIndex:
+        """An index ``dump`` wrote, with the log ``dump_log`` kept for it."""
+        loading = _LOADING.set(log.mentions)
         try:
             with _without_cyclic_gc():  # a million small objects: the collector would triple the time
                 index = pickle.load(fh)
@@ -286,8 +301,11 @@ class StoryIndex:
             _LOADING.reset(loading)
         if not isinstance(index, StoryIndex):
             raise TypeError(f"not a story index: {type(index).__name__}")
-        if len(index.rows.mentions) != len(mentions):
-            raise ValueError(f"an index of {len(index.rows.mentions)} mentions, {len(mentions)} kept")
+        if len(index.position) != len(log.mentions) or index.logged != len(log.mentions):
+            raise ValueError(f"an index of {len(index.position)} mentions, {len(log.mentions)} logged")
+        if index.roots.keys() - log.articles.keys():
+            raise ValueError("an article of the index is not in its log")
+        index.stats, index.articles, index.rows.mentions = log.stats, log.articles, log.mentions
         return index
 
     # --- one run ----------------------------------------------------------------------------
@@ -305,6 +323,7 @@ class StoryIndex:
             observe("align")
             al = self._align(new, fixed_of, vectors)
             self.articles.update({a.id: a for a in articles})
+            self.unlogged.update({a.id: a for a in articles})
             roots = article_roots(self.articles.values())
             if any(roots.get(a, a) != r for a, r in self.roots.items()):
                 self.cache.clear()  # an earlier article's original changed: sources are counted again
@@ -401,6 +420,14 @@ class StoryIndex:
             df=self.stats.term_df,
             counted=self.stats.mentions,
         )
+
+
+class StoryLog(NamedTuple):
+    """What a story's log keeps (``StoryIndex.dump_log``): all that never changes between full runs."""
+
+    stats: StoryStats
+    mentions: list[Mention]
+    articles: dict[ArticleId, ArticleText]
 
 
 # The mentions of the index being loaded (``StoryIndex.load``), in the rows' order.

@@ -193,9 +193,7 @@ def test_a_reviewers_merge_makes_the_next_run_full_and_stands(
     assert kept is not None and kept.disagreement(claim_groups(story), texts.values()) is None
 
 
-@pytest.mark.parametrize(
-    "damage", ["garbage", "truncated", "mentions truncated", "mentions gone", "other code", "other story"]
-)
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "log truncated", "log gone", "other code", "other story"])
 def test_an_index_that_cannot_be_used_costs_a_full_run_and_nothing_else(
     seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -208,11 +206,11 @@ def test_an_index_that_cannot_be_used_costs_a_full_run_and_nothing_else(
         path.write_bytes(b"not a pickle at all")
     elif damage == "truncated":
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    elif damage == "mentions truncated":
-        mentions = path.with_suffix(".mentions")
-        mentions.write_bytes(mentions.read_bytes()[: mentions.stat().st_size // 2])
-    elif damage == "mentions gone":
-        path.with_suffix(".mentions").unlink()
+    elif damage == "log truncated":
+        log = path.with_suffix(".log")
+        log.write_bytes(log.read_bytes()[: log.stat().st_size // 2])
+    elif damage == "log gone":
+        path.with_suffix(".log").unlink()
     elif damage == "other code":
         monkeypatch.setattr(story_cache, "code_version", lambda: "someone-elses")
     else:  # a story deleted and made again under the same number would have another creation time
@@ -293,7 +291,7 @@ def kept_story(seed_files: list[Path], index_dir: Path, monkeypatch: pytest.Monk
 
 
 def header(path: Path) -> dict[str, Any]:
-    """The first pickle of a kept file: the index's header, or the mentions file's."""
+    """The first pickle of a kept file: the index's header, or the log's."""
     with path.open("rb") as fh:
         return pickle.load(fh)
 
@@ -320,26 +318,26 @@ def test_the_process_that_kept_an_index_runs_on_from_memory_while_the_file_holds
     assert last_stage(story).startswith("full: ")
 
 
-def test_the_mentions_are_added_to_their_file_and_written_afresh_after_a_full_run(
+def test_the_log_is_added_to_and_written_afresh_after_a_full_run(
     seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     story, path = kept_story(seed_files, index_dir, monkeypatch)
-    mentions = path.with_suffix(".mentions")
-    first, first_size = header(mentions), mentions.stat().st_size
+    log = path.with_suffix(".log")
+    first, first_size, records = header(log), log.stat().st_size, header(path)["log"]["records"]
     import_and_process(story, seed_files[3:4])
     assert last_stage(story) == "incremental"
-    assert header(mentions) == first and mentions.stat().st_size > first_size  # added to, not rewritten
-    assert header(path)["mentions"]["length"] == mentions.stat().st_size
-    assert header(path)["mentions"]["count"] == Mention.objects.filter(article__story=story).count()
+    assert header(log) == first and log.stat().st_size > first_size  # added to, not rewritten
+    assert header(path)["log"] == {"token": first["token"], "records": records + 1, "length": log.stat().st_size}
     # What a run that died while adding left past the recorded end is not read, and is cut off.
-    with mentions.open("ab") as fh:
+    with log.open("ab") as fh:
         fh.write(b"half a pickle")
     story_cache.forget()  # read from the files, as another worker would
     import_and_process(story, [])
     assert last_stage(story) == "incremental"
-    assert header(path)["mentions"]["length"] == mentions.stat().st_size
+    assert header(path)["log"]["length"] == log.stat().st_size
     import_and_process(story, [], full=True)
-    assert header(mentions) != first  # written afresh: a full run's mentions come in its own order
+    assert header(log) != first  # written afresh: a full run's statistics are new, its mentions in its own order
+    assert header(path)["log"]["records"] == 1
     story_cache.forget()
     import_and_process(story, seed_files[4:])
     assert last_stage(story) == "incremental"
@@ -371,7 +369,7 @@ def test_an_index_saved_by_a_run_that_does_not_commit_is_not_kept(
     monkeypatch.setattr(persist, "_lap", failing_after_the_save)
     with pytest.raises(RuntimeError, match="the commit failed"):
         persist.story_analyse(story=story)
-    assert not path.exists() and not path.with_suffix(".mentions").exists()
+    assert not path.exists() and not path.with_suffix(".log").exists()
     assert set(Claim.objects.filter(story=story).values_list("pk", "text", "independent_sources")) == claims_before
 
     monkeypatch.setattr(persist, "_lap", timer)

@@ -308,26 +308,32 @@ def test_a_new_outlet_joins_date_and_attribution_conflicts(monkeypatch):
 
 
 def test_an_index_kept_on_disk_goes_on_as_the_one_in_memory(seed_articles, seed_extractions, monkeypatch):
-    """``dump`` keeps the articles and what the caller kept, ``dump_mentions`` the mentions, which a
-    caller keeps apart and adds to: the loaded index adds articles as the original does, run after
-    run, and every reference to a mention is that mention."""
+    """``dump`` keeps what a run changes, ``dump_log`` what it adds (statistics, mentions,
+    articles), which a caller keeps apart and adds to: the loaded index adds articles as the
+    original does, run after run, and every reference to a mention is that mention."""
     import io
+    import pickle
 
     _no_refresh(monkeypatch)
     index, _ = StoryIndex.build(seed_extractions[:3], seed_articles[:3])
     index.kept = {"written": {1: ("a",)}}
-    mentions_file, filed = io.BytesIO(), 0
+    log, records = io.BytesIO(), 0
     loaded = index
     for n in (3, 4):
-        filed += loaded.dump_mentions(mentions_file, filed)  # only the mentions added since
+        loaded.dump_log(log, fresh=not records)  # only what was added since
+        records += 1
         kept = io.BytesIO()
         loaded.dump(kept)
-        assert len(kept.getvalue()) < len(__import__("pickle").dumps(loaded))  # the mentions are not in it
+        # the log's parts are not in it: no article's text, no mention pickled whole
+        assert seed_articles[0].body[:80].encode() not in kept.getvalue()
+        assert len(kept.getvalue()) < len(pickle.dumps(loaded)) - len(pickle.dumps(loaded.rows.mentions))
         kept.seek(0)
-        mentions_file.seek(0)
-        loaded = StoryIndex.load(kept, StoryIndex.load_mentions(mentions_file, filed))
+        log.seek(0)
+        loaded = StoryIndex.load(kept, StoryIndex.load_log(log, records))
+        log.seek(0, io.SEEK_END)
         assert loaded.kept == index.kept and loaded is not index
         assert [m.key for m in loaded.rows.mentions] == [m.key for m in index.rows.mentions]
+        assert loaded.articles == index.articles and loaded.stats.idf == index.stats.idf
         in_blocks = [m for block in loaded.memo.blocks.values() for m in block]
         assert in_blocks and all(m is loaded.mention(m.key) for m in in_blocks)
         step = slice(n, n + 1)
@@ -337,9 +343,26 @@ def test_an_index_kept_on_disk_goes_on_as_the_one_in_memory(seed_articles, seed_
     kept = io.BytesIO()
     loaded.dump(kept)
     kept.seek(0)
-    with pytest.raises((IndexError, ValueError)):  # the last run's mentions were not kept: not used
-        mentions_file.seek(0)
-        StoryIndex.load(kept, StoryIndex.load_mentions(mentions_file, filed))
+    log.seek(0)
+    with pytest.raises((IndexError, ValueError)):  # the last run's mentions and article were not logged: not used
+        StoryIndex.load(kept, StoryIndex.load_log(log, records))
+
+
+def test_a_changed_article_is_logged_again_and_read_as_it_is_now(seed_articles, seed_extractions, monkeypatch):
+    """An earlier article found to copy a new one is logged again: the log's last record of it counts."""
+    import io
+
+    _no_refresh(monkeypatch)
+    index, _ = StoryIndex.build(seed_extractions[:4], seed_articles[:4])
+    log = io.BytesIO()
+    index.dump_log(log, fresh=True)
+    copy = dataclasses.replace(seed_articles[1], duplicate_of=seed_articles[4].id)
+    index.add(seed_extractions[4:], [seed_articles[4], copy])
+    index.dump_log(log, fresh=False)
+    log.seek(0)
+    logged = StoryIndex.load_log(log, 2)
+    assert logged.articles == index.articles and logged.articles[copy.id].duplicate_of == seed_articles[4].id
+    assert [m.key for m in logged.mentions] == [m.key for m in index.rows.mentions]
 
 
 def test_what_the_index_no_longer_describes(seed_articles, seed_extractions):
