@@ -387,3 +387,41 @@ def test_what_the_index_no_longer_describes(seed_articles, seed_extractions):
     ]
     assert index.disagreement(claims, edited) == f"article {seed_articles[1].id} changed"
     assert index.disagreement(claims, seed_articles[1:]) == f"article {seed_articles[0].id} is gone"
+
+
+# Alike in nothing but their last clause: a pair alignment does not find, proposed by the scan
+# for the first predicate one negates and the other affirms ("reach"), and for the next one
+# ("unload") once the first is affirmed too often to propose pairs by itself.
+NOT_REACHED = (
+    "Despite weeks of pressure from Washington, repeated appeals from European capitals, furious protests outside "
+    "parliament, a collapsing currency and warnings from the World Bank about famine in the north, the convoy did "
+    "not reach Rafah and did not unload."
+)
+REACHED = (
+    "Aid agencies in Cairo, citing satellite images, interviews with exhausted drivers, customs ledgers, fuel "
+    "receipts and radio logs kept by volunteers from three different charities, confirmed overnight that the "
+    "convoy reached Rafah and unloaded."
+)
+TRUCKS_REACHED = "Trucks reached the warehouse in Gaza City late on Monday, the agency said."
+
+
+def test_a_predicate_affirmed_too_often_by_the_new_mentions(monkeypatch):
+    """A new mention makes "reach" affirmed more often than MAX_AFFIRMING: the scan no longer
+    proposes the pair for it, but for "unload", which no new mention is about. The run finds the
+    conflicts a full run finds: about "unload" now, no longer about "reach"."""
+    from claims.pipeline import conflicts
+    from claims.pipeline.conflicts import negation
+
+    _no_refresh(monkeypatch)
+    monkeypatch.setattr(negation, "MAX_AFFIRMING", 1)
+    monkeypatch.setattr(conflicts, "MAX_AFFIRMING", 1)
+    arts, exs = _articles(NOT_REACHED, REACHED, TRUCKS_REACHED)
+    runs = _runs_agree(arts, exs, [2, 1])
+    assert not runs[0][0].pair_scores  # not alike: the scan proposed the pair
+    surface = [[c.explanation.split("“")[-1].split("”")[0] for c in run[1].conflicts] for run in runs]
+    assert surface == [["reach"], ["unload"]]
+    # what the run keeps for the next one is what a full run keeps: no pair left for "reach"
+    index = runs[-1][0]
+    whole, _ = StoryIndex.build(exs, arts, fixed=runs[0][0].fixed_claims(), stats=index.stats)
+    assert index.memo.negation_pairs == whole.memo.negation_pairs
+    assert set(index.memo.negation_pairs) == {"unload"}

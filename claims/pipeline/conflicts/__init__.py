@@ -42,7 +42,8 @@ class ConflictMemo:
     - numbers: a pair of claims (the sides are the two claims' members); also the claims with a
       member whose counted thing started or stopped being rare;
     - negation: a predicate (the sides are the mentions and claims that negate or affirm it);
-      all again when a predicate's asserted mentions crossed MAX_AFFIRMING. It keeps the
+      when a predicate's asserted mentions crossed MAX_AFFIRMING, also the predicates its
+      mentions negate, whose pairs are all judged again. It keeps the
       mentions that negate and that affirm each predicate (``PredicateIndex``), and what the
       pairs judged so far add up to (``PairGroups``), so a run judges only the pairs with a new
       mention, and reads the polarity of the mentions in them only;
@@ -171,23 +172,38 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
     for k in new or ():
         pol = polarity(ctx.by_key[k].text)
         about |= pol.negated | pol.affirmed
-    counts = memo.predicates.affirming
+    predicates = memo.predicates
+    counts = predicates.affirming
     before = {p: counts[p] for p in about}  # only a new mention's predicates can count more now
-    memo.predicates.extend(ctx.mentions)
-    common = {p for p in about if (counts[p] > MAX_AFFIRMING) != (before[p] > MAX_AFFIRMING)}
-    if new is None or common:
+    predicates.extend(ctx.mentions)
+    if new is None:
         found = negation_groups(ctx, pairs=memo.negation_pairs)
     else:
         # a predicate no mention negates has no conflict (the usual case: most say what happened)
-        only = {p for p in about if memo.predicates.negates(p)}
+        only = {p for p in about if predicates.negates(p)}
+        # A predicate now affirmed too often to propose pairs by itself: the pairs of its mentions
+        # may now be proposed for another predicate one of them negates. Those predicates' pairs
+        # are all judged again.
+        again: set[str] = set()
+        for q in about:
+            if (counts[q] > MAX_AFFIRMING) != (before[q] > MAX_AFFIRMING):
+                again.add(q)
+                for i in (*predicates.negated.get(q, ()), *predicates.affirmed.get(q, ())):
+                    again |= polarity(ctx.mentions[i].text).negated
+        again = {p for p in again if predicates.negates(p)}
         kept = [
             (order, p, _renamed(ctx, c, memo))
             for p, items in memo.negation.items()
-            if p not in only
+            if p not in only and p not in again
             for order, _, c in items
         ]
+        for p in again:
+            memo.negation_pairs.pop(p, None)
         since = min(ctx.index[k] for k in new) if new else len(ctx.mentions)  # the new mentions come last
-        fresh = negation_groups(ctx, only=only, predicates=memo.predicates, pairs=memo.negation_pairs, since=since)
+        fresh = [
+            *negation_groups(ctx, only=only - again, predicates=predicates, pairs=memo.negation_pairs, since=since),
+            *negation_groups(ctx, only=again, predicates=predicates, pairs=memo.negation_pairs, since=0),
+        ]
         found = sorted(kept + fresh, key=lambda t: t[0])
     memo.negation = {}
     for order, p, c in found:
