@@ -546,11 +546,15 @@ def _persist(
     marks = [_proposal_mark(p) for p in analysis.conflicts]
     proposals = [p for p, mark in zip(analysis.conflicts, marks, strict=True) if mark not in proposed]
     stats["conflicts_proposed_again"] = len(marks) - len(proposals)
-    stats.update(conflicts_persist(story=story, proposals=proposals, by_key=stored, later=later))
+    written_conflicts: set[int] = set()
+    stats.update(
+        conflicts_persist(story=story, proposals=proposals, by_key=stored, later=later, written=written_conflicts)
+    )
     claim_of = {m.pk: m.claim_id for m in stored.values() if m.claim_id is not None}
     claim_of.update((pk, claim_id) for claim_id, unaligned in attach for pk in unaligned)
-    stats.update(_persist_suggestions(story, analysis.suggestions, cluster_claim, claim_of))
-    index.kept = {"written": now_written, "proposed": set(marks)}
+    opposing = _OpposingClaims(story, claim_of, index.kept.get("opposing"), written_conflicts)
+    stats.update(_persist_suggestions(story, analysis.suggestions, cluster_claim, opposing.pairs))
+    index.kept = {"written": now_written, "proposed": set(marks), "opposing": opposing.of_conflict}
     stats["claims_reworded"] = len(later.wording)
     return stats
 
@@ -566,14 +570,14 @@ def _persist_suggestions(
     story: Story,
     suggestions: Iterable[pipeline.types.MergeSuggestion],
     cluster_claim: dict[str, int],
-    claim_of: Mapping[int, int],
+    blocked: Collection[tuple[int, int]],
 ) -> dict[str, int]:
-    """New merge suggestions, except between claims on opposite sides of an open conflict.
+    """New merge suggestions, except between claims on opposite sides of an open conflict (``blocked``:
+    (low id, high id) of each two such claims, ``_OpposingClaims``).
 
     An open suggestion between such claims is withdrawn (the pipeline's own state: no person
     decided it), and a withdrawn one the pipeline proposes again once they no longer disagree opens again.
     """
-    blocked = _opposing_claim_pairs(story, claim_of)
     existing = {
         (a, b): (pk, status)
         for pk, a, b, status in MergeSuggestion.objects.filter(story=story).values_list(
@@ -612,21 +616,49 @@ def _persist_suggestions(
     return {"suggestions_created": len(new), "suggestions_withdrawn": len(withdraw)}
 
 
-def _opposing_claim_pairs(story: Story, claim_of: Mapping[int, int]) -> set[tuple[int, int]]:
-    """(low id, high id) of every two claims that stand on opposite sides of an open conflict of the story,
-    each mention's claim taken from ``claim_of`` (mention id -> claim id: the stage's own, as it wrote them).
+class _OpposingClaims:
+    """Every two claims that stand on opposite sides of an open conflict of the story: ``pairs``,
+    (low id, high id) each, and ``of_conflict``, each open conflict's, kept by the story's index
+    for its next run.
 
-    Two lookups by key rather than one join: right after a run writes thousands of conflicts,
-    PostgreSQL's statistics still call the tables small, and the join it then planned (a nested
-    loop over every side of every conflict) took 36 s on a 3,000-document story."""
-    conflicts = list(Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).values_list("pk", flat=True))
-    sides: dict[int, dict[str, set[int]]] = defaultdict(lambda: {"a": set(), "b": set()})
-    for conflict_id, side, mention_id in ConflictMention.objects.filter(conflict_id__in=conflicts).values_list(
-        "conflict_id", "side", "mention_id"
-    ):
-        if mention_id in claim_of:
-            sides[conflict_id][side].add(claim_of[mention_id])
-    return {(min(x, y), max(x, y)) for s in sides.values() for x in s["a"] for y in s["b"] if x != y}
+    Each mention's claim is taken from ``claim_of`` (mention id -> claim id: the stage's own, as it
+    wrote them). A conflict's sides change only when the stage writes it (``written``: the
+    conflicts this run created or extended), and its mentions' claims only with a merge, a split
+    or a deleted article, after which the index kept is a new one: so only the sides of the
+    conflicts open now that ``kept`` (the last run's ``of_conflict``) lacks, and of those written,
+    are read. Which conflicts are open is read every time: a reviewer resolves and reopens them.
+
+    The sides are read by key rather than joined to the conflicts: right after a run writes
+    thousands of conflicts, PostgreSQL's statistics still call the tables small, and the join it
+    then planned (a nested loop over every side of every conflict) took 36 s on a 3,000-document
+    story.
+    """
+
+    def __init__(
+        self,
+        story: Story,
+        claim_of: Mapping[int, int],
+        kept: Mapping[int, frozenset[tuple[int, int]]] | None,
+        written: Collection[int],
+    ) -> None:
+        kept = kept or {}
+        now = Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).values_list("pk", flat=True)
+        self.of_conflict: dict[int, frozenset[tuple[int, int]]] = {}
+        read: list[int] = []
+        for conflict_id in now:
+            if conflict_id in kept and conflict_id not in written:
+                self.of_conflict[conflict_id] = kept[conflict_id]
+            else:
+                read.append(conflict_id)
+        sides: dict[int, dict[str, set[int]]] = {c: {"a": set(), "b": set()} for c in read}
+        for conflict_id, side, mention_id in ConflictMention.objects.filter(conflict_id__in=read).values_list(
+            "conflict_id", "side", "mention_id"
+        ):
+            if mention_id in claim_of:
+                sides[conflict_id][side].add(claim_of[mention_id])
+        for conflict_id, s in sides.items():
+            self.of_conflict[conflict_id] = frozenset((min(x, y), max(x, y)) for x in s["a"] for y in s["b"] if x != y)
+        self.pairs: set[tuple[int, int]] = set().union(*self.of_conflict.values())
 
 
 # --- conflicts: one disagreement, one conflict, across re-runs -----------------------------------
@@ -679,6 +711,7 @@ def conflicts_persist(
     proposals: Iterable[pipeline.types.Conflict],
     by_key: Mapping[MentionKey, _Stored | Mention],
     later: _ClaimWrites | None = None,
+    written: set[int] | None = None,
 ) -> dict[str, int]:
     """Persist the pipeline's proposed conflicts so that one disagreement stays one conflict across re-runs.
 
@@ -694,6 +727,7 @@ def conflicts_persist(
     - else it is a new conflict.
     Proposals that match each other within one run become one conflict. Counts of open conflicts are
     refreshed on the claims concerned (by `later`, the story stage's claim writes, when given).
+    `written`, when given, is filled with the conflicts created or extended.
     """
     stats = {"conflicts_created": 0, "conflicts_extended": 0, "conflicts_followed": 0, "conflicts_same_source": 0}
     articles = {
@@ -783,6 +817,8 @@ def conflicts_persist(
     touched, stats["conflicts_extended"] = _write_conflicts(story, created, extended, explanation)
     stats["conflicts_created"] = sum(c.pk is not None and c.follows is None for c in created)
     stats["conflicts_followed"] = sum(c.pk is not None and c.follows is not None for c in created)
+    if written is not None:
+        written.update(c.pk for c in [*created, *extended] if c.pk is not None)
     if later is not None:
         later.open_conflicts.update(touched)
     elif touched:

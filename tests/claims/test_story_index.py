@@ -5,6 +5,7 @@ nothing else."""
 
 from __future__ import annotations
 
+import functools
 import pickle
 from io import StringIO
 from pathlib import Path
@@ -375,3 +376,42 @@ def test_an_index_saved_by_a_run_that_does_not_commit_is_not_kept(
     monkeypatch.setattr(persist, "_lap", timer)
     assert persist.story_analyse(story=story)["story_stage"] == "full: no index kept for this story yet"
     assert path.exists()
+
+
+def test_the_claims_opposed_in_open_conflicts_are_kept_and_read_again_where_they_change(
+    seed_files: list[Path], index_dir: Path, monkeypatch: pytest.MonkeyPatch, reviewer: Any
+) -> None:
+    """A run reads the sides only of the conflicts it wrote and of those open again since the last
+    run; what it keeps is what reading every open conflict gives. A conflict a reviewer resolved
+    no longer blocks a merge suggestion between its sides' claims; reopened, it blocks it again."""
+    story, _ = kept_story(seed_files, index_dir, monkeypatch)
+
+    def kept() -> dict[int, frozenset[tuple[int, int]]]:
+        index, _ = story_cache.load(story)
+        assert index is not None
+        return index.kept["opposing"]
+
+    def every_open_conflict() -> dict[int, frozenset[tuple[int, int]]]:
+        claim_of = dict(Mention.objects.filter(article__story=story, claim__isnull=False).values_list("pk", "claim_id"))
+        return persist._OpposingClaims(story, claim_of, None, ()).of_conflict
+
+    import_and_process(story, seed_files[3:])
+    assert last_stage(story) == "incremental"
+    assert kept() == every_open_conflict()
+    conflict_id, pairs = next((c, p) for c, p in kept().items() if p)
+    low, high = min(pairs)
+    suggestion = MergeSuggestion.objects.create(story=story, claim_a_id=low, claim_b_id=high, score=0.7)
+
+    def resolved_or_reopened(action: Any) -> str:
+        action(conflict_id=conflict_id, user=reviewer, version=Conflict.objects.get(pk=conflict_id).version)
+        import_and_process(story, [])
+        assert last_stage(story) == "incremental"
+        assert kept() == every_open_conflict()
+        suggestion.refresh_from_db()
+        return suggestion.status
+
+    resolve = functools.partial(review.conflict_resolve, resolution="both")
+    assert resolved_or_reopened(resolve) == MergeSuggestion.Status.OPEN
+    assert conflict_id not in kept()
+    assert resolved_or_reopened(review.conflict_reopen) == MergeSuggestion.Status.WITHDRAWN
+    assert conflict_id in kept()
