@@ -61,7 +61,7 @@ class ConflictMemo:
     attribution: dict[tuple[int, ...], list[tuple[Any, Conflict]]] = field(default_factory=dict)
     dates: dict[tuple[int, ...], list[tuple[Any, Conflict]]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # the last run's claim ids, by index
-    renaming: bool = True
+    renamed: dict[str, str] = field(default_factory=dict)  # the last run's claim ids this run names otherwise
     negation: dict[str, list[tuple[tuple, str, Conflict]]] = field(default_factory=dict)
     negation_pairs: PairGroups = field(default_factory=dict)
     quotes: QuoteMemo = field(default_factory=lambda: QuoteMemo(set(), {}))
@@ -108,8 +108,8 @@ def find_conflicts(
         if new is None:  # everything compared and indexed again
             memo.quotes, memo.asserting = QuoteMemo(set(), {}), AssertionIndex()
         # kept conflicts name their claims again only when a claim's id changed (a claim the
-        # last run made is fixed in this one)
-        memo.renaming = list(cluster_ids[: len(memo.ids)]) != memo.ids
+        # last run made is fixed in this one); a claim keeps its place in the list
+        memo.renamed = {old: now for old, now in zip(memo.ids, cluster_ids, strict=False) if old != now}
         memo.ids = list(cluster_ids)
     found = (
         _numbers(ctx, memo, new)
@@ -149,7 +149,7 @@ def _numbers(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | 
         }
         fresh = number_groups(ctx, only=affected, rare=rare)
         kept = [
-            (order, _renamed(ctx, c, memo))
+            (order, _renamed(c, memo))
             for (ci, cj), items in memo.numbers.items()
             if ci not in affected and cj not in affected
             for order, c in items
@@ -192,7 +192,7 @@ def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] 
                     again |= polarity(ctx.mentions[i].text).negated
         again = {p for p in again if predicates.negates(p)}
         kept = [
-            (order, p, _renamed(ctx, c, memo))
+            (order, p, _renamed(c, memo))
             for p, items in memo.negation.items()
             if p not in only and p not in again
             for order, _, c in items
@@ -230,7 +230,7 @@ def _by_claims(
         affected = {ctx.al.cluster_of[k] for k in new}
         found = sorted(
             [
-                (order, _renamed(ctx, c, memo))
+                (order, _renamed(c, memo))
                 for unit, items in kept.items()
                 if affected.isdisjoint(unit)
                 for order, c in items
@@ -246,12 +246,16 @@ def _by_claims(
     return [c for _, c in found]
 
 
-def _renamed(ctx: Ctx, c: Conflict, memo: ConflictMemo) -> Conflict:
-    """A kept conflict under this run's claim ids (a claim made by the last run is now fixed)."""
-    if not memo.renaming:
+def _renamed(c: Conflict, memo: ConflictMemo) -> Conflict:
+    """A kept conflict under this run's claim ids (a claim made by the last run is now fixed).
+
+    A kept conflict's mentions are in the claims they were in (an earlier mention never moves),
+    so each side's one claim, when it has one, is the same claim, perhaps under a new id."""
+    renamed = memo.renamed
+    if not renamed or (c.cluster_a not in renamed and c.cluster_b not in renamed):
         return c
-    a, b = ctx.one_cluster(c.side_a), ctx.one_cluster(c.side_b)
-    return c if (a, b) == (c.cluster_a, c.cluster_b) else replace(c, cluster_a=a, cluster_b=b)
+    a, b = (renamed.get(x, x) if x is not None else None for x in (c.cluster_a, c.cluster_b))
+    return replace(c, cluster_a=a, cluster_b=b)
 
 
 __all__ = ["ConflictMemo", "find_conflicts"]
