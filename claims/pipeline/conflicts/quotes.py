@@ -396,6 +396,9 @@ class QuoteMemo:
     read: dict[str, dict] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)
     mentions: int = 0
+    # each version's content words (``_content_words``), and the versions under each stem
+    words: dict[str, tuple[frozenset[str], Counter[str]]] = field(default_factory=dict)
+    by_word: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 def quote_conflicts(ctx: Ctx, memo: QuoteMemo | None = None) -> list[Conflict]:
@@ -464,21 +467,31 @@ def _same_speaker(a: dict, b: dict, c: Comparison) -> bool:
     return c.coverage >= needed and c.shared >= UNCREDITED_SHARED_WORDS
 
 
+def _content_words(norm: str) -> tuple[frozenset[str], Counter[str]]:
+    """A version's content words (not in _FILLER): their stems, and the words with their counts."""
+    content = [w for w in norm.split() if w not in _FILLER]
+    return frozenset(stem(w) for w in content), Counter(content)
+
+
 def _utterance_conflicts(
     ctx: Ctx, versions: dict[str, dict], display: dict[str, str], memo: QuoteMemo | None = None
 ) -> list[Conflict]:
     """Conflicts among quoted versions, one per utterance."""
     norms = sorted(versions)
-    by_word: dict[str, list[str]] = defaultdict(list)
+    # (a run that adds versions reads the words of the new ones only)
+    words = {} if memo is None else memo.words
+    by_word: dict[str, list[str]] = defaultdict(list) if memo is None else memo.by_word
     for n in norms:
-        for w in {stem(w) for w in n.split() if w not in _FILLER}:
-            by_word[w].append(n)
+        if n not in words:
+            words[n] = _content_words(n)
+            for w in words[n][0]:
+                by_word[w].append(n)
     common = {w for w, ns in by_word.items() if len(ns) > MAX_VERSIONS_PER_WORD}
-    material = {n: Counter(w for w in n.split() if w not in _FILLER) for n in norms}
+    material = {n: words[n][1] for n in norms}
     # Pairs are compared when they share a word that is not common (by its stem) and could be
     # one utterance (could_be_one_utterance); _pairs_sharing_enough lists the second kind
     # without going through every pair sharing a word or two.
-    uncommon = {n: {stem(w) for w in n.split() if w not in _FILLER} - common for n in norms}
+    uncommon = {n: words[n][0] - common for n in norms}
     compared: dict[tuple[str, str], Comparison] = {} if memo is None else memo.compared
     if memo is None or not memo.versions:  # a first run
         to_compare = _pairs_sharing_enough(material)
