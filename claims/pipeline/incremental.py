@@ -328,7 +328,9 @@ class StoryIndex:
             if any(roots.get(a, a) != r for a, r in self.roots.items()):
                 self.cache.clear()  # an earlier article's original changed: sources are counted again
             self.roots = roots
-            return story_result(al, self.articles, observe, self.cache, self.memo, self.new)
+            return story_result(
+                al, self.articles, observe, self.cache, self.memo, self.new, roots=roots, position=self.position
+            )
 
     def _align(
         self, new: list[Mention], fixed_of: Mapping[MentionKey, ClaimId], vectors: Sequence[Any] | None = None

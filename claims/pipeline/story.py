@@ -118,17 +118,20 @@ def story_result(
     cache: ClusterCache | None = None,
     memo: ConflictMemo | None = None,
     new: Collection[MentionKey] | None = None,
+    roots: dict[ArticleId, ArticleId] | None = None,
+    position: dict[MentionKey, int] | None = None,
 ) -> StoryAnalysis:
     """The story's analysis from its alignment: each cluster's display text and independent
     sources, merge suggestions, conflicts.
 
     ``cache`` keeps each cluster's display text and sources by its mentions, for a later run
     whose articles' originals are the same, and ``memo`` what conflicts a run found, with
-    ``new`` the mentions added since (``incremental.py``).
+    ``new`` the mentions added since (``incremental.py``); ``roots``
+    (``sources.article_roots``) and ``position`` (each mention's place), when known.
     """
     observe("sources")
     by_key = {m.key: m for m in al.mentions}
-    roots = article_roots(arts.values())
+    roots = article_roots(arts.values()) if roots is None else roots
     ids = [_cluster_id(keys, ext) for keys, ext in zip(al.clusters, al.extends, strict=False)]
     clusters = []
     for keys, ext, cid in zip(al.clusters, al.extends, ids, strict=False):
@@ -166,7 +169,7 @@ def story_result(
         for a, b, s in al.suggestions
     ]
     observe("conflicts")
-    conflicts = find_conflicts(al, ids, arts, memo, new)
+    conflicts = find_conflicts(al, ids, arts, memo, new, roots=roots, by_key=by_key, index=position)
     # Two claims on opposite sides of a disagreement are not one claim: no merge suggestion.
     opposed: set[frozenset[str]] = set()
     for c in conflicts:

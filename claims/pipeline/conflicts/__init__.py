@@ -22,7 +22,7 @@ from ..align import Alignment, key_order
 from ..attribution import normalise_outlet
 from ..polarity import polarity
 from ..sources import article_roots
-from ..types import ArticleId, ArticleText, Conflict, MentionKey
+from ..types import ArticleId, ArticleText, Conflict, Mention, MentionKey
 from .certainty import AssertionIndex, certainty_conflicts
 from .context import Ctx
 from .negation import MAX_AFFIRMING, PairGroups, PredicateIndex, negation_conflicts, negation_groups
@@ -68,6 +68,10 @@ class ConflictMemo:
     asserting: AssertionIndex = field(default_factory=AssertionIndex)
     predicates: PredicateIndex = field(default_factory=PredicateIndex)
     roots: dict[ArticleId, ArticleId] | None = None
+    outlets: dict[ArticleId, str] = field(
+        default_factory=dict
+    )  # of the articles of the first ``outlets_read`` mentions
+    outlets_read: int = 0
 
 
 def find_conflicts(
@@ -76,27 +80,27 @@ def find_conflicts(
     articles: Mapping[ArticleId, ArticleText] | None = None,
     memo: ConflictMemo | None = None,
     new: Collection[MentionKey] | None = None,
+    *,
+    roots: dict[ArticleId, ArticleId] | None = None,
+    by_key: dict[MentionKey, Mention] | None = None,
+    index: dict[MentionKey, int] | None = None,
 ) -> list[Conflict]:
     """All conflicts, de-duplicated by their sides and deterministically ordered.
 
     ``memo``: kept from the last run of the story and updated; ``new``: the mentions added since
     that run, with every earlier claim's index the same. Without ``new`` everything is found again.
+    ``roots`` (``article_roots``), ``by_key`` (each mention by its key) and ``index`` (each
+    mention's place), when the caller has them already.
     """
     articles = articles or {}
-    outlets: dict[ArticleId, str] = {}
-    for m in al.mentions:
-        art = articles.get(m.article_id)
-        raw = art.outlet if art else m.outlet
-        fallback = art.display_name if art else f"article {m.article_id}"
-        outlets[m.article_id] = normalise_outlet(raw) or (raw.strip() if raw else fallback)
     ctx = Ctx(
         al=al,
         mentions=al.mentions,
-        by_key={m.key: m for m in al.mentions},
-        index={m.key: i for i, m in enumerate(al.mentions)},
+        by_key={m.key: m for m in al.mentions} if by_key is None else by_key,
+        index={m.key: i for i, m in enumerate(al.mentions)} if index is None else index,
         cluster_ids=cluster_ids,
-        roots=article_roots(articles.values()),
-        outlets=outlets,
+        roots=article_roots(articles.values()) if roots is None else roots,
+        outlets=_outlets(al.mentions, articles, memo),
         idf=al.idf,
         lengths={a.id: len(a.body) for a in articles.values()},
         published={a.id: a.published_on for a in articles.values()},
@@ -104,7 +108,7 @@ def find_conflicts(
     if memo is None or memo.roots is None or any(ctx.root((a, 0, 0)) != r for a, r in memo.roots.items()):
         new = None  # a first run, or an earlier article's original changed: everything again
     if memo is not None:
-        memo.roots = {m.article_id: ctx.root(m.key) for m in ctx.mentions}
+        memo.roots = {a: ctx.roots.get(a, a) for a in ctx.outlets}  # (the articles of the mentions)
         if new is None:  # everything compared and indexed again
             memo.quotes, memo.asserting = QuoteMemo(set(), {}), AssertionIndex()
         # kept conflicts name their claims again only when a claim's id changed (a claim the
@@ -133,6 +137,25 @@ def find_conflicts(
         unique.values(),
         key=lambda c: (c.kind, [key_order(k) for k in c.side_a], [key_order(k) for k in c.side_b], c.explanation),
     )
+
+
+def _outlets(
+    mentions: Sequence[Mention], articles: Mapping[ArticleId, ArticleText], memo: ConflictMemo | None
+) -> dict[ArticleId, str]:
+    """The outlet each mention's article is named by in conflicts; kept in ``memo``, which then
+    looks only at the articles of the mentions added since (an article's outlet and name never
+    change: a story's index is not used once they do)."""
+    outlets: dict[ArticleId, str] = {} if memo is None else memo.outlets
+    for m in mentions[0 if memo is None else memo.outlets_read :]:
+        if m.article_id in outlets:
+            continue
+        art = articles.get(m.article_id)
+        raw = art.outlet if art else m.outlet
+        fallback = art.display_name if art else f"article {m.article_id}"
+        outlets[m.article_id] = normalise_outlet(raw) or (raw.strip() if raw else fallback)
+    if memo is not None:
+        memo.outlets_read = len(mentions)
+    return outlets
 
 
 def _numbers(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | None) -> list[Conflict]:

@@ -141,17 +141,21 @@ def _speaker_of(m: Mention) -> str | None:
 
 @dataclass
 class AssertionIndex:
-    """The story's asserting mentions (by index) under each of their terms, and their terms:
-    what every run reads, kept so that a run that adds mentions indexes only those. A mention's
+    """The story's asserting mentions (by index) under each of their terms, their terms, and the
+    mentions that ask a question: what every run reads, kept so that a run that adds mentions
+    indexes only those. A mention's
     terms are a sorted tuple (a fifth of a set's memory, in a story's index that a worker holds)."""
 
     index: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     terms: dict[int, tuple[str, ...]] = field(default_factory=dict)
     mentions: int = 0  # the mentions indexed: the first ones of the story
+    unknowns: list[int] = field(default_factory=list)  # the mentions that ask whether something is so
 
     def extend(self, mentions: list[Mention]) -> None:
         for i in range(self.mentions, len(mentions)):
             m = mentions[i]
+            if m.slots.certainty.level == "unknown" and m.slots.certainty.proposition:
+                self.unknowns.append(i)
             if _asserts(m):
                 ts = tuple(sorted({_canon(t) for t in content_terms(m.text)}))
                 self.terms[i] = ts
@@ -164,7 +168,7 @@ def certainty_conflicts(ctx: Ctx, asserting: AssertionIndex | None = None) -> li
     """Certainty conflicts; ``asserting``: the index kept from the story's last run (extended)."""
     asserting = AssertionIndex() if asserting is None else asserting
     asserting.extend(ctx.mentions)
-    unknowns = [m for m in ctx.mentions if m.slots.certainty.level == "unknown" and m.slots.certainty.proposition]
+    unknowns = [ctx.mentions[i] for i in asserting.unknowns]
     if not unknowns:
         return []
     index, asserted_terms = asserting.index, asserting.terms

@@ -125,7 +125,7 @@ def rare_blocks(ctx: Ctx, blocks: Mapping[str, list[Mention]] | None = None) -> 
     ``blocks``: ``counted_blocks(ctx)``, when already made.
     """
     by_block = counted_blocks(ctx) if blocks is None else blocks
-    n_articles = len({ctx.root(m.key) for m in ctx.mentions}) or 1
+    n_articles = len({ctx.roots.get(a, a) for a in ctx.outlets}) or 1  # (outlets: the mentions' articles)
     limit = min(RARE_BLOCK_MAX, max(2, int(1.5 * n_articles)))
     return {b: ms for b, ms in by_block.items() if 1 < len(ms) <= limit}
 
