@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import copy
 import copyreg
+import itertools
 import pickle
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import replace
@@ -117,6 +119,7 @@ class StoryIndex:
         # Where the caller keeps the story's log (``dump_log``; claims.story_cache).
         self.log_file: dict[str, Any] | None = None
         self.logged = 0  # the mentions in that log
+        self.grown_logged: dict[str, int] = {}  # the size of each part that only grows (``_grown``), in that log
 
     # --- building -------------------------------------------------------------------------
 
@@ -240,12 +243,34 @@ class StoryIndex:
         """One of the index's mentions (KeyError: not one of them)."""
         return self.rows.mentions[self.position[key]]
 
+    def _grown(self) -> dict[str, Any]:
+        """The parts of the index that only grow between full runs: lists, dicts that only gain
+        keys (in the order they gain them) and matrices that only gain rows. What each run added
+        to them goes in the story's log (``dump_log``), not in every run's pickle (``dump``)."""
+        rows, asserting, quotes = self.rows, self.memo.asserting, self.memo.quotes
+        return {
+            "position": self.position,
+            "cluster_of": self.cluster_of,
+            "row_of": self.row_of,
+            "pair_scores": self.pair_scores,
+            "norm_text": rows.norm_text,
+            "rep": rows.rep,
+            "uniq": rows.uniq,
+            "first_of": rows.first_of,
+            "x": self.x,
+            "xb": self.xb,
+            "anchors": self.anchors,
+            "asserted_terms": asserting.terms,
+            "unknowns": asserting.unknowns,
+            "quote_words": quotes.words,
+        }
+
     def dump(self, fh: IO[bytes]) -> None:
         """Pickle the index to ``fh`` without what its log keeps (``dump_log``; ``load`` takes it
-        back): its statistics, which change only with a full run, and its mentions and articles,
-        which never change once added. Each other reference to a mention goes in as its place
-        among them, so that the pickler's memo (an entry per object) does not hold their some
-        45 objects each on every run."""
+        back): its statistics, which change only with a full run, its mentions and articles,
+        which never change once added, and the parts that only grow (``_grown``). Each other
+        reference to a mention goes in as its place among them, so that the pickler's memo (an
+        entry per object) does not hold their some 45 objects each on every run."""
         mentions = self.rows.mentions
         position = self.position
 
@@ -257,7 +282,12 @@ class StoryIndex:
 
         shell = copy.copy(self)  # the same parts, but for those the log keeps
         shell.stats, shell.articles, shell.unlogged = None, {}, {}  # type: ignore[assignment]
-        shell.rows = replace(self.rows, mentions=[])
+        shell.position, shell.cluster_of, shell.row_of, shell.pair_scores = {}, {}, {}, {}
+        shell.rows = Rows([], [], [], [], {})
+        shell.x = shell.xb = shell.anchors = None
+        shell.memo = copy.copy(self.memo)
+        shell.memo.asserting = replace(self.memo.asserting, index=defaultdict(list), terms={}, unknowns=[])
+        shell.memo.quotes = replace(self.memo.quotes, words={}, by_word=defaultdict(list))
         with _without_cyclic_gc():
             pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
             # by type: only mentions call back into Python (a persistent_id is asked of every object)
@@ -266,28 +296,34 @@ class StoryIndex:
 
     def dump_log(self, fh: IO[bytes], fresh: bool) -> None:
         """Write to the story's log (``fresh``: a new one) what it lacks, as one record: the
-        mentions and articles added (or changed) since the last record, after the statistics in a
-        new log. A log goes on until a full run (``refreshed``) changes the statistics and the
-        mentions' order: then it is written afresh."""
+        mentions and articles added (or changed) since the last record, and what was added to
+        each part that only grows (``_grown``), after the statistics in a new log. A log goes on
+        until a full run (``refreshed``) changes the statistics and the mentions' order: then it
+        is written afresh."""
+        logged = {} if fresh else self.grown_logged
+        grown = {name: _added(part, logged.get(name, 0)) for name, part in self._grown().items()}
         with _without_cyclic_gc():
             if fresh:
                 pickle.dump(self.stats, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                record = (self.rows.mentions, list(self.articles.values()))
+                record = (self.rows.mentions, list(self.articles.values()), grown)
             else:
-                record = (self.rows.mentions[self.logged :], list(self.unlogged.values()))
+                record = (self.rows.mentions[self.logged :], list(self.unlogged.values()), grown)
             pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
         self.logged, self.unlogged = len(self.rows.mentions), {}
+        self.grown_logged = {name: _size(part) for name, part in self._grown().items()}
 
     @staticmethod
     def load_log(fh: IO[bytes], records: int) -> StoryLog:
-        """The statistics, mentions and articles of the first ``records`` records of a log
-        ``dump_log`` wrote to ``fh``."""
+        """The statistics, mentions, articles and grown parts of the first ``records`` records of
+        a log ``dump_log`` wrote to ``fh``."""
         with _without_cyclic_gc():
-            log = StoryLog(pickle.load(fh), [], {})
+            log = StoryLog(pickle.load(fh), [], {}, {})
             for _ in range(records):
-                mentions, articles = pickle.load(fh)
+                mentions, articles, grown = pickle.load(fh)
                 log.mentions.extend(mentions)
                 log.articles.update((a.id, a) for a in articles)  # a changed article replaces its last record
+                for name, added in grown.items():
+                    log.grown.setdefault(name, []).append(added)
         return log
 
     @staticmethod
@@ -301,11 +337,32 @@ class StoryIndex:
             _LOADING.reset(loading)
         if not isinstance(index, StoryIndex):
             raise TypeError(f"not a story index: {type(index).__name__}")
-        if len(index.position) != len(log.mentions) or index.logged != len(log.mentions):
-            raise ValueError(f"an index of {len(index.position)} mentions, {len(log.mentions)} logged")
+        grown = {name: _joined(parts) for name, parts in log.grown.items()}
+        if set(grown) != set(index.grown_logged):
+            raise ValueError("the log's parts are not the index's")
+        if {name: _size(part) for name, part in grown.items()} != index.grown_logged:
+            raise ValueError("the log does not hold what the index was kept with")
+        if index.logged != len(log.mentions) or len(grown["position"]) != len(log.mentions):
+            raise ValueError(f"an index of {index.logged} mentions, {len(log.mentions)} logged")
         if index.roots.keys() - log.articles.keys():
             raise ValueError("an article of the index is not in its log")
-        index.stats, index.articles, index.rows.mentions = log.stats, log.articles, log.mentions
+        index.stats, index.articles = log.stats, log.articles
+        index.position, index.cluster_of = grown["position"], grown["cluster_of"]
+        index.row_of, index.pair_scores = grown["row_of"], grown["pair_scores"]
+        index.rows = Rows(log.mentions, grown["norm_text"], grown["rep"], grown["uniq"], grown["first_of"])
+        index.x, index.xb, index.anchors = grown["x"], grown["xb"], grown["anchors"]
+        asserting, quotes = index.memo.asserting, index.memo.quotes
+        asserting.terms, asserting.unknowns, quotes.words = (
+            grown["asserted_terms"],
+            grown["unknowns"],
+            grown["quote_words"],
+        )
+        for i, terms in asserting.terms.items():  # their indexes, made again in the order they were
+            for t in terms:
+                asserting.index[t].append(i)
+        for norm, (stems, _) in quotes.words.items():
+            for w in stems:
+                quotes.by_word[w].append(norm)
         return index
 
     # --- one run ----------------------------------------------------------------------------
@@ -425,11 +482,43 @@ class StoryIndex:
 
 
 class StoryLog(NamedTuple):
-    """What a story's log keeps (``StoryIndex.dump_log``): all that never changes between full runs."""
+    """What a story's log keeps (``StoryIndex.dump_log``): all that never changes between full
+    runs, and what each run added to the parts that only grow (``grown``: each record's, by part)."""
 
     stats: StoryStats
     mentions: list[Mention]
     articles: dict[ArticleId, ArticleText]
+    grown: dict[str, list[Any]]
+
+
+def _size(part: Any) -> int:
+    """How much a part that only grows holds: items, or rows of a matrix."""
+    if part is None:
+        return 0
+    return part.shape[0] if sp.issparse(part) else len(part)
+
+
+def _added(part: Any, size: int) -> Any:
+    """What was added to a part that only grows since it held ``size``."""
+    if part is None or sp.issparse(part):
+        return None if part is None or part.shape[0] == size else part[size:]
+    if isinstance(part, dict):
+        return dict(itertools.islice(part.items(), size, None))
+    return part[size:]
+
+
+def _joined(parts: list[Any]) -> Any:
+    """A part that only grows, made again from what each record added to it."""
+    if any(sp.issparse(p) for p in parts):
+        return sp.vstack([p for p in parts if p is not None], format="csr")
+    if all(p is None for p in parts):
+        return None
+    if isinstance(parts[0], dict):
+        joined: dict[Any, Any] = {}
+        for p in parts:
+            joined.update(p)
+        return joined
+    return [item for p in parts for item in p]
 
 
 # The mentions of the index being loaded (``StoryIndex.load``), in the rows' order.

@@ -425,3 +425,79 @@ def test_a_predicate_affirmed_too_often_by_the_new_mentions(monkeypatch):
     whole, _ = StoryIndex.build(exs, arts, fixed=runs[0][0].fixed_claims(), stats=index.stats)
     assert index.memo.negation_pairs == whole.memo.negation_pairs
     assert set(index.memo.negation_pairs) == {"unload"}
+
+
+def _read_back(index: StoryIndex, log, records: int) -> tuple[StoryIndex, int]:
+    """``index`` kept as a worker keeps it (a record added to its log, its pickle written) and
+    read back; with the log's records now."""
+    import io
+
+    log.seek(0, io.SEEK_END)
+    index.dump_log(log, fresh=not records)
+    kept = io.BytesIO()
+    index.dump(kept)
+    kept.seek(0)
+    log.seek(0)
+    return StoryIndex.load(kept, StoryIndex.load_log(log, records + 1)), records + 1
+
+
+def _same_parts(a: StoryIndex, b: StoryIndex) -> None:
+    """The parts that only grow, which the log keeps, are the same in both."""
+    import scipy.sparse as sp
+
+    for name, part in a._grown().items():
+        other = b._grown()[name]
+        if sp.issparse(part):
+            assert part.shape == other.shape and (part != other).nnz == 0, name
+        else:  # in the same order too: the log keeps what was added after a part's first items
+            assert (list(part.items()) if isinstance(part, dict) else part) == (
+                list(other.items()) if isinstance(other, dict) else other
+            ), name
+    assert a.memo.asserting.index == b.memo.asserting.index
+    assert a.memo.quotes.by_word == b.memo.quotes.by_word
+
+
+@pytest.mark.skipif(multinews_documents(1) is None, reason="development stories not beside the project")
+def test_an_index_read_back_after_every_run_goes_on_as_the_one_in_memory_on_real_news(monkeypatch):
+    """100 real documents, then 10 at a time: read back from its log and pickle after every run,
+    the index holds what the one kept in memory holds and finds what it finds."""
+    import io
+
+    _no_refresh(monkeypatch)
+    arts = multinews_documents(140) or []
+    exs = [extract_article(a) for a in arts]
+    index, _ = StoryIndex.build(exs[:100], arts[:100])
+    loaded, log, records = index, io.BytesIO(), 0
+    for at in range(100, 140, 10):
+        loaded, records = _read_back(loaded, log, records)
+        _same_parts(loaded, index)
+        step = slice(at, at + 10)
+        assert loaded.add(exs[step], arts[step]) == index.add(exs[step], arts[step])
+    _same_parts(loaded, index)
+
+
+def test_an_index_read_back_after_a_run_that_found_its_conflicts_again(seed_articles, seed_extractions, monkeypatch):
+    """A new article turns out to be the original of two earlier ones: that run finds every
+    conflict again (certainty's and quotations' indexes made afresh); read back after it, the
+    index still holds what the one in memory holds."""
+    import io
+
+    _no_refresh(monkeypatch)
+    index, _ = StoryIndex.build(seed_extractions[:4], seed_articles[:4])
+    log = io.BytesIO()
+    loaded, records = _read_back(index, log, 0)
+    copies = [dataclasses.replace(a, duplicate_of=seed_articles[4].id) for a in seed_articles[1:3]]
+    # with a quotation of its own, whose words come before the others' in the order they are read afresh
+    original = dataclasses.replace(
+        seed_articles[4],
+        body=seed_articles[4].body
+        + '\n\n"All of our people are safe and accounted for," the ambassador said on Tuesday.',
+    )
+    added = [original, *copies]
+    extraction = [extract_article(original)]
+    words = len(index.memo.quotes.words)
+    assert loaded.add(extraction, added) == index.add(extraction, added)
+    assert len(index.memo.quotes.words) > words
+    loaded, records = _read_back(loaded, log, records)
+    _same_parts(loaded, index)
+    assert loaded.articles == index.articles

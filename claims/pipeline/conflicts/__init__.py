@@ -110,7 +110,10 @@ def find_conflicts(
     if memo is not None:
         memo.roots = {a: ctx.roots.get(a, a) for a in ctx.outlets}  # (the articles of the mentions)
         if new is None:  # everything compared and indexed again
-            memo.quotes, memo.asserting = QuoteMemo(set(), {}), AssertionIndex()
+            # (each version's words are its text's: kept)
+            kept = memo.quotes
+            memo.quotes = QuoteMemo(set(), {}, words=kept.words, by_word=kept.by_word)
+            memo.asserting = AssertionIndex()
         # kept conflicts name their claims again only when a claim's id changed (a claim the
         # last run made is fixed in this one); a claim keeps its place in the list
         memo.renamed = {old: now for old, now in zip(memo.ids, cluster_ids, strict=False) if old != now}
