@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,6 +33,8 @@ from .similarity import (
 from .text import normalise_for_compare
 from .types import ClaimId, Mention, MentionKey
 from .unionfind import UnionFind
+
+T = TypeVar("T")
 
 MERGE_THRESHOLD = 0.5
 SUGGEST_THRESHOLD = 0.38
@@ -197,6 +199,18 @@ def _overlaps(terms: list[set[str]], idf: Mapping[str, float], ii: np.ndarray, j
     return np.where((total[li] > 0) & (total[lj] > 0), shared / denom, 0.0)
 
 
+class _OnDemand(dict[int, T]):
+    """Values by index, each made when first asked for."""
+
+    def __init__(self, make: Callable[[int], T]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, i: int) -> T:
+        found = self[i] = self.make(i)
+        return found
+
+
 class _Groups:
     """Union-find over mention indices carrying article sets, fixed ids and members.
 
@@ -206,15 +220,25 @@ class _Groups:
 
     def __init__(self, n: int, articles: list, vectors) -> None:
         self.sets: UnionFind[int] = UnionFind(range(n))
-        self.articles = [{a} for a in articles]
-        self.fixed: list[ClaimId | None] = [None] * n
-        self.members: list[list[int]] = [[i] for i in range(n)]
+        self.articles: MutableMapping[int, set[Any]] | list[set[Any]] = [{a} for a in articles]
+        self.fixed: MutableMapping[int, ClaimId | None] | list[ClaimId | None] = [None] * n
+        self.members: MutableMapping[int, list[int]] | list[list[int]] = [[i] for i in range(n)]
         self.x = vectors
         self._sums: dict[int, object] = {}
 
-    @property
-    def size(self) -> list[int]:
-        return [len(m) for m in self.members]
+    @classmethod
+    def on_demand(
+        cls,
+        members: Callable[[int], list[int]],
+        articles: Callable[[int], set[Any]],
+        fixed: Callable[[int], ClaimId | None],
+        vectors: Any,
+    ) -> _Groups:
+        """Groups whose nodes' members, articles and fixed ids are made when first asked for
+        (a run that adds a few mentions to a story of many claims asks for a few)."""
+        groups = cls(0, [], vectors)
+        groups.members, groups.articles, groups.fixed = _OnDemand(members), _OnDemand(articles), _OnDemand(fixed)
+        return groups
 
     def count(self, r: int) -> int:
         return len(self.members[r])

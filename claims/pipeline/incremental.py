@@ -417,16 +417,15 @@ class StoryIndex:
         self.pair_scores.update({(i, j): s for s, i, j in scored})
         scored.sort(key=lambda t: (-t[0], t[1], t[2]))
 
-        # The groups: each claim so far as one node (fixed), then each new mention.
-        n_old = len(self.clusters)
-        groups = _Groups(n_old + len(new), [None] * (n_old + len(new)), _Rows(self))
-        for ci, keys in enumerate(self.clusters):
-            groups.members[ci] = [self.position[k] for k in keys]
-            groups.articles[ci] = {k[0] for k in keys}
-            groups.fixed[ci] = self.fixed[ci]
-        for offset, m in enumerate(new):
-            groups.members[n_old + offset] = [first + offset]
-            groups.articles[n_old + offset] = {m.article_id}
+        # The groups: each claim so far as one node (fixed), then each new mention; a node's
+        # members, articles and fixed id are made when a pair first reaches it.
+        n_old, clusters, position = len(self.clusters), self.clusters, self.position
+        groups = _Groups.on_demand(
+            lambda ci: [position[k] for k in clusters[ci]] if ci < n_old else [first + ci - n_old],
+            lambda ci: {k[0] for k in clusters[ci]} if ci < n_old else {new[ci - n_old].article_id},
+            lambda ci: self.fixed[ci] if ci < n_old else None,
+            _Rows(self),
+        )
         by_fixed: dict[ClaimId, int] = {}
         for offset, m in enumerate(new):  # a full run's fixed claims (``build``)
             fid = fixed_of.get(m.key)
@@ -448,11 +447,11 @@ class StoryIndex:
 
         extends: list[ClaimId | None] = list(self.fixed)
         self.new = {m.key for m in new} if n_old else None  # a first run finds every conflict
-        claim_at = {groups.find(ci): ci for ci in range(n_old)}  # fixed claims never merge: one each
         made: dict[int, list[MentionKey]] = {}
         for offset, m in enumerate(new):
             root = groups.find(n_old + offset)
-            joined = claim_at.get(root)
+            # the earlier claim of its group (fixed claims never merge: one at most), by one of its mentions
+            joined = next((self.cluster_of[rows.mentions[i].key] for i in groups.members[root] if i < first), None)
             if joined is not None:
                 self.cache.pop(tuple(self.clusters[joined]), None)
                 self.clusters[joined].append(m.key)  # new mentions come after every earlier one
