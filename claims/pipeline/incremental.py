@@ -68,7 +68,7 @@ from .conflicts import ConflictMemo
 from .similarity import SimilarityBackend, earlier_neighbours, first_anchors
 from .sources import article_roots
 from .story import ClusterCache, _cluster_id, _without_cyclic_gc, story_result
-from .types import ArticleExtraction, ArticleId, ArticleText, ClaimId, Mention, MentionKey, StoryAnalysis
+from .types import ArticleExtraction, ArticleId, ArticleText, ClaimId, Cluster, Mention, MentionKey, StoryAnalysis
 
 # Statistics are taken again when the story has this many times the mentions they counted:
 # the words of articles added since then weigh a little more than a full run would weigh
@@ -109,6 +109,7 @@ class StoryIndex:
         self.unlogged: dict[ArticleId, ArticleText] = {}  # articles added or changed since ``dump_log``
         self.roots: dict[ArticleId, ArticleId] = {}
         self.cache: ClusterCache = {}
+        self.made: list[Cluster] = []  # the last run's clusters (``story_result``), held in memory only
         self.memo = ConflictMemo()
         self.new: set[MentionKey] | None = None  # the mentions the last run added; None: a first run
         self.counted = 0  # mentions when the statistics were taken
@@ -281,7 +282,7 @@ class StoryIndex:
             return (_mention_at, (at,))
 
         shell = copy.copy(self)  # the same parts, but for those the log keeps
-        shell.stats, shell.articles, shell.unlogged = None, {}, {}  # type: ignore[assignment]
+        shell.stats, shell.articles, shell.unlogged, shell.made = None, {}, {}, []  # type: ignore[assignment]
         shell.position, shell.cluster_of, shell.row_of, shell.pair_scores = {}, {}, {}, {}
         shell.rows = Rows([], [], [], [], {})
         shell.x = shell.xb = shell.anchors = None
@@ -384,9 +385,18 @@ class StoryIndex:
             roots = article_roots(self.articles.values())
             if any(roots.get(a, a) != r for a, r in self.roots.items()):
                 self.cache.clear()  # an earlier article's original changed: sources are counted again
+                self.made.clear()
             self.roots = roots
             return story_result(
-                al, self.articles, observe, self.cache, self.memo, self.new, roots=roots, position=self.position
+                al,
+                self.articles,
+                observe,
+                self.cache,
+                self.memo,
+                self.new,
+                roots=roots,
+                position=self.position,
+                made=self.made,
             )
 
     def _align(

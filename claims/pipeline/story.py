@@ -120,6 +120,7 @@ def story_result(
     new: Collection[MentionKey] | None = None,
     roots: dict[ArticleId, ArticleId] | None = None,
     position: dict[MentionKey, int] | None = None,
+    made: list[Cluster] | None = None,
 ) -> StoryAnalysis:
     """The story's analysis from its alignment: each cluster's display text and independent
     sources, merge suggestions, conflicts.
@@ -127,14 +128,22 @@ def story_result(
     ``cache`` keeps each cluster's display text and sources by its mentions, for a later run
     whose articles' originals are the same, and ``memo`` what conflicts a run found, with
     ``new`` the mentions added since (``incremental.py``); ``roots``
-    (``sources.article_roots``) and ``position`` (each mention's place), when known.
+    (``sources.article_roots``) and ``position`` (each mention's place), when known. ``made``:
+    the clusters the last run made, by place, which a cluster with the same id and as many
+    mentions is (a story's clusters only gain mentions, at their end, and ``made`` is emptied
+    when their sources are counted again); replaced by this run's.
     """
     observe("sources")
     by_key = {m.key: m for m in al.mentions}
     roots = article_roots(arts.values()) if roots is None else roots
     ids = [_cluster_id(keys, ext) for keys, ext in zip(al.clusters, al.extends, strict=False)]
     clusters = []
-    for keys, ext, cid in zip(al.clusters, al.extends, ids, strict=False):
+    for at, (keys, ext, cid) in enumerate(zip(al.clusters, al.extends, ids, strict=False)):
+        if made is not None and at < len(made):
+            last = made[at]
+            if last.id == cid and last.extends == ext and len(last.mentions) == len(keys):
+                clusters.append(last)
+                continue
         found = cache.get(tuple(keys)) if cache is not None else None
         if found is None:
             present = [by_key[k] for k in keys if k in by_key]
@@ -168,11 +177,16 @@ def story_result(
         )
         for a, b, s in al.suggestions
     ]
+    if made is not None:
+        made[:] = clusters
     observe("conflicts")
     conflicts = find_conflicts(al, ids, arts, memo, new, roots=roots, by_key=by_key, index=position)
     # Two claims on opposite sides of a disagreement are not one claim: no merge suggestion.
     opposed: set[frozenset[str]] = set()
     for c in conflicts:
+        if c.cluster_a is not None and c.cluster_b is not None:  # each side within one claim
+            opposed.add(frozenset((c.cluster_a, c.cluster_b)))
+            continue
         for ka in c.side_a:
             for kb in c.side_b:
                 opposed.add(frozenset((ids[al.cluster_of[ka]], ids[al.cluster_of[kb]])))
