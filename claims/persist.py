@@ -543,7 +543,16 @@ def _persist(
     stats["mentions_attached"] += _attach(attach)
 
     proposed: set[bytes] = index.kept.get("proposed", set())
-    marks = [_proposal_mark(p) for p in analysis.conflicts]
+    # (a conflict kept from the last run is the same object: its mark is the one worked out then)
+    last_marks: dict[int, tuple[pipeline.types.Conflict, bytes]] = index.held.get("marks", {})
+    marks_now: dict[int, tuple[pipeline.types.Conflict, bytes]] = {}
+    marks = []
+    for p in analysis.conflicts:
+        known = last_marks.get(id(p))
+        proposal_mark = known[1] if known is not None and known[0] is p else _proposal_mark(p)
+        marks_now[id(p)] = (p, proposal_mark)
+        marks.append(proposal_mark)
+    index.held["marks"] = marks_now
     proposals = [p for p, mark in zip(analysis.conflicts, marks, strict=True) if mark not in proposed]
     stats["conflicts_proposed_again"] = len(marks) - len(proposals)
     written_conflicts: set[int] = set()

@@ -110,6 +110,7 @@ class StoryIndex:
         self.roots: dict[ArticleId, ArticleId] = {}
         self.cache: ClusterCache = {}
         self.made: list[Cluster] = []  # the last run's clusters (``story_result``), held in memory only
+        self.held: dict[str, Any] = {}  # what the caller holds in memory only with the index (never in its file)
         self.memo = ConflictMemo()
         self.new: set[MentionKey] | None = None  # the mentions the last run added; None: a first run
         self.counted = 0  # mentions when the statistics were taken
@@ -282,7 +283,8 @@ class StoryIndex:
             return (_mention_at, (at,))
 
         shell = copy.copy(self)  # the same parts, but for those the log keeps
-        shell.stats, shell.articles, shell.unlogged, shell.made = None, {}, {}, []  # type: ignore[assignment]
+        shell.stats, shell.articles, shell.unlogged = None, {}, {}  # type: ignore[assignment]
+        shell.made, shell.held = [], {}
         shell.position, shell.cluster_of, shell.row_of, shell.pair_scores = {}, {}, {}, {}
         shell.rows = Rows([], [], [], [], {})
         shell.x = shell.xb = shell.anchors = None
