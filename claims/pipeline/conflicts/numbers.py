@@ -170,13 +170,15 @@ def _candidate_pairs(
         for i, a in enumerate(reps):
             for b in reps[i + 1 :]:
                 yield a, b, True, 1.0
-    pairs = sorted(ctx.al.pair_scores.items())
-    if only is not None:
-        pairs = [
+    pairs = sorted(
+        ctx.al.pair_scores.items()
+        if only is None
+        else (
             (ij, score)
-            for ij, score in pairs
+            for ij, score in ctx.al.pair_scores.items()
             if cluster_of[ctx.mentions[ij[0]].key] in only or cluster_of[ctx.mentions[ij[1]].key] in only
-        ]
+        )
+    )
     for (i, j), score in pairs:
         if score < NEIGHBOUR_MIN_SCORE:
             continue
