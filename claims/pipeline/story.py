@@ -21,6 +21,7 @@ from .types import (
     MentionKey,
     MergeSuggestion,
     StoryAnalysis,
+    evolve,
 )
 
 _PRONOUN_START = re.compile(
@@ -141,8 +142,10 @@ def story_result(
     for at, (keys, ext, cid) in enumerate(zip(al.clusters, al.extends, ids, strict=False)):
         if made is not None and at < len(made):
             last = made[at]
-            if last.id == cid and last.extends == ext and len(last.mentions) == len(keys):
-                clusters.append(last)
+            if len(last.mentions) == len(keys):
+                # the same cluster, perhaps under the id the last run gave it
+                same = last.id == cid and last.extends == ext
+                clusters.append(last if same else evolve(last, id=cid, extends=ext))
                 continue
         found = cache.get(tuple(keys)) if cache is not None else None
         if found is None:

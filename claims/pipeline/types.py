@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T")
 
 ArticleId = int | str
 MentionKey = tuple[ArticleId, int, int]  # (article_id, start, end)
@@ -247,6 +249,16 @@ class StoryAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)
+
+
+def evolve(obj: T, **changes: Any) -> T:
+    """A copy of a frozen dataclass instance with some fields changed, like ``dataclasses.replace``
+    but without running ``__init__`` (five times as fast: a run renames thousands of conflicts and
+    claims). For fields that need no conversion or check."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def to_jsonable(obj: Any) -> Any:

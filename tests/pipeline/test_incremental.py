@@ -501,3 +501,17 @@ def test_an_index_read_back_after_a_run_that_found_its_conflicts_again(seed_arti
     loaded, records = _read_back(loaded, log, records)
     _same_parts(loaded, index)
     assert loaded.articles == index.articles
+
+
+def test_evolve_is_replace_without_init(seed_analysis):
+    """``types.evolve`` gives what ``dataclasses.replace`` gives, and leaves the original alone."""
+    from claims.pipeline.types import evolve
+
+    conflict, cluster = seed_analysis.conflicts[0], seed_analysis.clusters[0]
+    assert evolve(conflict, cluster_a="claim:7", cluster_b=None) == dataclasses.replace(
+        conflict, cluster_a="claim:7", cluster_b=None
+    )
+    assert evolve(cluster, id="claim:9", extends=9) == dataclasses.replace(cluster, id="claim:9", extends=9)
+    assert evolve(conflict, cluster_a="claim:7").factors == conflict.factors
+    assert (conflict, cluster) == (seed_analysis.conflicts[0], seed_analysis.clusters[0])
+    assert evolve(cluster, id="x") is not cluster and cluster.id != "x"

@@ -15,14 +15,14 @@ Modules: ``context`` (what detectors share), ``numbers``, ``quotes``, ``certaint
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..align import Alignment, key_order
 from ..attribution import normalise_outlet
 from ..polarity import polarity
 from ..sources import article_roots
-from ..types import ArticleId, ArticleText, Conflict, Mention, MentionKey
+from ..types import ArticleId, ArticleText, Conflict, Mention, MentionKey, evolve
 from .certainty import AssertionIndex, certainty_conflicts
 from .context import Ctx
 from .negation import MAX_AFFIRMING, PairGroups, PredicateIndex, negation_conflicts, negation_groups
@@ -281,7 +281,7 @@ def _renamed(c: Conflict, memo: ConflictMemo) -> Conflict:
     if not renamed or (c.cluster_a not in renamed and c.cluster_b not in renamed):
         return c
     a, b = (renamed.get(x, x) if x is not None else None for x in (c.cluster_a, c.cluster_b))
-    return replace(c, cluster_a=a, cluster_b=b)
+    return evolve(c, cluster_a=a, cluster_b=b)
 
 
 __all__ = ["ConflictMemo", "find_conflicts"]
