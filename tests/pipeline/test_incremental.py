@@ -471,6 +471,7 @@ def test_an_index_read_back_after_every_run_goes_on_as_the_one_in_memory_on_real
     for at in range(100, 140, 10):
         loaded, records = _read_back(loaded, log, records)
         _same_parts(loaded, index)
+        assert index.memo.judged and not loaded.memo.judged  # held in memory only
         step = slice(at, at + 10)
         assert loaded.add(exs[step], arts[step]) == index.add(exs[step], arts[step])
     _same_parts(loaded, index)

@@ -72,6 +72,12 @@ class ConflictMemo:
         default_factory=dict
     )  # of the articles of the first ``outlets_read`` mentions
     outlets_read: int = 0
+    # each conflict of the last run (by object) with whether its sides cross, its key and its
+    # place in the order: held in memory only, never pickled (``__getstate__``)
+    judged: dict[int, tuple[Conflict, bool, tuple, tuple]] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "judged": {}}
 
 
 def find_conflicts(
@@ -126,20 +132,32 @@ def find_conflicts(
         + _by_claims(ctx, memo, new, "attribution", attribution_groups, attribution_conflicts)
         + _by_claims(ctx, memo, new, "dates", date_groups, date_conflicts)
     )
-    unique: dict = {}
+    # What each conflict is judged and ordered by: a conflict kept from the last run is the same
+    # object, whose figures are those worked out then (the articles' originals are the same, or
+    # ``new`` is None and everything is worked out again).
+    last = {} if memo is None or new is None else memo.judged
+    judged: dict[int, tuple[Conflict, bool, tuple, tuple]] = {}
     for c in found:
-        if not ctx.cross(c.side_a, c.side_b):
-            continue  # every detector separates its sides; this keeps the rule whatever they do
-        prev = unique.get(c.key)
+        known = last.get(id(c))
+        if known is None or known[0] is not c:
+            # every detector separates its sides; the cross check keeps the rule whatever they do
+            order = (c.kind, [key_order(k) for k in c.side_a], [key_order(k) for k in c.side_b], c.explanation)
+            known = (c, ctx.cross(c.side_a, c.side_b), c.key, order)
+        judged[id(c)] = known
+    if memo is not None:
+        memo.judged = judged
+    unique: dict[tuple, Conflict] = {}
+    for c in found:
+        _, crosses, key, _ = judged[id(c)]
+        if not crosses:
+            continue
+        prev = unique.get(key)
         if prev is None or (c.confidence, _SEVERITY_RANK[c.severity]) > (
             prev.confidence,
             _SEVERITY_RANK[prev.severity],
         ):
-            unique[c.key] = c
-    return sorted(
-        unique.values(),
-        key=lambda c: (c.kind, [key_order(k) for k in c.side_a], [key_order(k) for k in c.side_b], c.explanation),
-    )
+            unique[key] = c
+    return sorted(unique.values(), key=lambda c: judged[id(c)][3])
 
 
 def _outlets(
