@@ -40,10 +40,8 @@ import copy
 import copyreg
 import itertools
 import pickle
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import replace
 from typing import IO, Any, NamedTuple
 
 import numpy as np
@@ -245,27 +243,32 @@ class StoryIndex:
         """One of the index's mentions (KeyError: not one of them)."""
         return self.rows.mentions[self.position[key]]
 
-    def _grown(self) -> dict[str, Any]:
-        """The parts of the index that only grow between full runs: lists, dicts that only gain
-        keys (in the order they gain them) and matrices that only gain rows. What each run added
-        to them goes in the story's log (``dump_log``), not in every run's pickle (``dump``)."""
+    def _grown_places(self) -> dict[str, tuple[Any, str]]:
+        """Where each part of the index that only grows between full runs is (an object and its
+        attribute): lists, dicts that only gain keys (in the order they gain them) and matrices
+        that only gain rows. What each run added to them goes in the story's log (``dump_log``),
+        not in every run's pickle (``dump``)."""
         rows, asserting, quotes = self.rows, self.memo.asserting, self.memo.quotes
         return {
-            "position": self.position,
-            "cluster_of": self.cluster_of,
-            "row_of": self.row_of,
-            "pair_scores": self.pair_scores,
-            "norm_text": rows.norm_text,
-            "rep": rows.rep,
-            "uniq": rows.uniq,
-            "first_of": rows.first_of,
-            "x": self.x,
-            "xb": self.xb,
-            "anchors": self.anchors,
-            "asserted_terms": asserting.terms,
-            "unknowns": asserting.unknowns,
-            "quote_words": quotes.words,
+            "position": (self, "position"),
+            "cluster_of": (self, "cluster_of"),
+            "row_of": (self, "row_of"),
+            "pair_scores": (self, "pair_scores"),
+            "norm_text": (rows, "norm_text"),
+            "rep": (rows, "rep"),
+            "uniq": (rows, "uniq"),
+            "first_of": (rows, "first_of"),
+            "x": (self, "x"),
+            "xb": (self, "xb"),
+            "anchors": (self, "anchors"),
+            "asserted_terms": (asserting, "terms"),
+            "unknowns": (asserting, "unknowns"),
+            "quote_words": (quotes, "words"),
         }
+
+    def _grown(self) -> dict[str, Any]:
+        """The parts that only grow, by name (``_grown_places``)."""
+        return {name: getattr(owner, attribute) for name, (owner, attribute) in self._grown_places().items()}
 
     def dump(self, fh: IO[bytes]) -> None:
         """Pickle the index to ``fh`` without what its log keeps (``dump_log``; ``load`` takes it
@@ -282,15 +285,17 @@ class StoryIndex:
                 return m.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
             return (_mention_at, (at,))
 
-        shell = copy.copy(self)  # the same parts, but for those the log keeps
-        shell.stats, shell.articles, shell.unlogged = None, {}, {}  # type: ignore[assignment]
-        shell.made, shell.held = [], {}
-        shell.position, shell.cluster_of, shell.row_of, shell.pair_scores = {}, {}, {}, {}
-        shell.rows = Rows([], [], [], [], {})
-        shell.x = shell.xb = shell.anchors = None
-        shell.memo = copy.copy(self.memo)
-        shell.memo.asserting = replace(self.memo.asserting, index=defaultdict(list), terms={}, unknowns=[])
-        shell.memo.quotes = replace(self.memo.quotes, words={}, by_word=defaultdict(list))
+        # The same parts, but for those the log keeps, the lookups made again from them on load,
+        # and what is held in memory only.
+        shell = copy.copy(self)
+        shell.rows, shell.memo = copy.copy(self.rows), copy.copy(self.memo)
+        shell.memo.asserting, shell.memo.quotes = copy.copy(self.memo.asserting), copy.copy(self.memo.quotes)
+        for owner, attribute in shell._grown_places().values():
+            part = getattr(owner, attribute)
+            setattr(owner, attribute, None if part is None or sp.issparse(part) else type(part)())
+        shell.stats, shell.articles, shell.unlogged, shell.rows.mentions = None, {}, {}, []  # type: ignore[assignment]
+        shell.memo.asserting.index, shell.memo.quotes.by_word = {}, {}
+        shell.made, shell.held, shell.memo.judged = [], {}, {}
         with _without_cyclic_gc():
             pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
             # by type: only mentions call back into Python (a persistent_id is asked of every object)
@@ -349,23 +354,11 @@ class StoryIndex:
             raise ValueError(f"an index of {index.logged} mentions, {len(log.mentions)} logged")
         if index.roots.keys() - log.articles.keys():
             raise ValueError("an article of the index is not in its log")
-        index.stats, index.articles = log.stats, log.articles
-        index.position, index.cluster_of = grown["position"], grown["cluster_of"]
-        index.row_of, index.pair_scores = grown["row_of"], grown["pair_scores"]
-        index.rows = Rows(log.mentions, grown["norm_text"], grown["rep"], grown["uniq"], grown["first_of"])
-        index.x, index.xb, index.anchors = grown["x"], grown["xb"], grown["anchors"]
-        asserting, quotes = index.memo.asserting, index.memo.quotes
-        asserting.terms, asserting.unknowns, quotes.words = (
-            grown["asserted_terms"],
-            grown["unknowns"],
-            grown["quote_words"],
-        )
-        for i, terms in asserting.terms.items():  # their indexes, made again in the order they were
-            for t in terms:
-                asserting.index[t].append(i)
-        for norm, (stems, _) in quotes.words.items():
-            for w in stems:
-                quotes.by_word[w].append(norm)
+        index.stats, index.articles, index.rows.mentions = log.stats, log.articles, log.mentions
+        for name, (owner, attribute) in index._grown_places().items():
+            setattr(owner, attribute, grown[name])
+        index.memo.asserting.index_terms()
+        index.memo.quotes.index_words()
         return index
 
     # --- one run ----------------------------------------------------------------------------

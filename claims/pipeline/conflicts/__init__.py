@@ -73,11 +73,8 @@ class ConflictMemo:
     )  # of the articles of the first ``outlets_read`` mentions
     outlets_read: int = 0
     # each conflict of the last run (by object) with whether its sides cross, its key and its
-    # place in the order: held in memory only, never pickled (``__getstate__``)
+    # place in the order: held in memory only (a kept index's pickle leaves it out)
     judged: dict[int, tuple[Conflict, bool, tuple, tuple]] = field(default_factory=dict)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "judged": {}}
 
 
 def find_conflicts(

@@ -163,6 +163,13 @@ class AssertionIndex:
                     self.index[t].append(i)
         self.mentions = len(mentions)
 
+    def index_terms(self) -> None:
+        """Make ``index`` again from ``terms`` (what a story's log keeps), in the same order."""
+        self.index = defaultdict(list)
+        for i, ts in self.terms.items():
+            for t in ts:
+                self.index[t].append(i)
+
 
 def certainty_conflicts(ctx: Ctx, asserting: AssertionIndex | None = None) -> list[Conflict]:
     """Certainty conflicts; ``asserting``: the index kept from the story's last run (extended)."""

@@ -400,6 +400,19 @@ class QuoteMemo:
     words: dict[str, tuple[frozenset[str], Counter[str]]] = field(default_factory=dict)
     by_word: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
+    def add_words(self, norm: str) -> None:
+        """Read a new version's words (``_content_words``) and list it under each of its stems."""
+        self.words[norm] = _content_words(norm)
+        for w in self.words[norm][0]:
+            self.by_word[w].append(norm)
+
+    def index_words(self) -> None:
+        """Make ``by_word`` again from ``words`` (what a story's log keeps), in the same order."""
+        self.by_word = defaultdict(list)
+        for norm, (stems, _) in self.words.items():
+            for w in stems:
+                self.by_word[w].append(norm)
+
 
 def quote_conflicts(ctx: Ctx, memo: QuoteMemo | None = None) -> list[Conflict]:
     """The quotation conflicts; ``memo``, when given, is the story's (updated)."""
@@ -478,14 +491,11 @@ def _utterance_conflicts(
 ) -> list[Conflict]:
     """Conflicts among quoted versions, one per utterance."""
     norms = sorted(versions)
-    # (a run that adds versions reads the words of the new ones only)
-    words = {} if memo is None else memo.words
-    by_word: dict[str, list[str]] = defaultdict(list) if memo is None else memo.by_word
+    read = QuoteMemo(set(), {}) if memo is None else memo  # a run that adds versions reads the new ones' words only
     for n in norms:
-        if n not in words:
-            words[n] = _content_words(n)
-            for w in words[n][0]:
-                by_word[w].append(n)
+        if n not in read.words:
+            read.add_words(n)
+    words, by_word = read.words, read.by_word
     common = {w for w, ns in by_word.items() if len(ns) > MAX_VERSIONS_PER_WORD}
     material = {n: words[n][1] for n in norms}
     # Pairs are compared when they share a word that is not common (by its stem) and could be
