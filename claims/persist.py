@@ -184,14 +184,18 @@ def story_analyse(
         # FOR NO KEY UPDATE: a reviewer's audit event, which references the story (FOR KEY SHARE),
         # never waits on it, so a reviewer holding a claim the stage needs cannot deadlock with it.
         Story.objects.select_for_update(no_key=True).get(pk=story.pk)
+        # (the stage's reads of whole stories leave out the models' ordering: a sort for nothing)
         stored: dict[MentionKey, _Stored] = {
             (article_id, start, end): _Stored(pk, claim_id, article_id)
-            for pk, claim_id, article_id, start, end in Mention.objects.filter(article__story=story).values_list(
-                "pk", "claim_id", "article_id", "start", "end"
-            )
+            for pk, claim_id, article_id, start, end in Mention.objects.filter(article__story=story)
+            .order_by()
+            .values_list("pk", "claim_id", "article_id", "start", "end")
         }
         claim_ids = set(
-            Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED).values_list("pk", flat=True)
+            Claim.objects.filter(story=story)
+            .exclude(status=Claim.Status.MERGED)
+            .order_by()
+            .values_list("pk", flat=True)
         )
         fixed: dict[ClaimId, list[MentionKey]] = defaultdict(list)
         for k, m in stored.items():
@@ -302,7 +306,7 @@ def _analysis(
                 if kept.duplicate_of != now[aid].duplicate_of
             ]
             new = [m.pk for k, m in stored.items() if k not in index.position]
-            rows = list(Mention.objects.filter(pk__in=new).only(*_MENTION_FIELDS_READ))
+            rows = list(Mention.objects.filter(pk__in=new).order_by().only(*_MENTION_FIELDS_READ))
             lap("read")
             texts_of_rows = {**{m.article_id: index.articles.get(m.article_id) for m in rows}, **texts}
             extractions = _extractions({aid: t for aid, t in texts_of_rows.items() if t is not None}, rows)
@@ -369,7 +373,9 @@ def _article_marks(story: Story) -> dict[ArticleId, ArticleText]:
         )
         for pk, external_id, published_on, duplicate_of, outlet, content_hash in Article.objects.filter(
             story=story, processed_at__isnull=False
-        ).values_list("pk", "external_id", "published_on", "duplicate_of_id", "outlet__name", "content_hash")
+        )
+        .order_by()
+        .values_list("pk", "external_id", "published_on", "duplicate_of_id", "outlet__name", "content_hash")
     }
 
 
@@ -488,7 +494,7 @@ def _persist(
     wanted = Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED)
     if written:
         wanted = wanted.filter(pk__in=[c.extends for c, _ in changed if c.extends is not None])
-    claims = {c.pk: c for c in wanted.only(*_CLAIM_FIELDS_READ)}
+    claims = {c.pk: c for c in wanted.order_by().only(*_CLAIM_FIELDS_READ)}
     stats["claims_as_written"] = len(now_written)
 
     created: list[tuple[str, Claim, list[int], tuple[Any, ...]]] = []
@@ -589,9 +595,9 @@ def _persist_suggestions(
     """
     existing = {
         (a, b): (pk, status)
-        for pk, a, b, status in MergeSuggestion.objects.filter(story=story).values_list(
-            "pk", "claim_a_id", "claim_b_id", "status"
-        )
+        for pk, a, b, status in MergeSuggestion.objects.filter(story=story)
+        .order_by()
+        .values_list("pk", "claim_a_id", "claim_b_id", "status")
     }
     new: dict[tuple[int, int], MergeSuggestion] = {}
     reopen: list[int] = []
@@ -651,7 +657,7 @@ class _OpposingClaims:
         written: Collection[int],
     ) -> None:
         kept = kept or {}
-        now = Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).values_list("pk", flat=True)
+        now = Conflict.objects.filter(story=story, status=Conflict.Status.OPEN).order_by().values_list("pk", flat=True)
         self.of_conflict: dict[int, frozenset[tuple[int, int]]] = {}
         read: list[int] = []
         for conflict_id in now:
@@ -660,8 +666,10 @@ class _OpposingClaims:
             else:
                 read.append(conflict_id)
         sides: dict[int, dict[str, set[int]]] = {c: {"a": set(), "b": set()} for c in read}
-        for conflict_id, side, mention_id in ConflictMention.objects.filter(conflict_id__in=read).values_list(
-            "conflict_id", "side", "mention_id"
+        for conflict_id, side, mention_id in (
+            ConflictMention.objects.filter(conflict_id__in=read)
+            .order_by()
+            .values_list("conflict_id", "side", "mention_id")
         ):
             if mention_id in claim_of:
                 sides[conflict_id][side].add(claim_of[mention_id])
@@ -741,9 +749,9 @@ def conflicts_persist(
     stats = {"conflicts_created": 0, "conflicts_extended": 0, "conflicts_followed": 0, "conflicts_same_source": 0}
     articles = {
         pk: (duplicate_of, outlet_label(outlet, external_id))
-        for pk, duplicate_of, outlet, external_id in Article.objects.filter(story=story).values_list(
-            "pk", "duplicate_of_id", "outlet__name", "external_id"
-        )
+        for pk, duplicate_of, outlet, external_id in Article.objects.filter(story=story)
+        .order_by()
+        .values_list("pk", "duplicate_of_id", "outlet__name", "external_id")
     }
     roots = _article_roots({pk: duplicate_of for pk, (duplicate_of, _) in articles.items()})
     proposals = list(proposals)
@@ -911,7 +919,9 @@ def _story_conflicts(story: Story, mentions: Collection[int]) -> tuple[list[_Kno
     known: dict[int, _KnownConflict] = {}
     article_of: dict[int, int] = {}
     # (the story's mentions: their conflicts are the story's)
-    wanted = set(ConflictMention.objects.filter(mention_id__in=mentions).values_list("conflict_id", flat=True))
+    wanted = set(
+        ConflictMention.objects.filter(mention_id__in=mentions).order_by().values_list("conflict_id", flat=True)
+    )
     while wanted:
         rows = (
             Conflict.objects.filter(pk__in=wanted)
@@ -1012,7 +1022,9 @@ def _write_conflicts(
     )
 
     concerned = {m for c in [*created, *extended] for m in c.mention_ids}
-    claim_of = dict(Mention.objects.filter(pk__in=concerned, claim__isnull=False).values_list("pk", "claim_id"))
+    claim_of = dict(
+        Mention.objects.filter(pk__in=concerned, claim__isnull=False).order_by().values_list("pk", "claim_id")
+    )
     events: list[tuple[ReviewEvent, set[int]]] = []
     for c in extended:
         before = {side: sorted(c.sides[side] - c.added[side]) for side in ("a", "b")}
