@@ -486,9 +486,11 @@ def _persist(
     changed: list[tuple[pipeline.types.Cluster, tuple[Any, ...]]] = []
     for cluster in analysis.clusters:
         mark = (len(cluster.mentions), cluster.canonical, cluster.text, cluster.independent_sources, cluster.sources)
-        if cluster.extends is not None and written.get(int(cluster.extends)) == mark:
-            cluster_claim[cluster.id] = int(cluster.extends)
-            now_written[int(cluster.extends)] = mark
+        claim_id = int(cluster.extends) if cluster.extends is not None else None
+        last = written.get(claim_id) if claim_id is not None else None
+        if claim_id is not None and last is not None and last == mark:
+            cluster_claim[cluster.id] = claim_id
+            now_written[claim_id] = last  # the same object: the index's log leaves an unchanged entry out
         else:
             changed.append((cluster, mark))
     wanted = Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED)

@@ -120,6 +120,9 @@ class StoryIndex:
         self.log_file: dict[str, Any] | None = None
         self.logged = 0  # the mentions in that log
         self.grown_logged: dict[str, int] = {}  # the size of each part that only grows (``_grown``), in that log
+        self.keyed_logged: dict[str, int] = {}  # the entries of each part logged by key (``_keyed``), in that log
+        # each part logged by key as that log has it (memory only: what the next record adds to)
+        self.keyed_last: dict[str, tuple[dict[Any, Any], dict[Any, int] | None]] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -270,12 +273,52 @@ class StoryIndex:
         """The parts that only grow, by name (``_grown_places``)."""
         return {name: getattr(owner, attribute) for name, (owner, attribute) in self._grown_places().items()}
 
+    def _keyed_places(self) -> dict[str, tuple[Any, str]]:
+        """Where each dict that a run changes by key is (an object and its attribute, or a dict
+        and its key), when it holds too much to be pickled whole every run: each clusters'
+        display text and sources, the number conflicts and counted blocks, and each dict the
+        caller ``kept``. A run's record in the log holds the entries it set and the keys it
+        removed (``dump_log``). Their values are replaced, never changed in place, but for the
+        lists of ``_GROWING_VALUES``, which only grow; and their order is read by no one (an
+        entry set again keeps its place when the log is read), but for those that only gain keys."""
+        places: dict[str, tuple[Any, str]] = {
+            "cache": (self, "cache"),
+            "numbers": (self.memo, "numbers"),
+            "blocks": (self.memo, "blocks"),
+        }
+        places.update((f"kept.{key}", (self.kept, key)) for key, part in self.kept.items() if type(part) is dict)
+        return places
+
+    def _keyed(self) -> dict[str, dict[Any, Any]]:
+        """The parts logged by key, by name (``_keyed_places``)."""
+        return {name: _part(owner, attribute) for name, (owner, attribute) in self._keyed_places().items()}
+
     def dump(self, fh: IO[bytes]) -> None:
         """Pickle the index to ``fh`` without what its log keeps (``dump_log``; ``load`` takes it
         back): its statistics, which change only with a full run, its mentions and articles,
         which never change once added, and the parts that only grow (``_grown``). Each other
-        reference to a mention goes in as its place among them, so that the pickler's memo (an
-        entry per object) does not hold their some 45 objects each on every run."""
+        reference to a mention goes in as its place among them (``_pickler``).
+        """
+        # The same parts, but for those the log keeps, the lookups made again from them on load,
+        # and what is held in memory only.
+        shell = copy.copy(self)
+        shell.rows, shell.memo = copy.copy(self.rows), copy.copy(self.memo)
+        shell.memo.asserting, shell.memo.quotes = copy.copy(self.memo.asserting), copy.copy(self.memo.quotes)
+        shell.kept = dict(self.kept)
+        for owner, attribute in shell._grown_places().values():
+            part = getattr(owner, attribute)
+            setattr(owner, attribute, None if part is None or sp.issparse(part) else type(part)())
+        for owner, attribute in shell._keyed_places().values():
+            _set_part(owner, attribute, _emptied(_part(owner, attribute)))
+        shell.stats, shell.articles, shell.unlogged, shell.rows.mentions = None, {}, {}, []  # type: ignore[assignment]
+        shell.memo.asserting.index, shell.memo.quotes.by_word = {}, {}
+        shell.made, shell.held, shell.memo.judged, shell.keyed_last = [], {}, {}, {}
+        with _without_cyclic_gc():
+            self._pickler(fh).dump(shell)
+
+    def _pickler(self, fh: IO[bytes]) -> pickle.Pickler:
+        """A pickler that writes each of the index's mentions as its place among them, so that
+        its memo (an entry per object) does not hold their some 45 objects each on every run."""
         mentions = self.rows.mentions
         position = self.position
 
@@ -285,31 +328,23 @@ class StoryIndex:
                 return m.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
             return (_mention_at, (at,))
 
-        # The same parts, but for those the log keeps, the lookups made again from them on load,
-        # and what is held in memory only.
-        shell = copy.copy(self)
-        shell.rows, shell.memo = copy.copy(self.rows), copy.copy(self.memo)
-        shell.memo.asserting, shell.memo.quotes = copy.copy(self.memo.asserting), copy.copy(self.memo.quotes)
-        for owner, attribute in shell._grown_places().values():
-            part = getattr(owner, attribute)
-            setattr(owner, attribute, None if part is None or sp.issparse(part) else type(part)())
-        shell.stats, shell.articles, shell.unlogged, shell.rows.mentions = None, {}, {}, []  # type: ignore[assignment]
-        shell.memo.asserting.index, shell.memo.quotes.by_word = {}, {}
-        shell.made, shell.held, shell.memo.judged = [], {}, {}
-        with _without_cyclic_gc():
-            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-            # by type: only mentions call back into Python (a persistent_id is asked of every object)
-            pickler.dispatch_table = {**copyreg.dispatch_table, Mention: mention}
-            pickler.dump(shell)
+        pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+        # by type: only mentions call back into Python (a persistent_id is asked of every object)
+        pickler.dispatch_table = {**copyreg.dispatch_table, Mention: mention}
+        return pickler
 
     def dump_log(self, fh: IO[bytes], fresh: bool) -> None:
         """Write to the story's log (``fresh``: a new one) what it lacks, as one record: the
-        mentions and articles added (or changed) since the last record, and what was added to
-        each part that only grows (``_grown``), after the statistics in a new log. A log goes on
-        until a full run (``refreshed``) changes the statistics and the mentions' order: then it
-        is written afresh."""
+        mentions and articles added (or changed) since the last record, what was added to each
+        part that only grows (``_grown``), and what changed in each part logged by key
+        (``_keyed``), after the statistics in a new log. A log goes on until a full run
+        (``refreshed``) changes the statistics and the mentions' order: then it is written afresh."""
         logged = {} if fresh else self.grown_logged
         grown = {name: _added(part, logged.get(name, 0)) for name, part in self._grown().items()}
+        keyed = {
+            name: _changes(part, *(({}, None) if fresh else self.keyed_last.get(name, ({}, None))))
+            for name, part in self._keyed().items()
+        }
         with _without_cyclic_gc():
             if fresh:
                 pickle.dump(self.stats, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -317,21 +352,35 @@ class StoryIndex:
             else:
                 record = (self.rows.mentions[self.logged :], list(self.unlogged.values()), grown)
             pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            # apart, after the mentions: what it refers to of them goes in as their places
+            self._pickler(fh).dump(keyed)
         self.logged, self.unlogged = len(self.rows.mentions), {}
         self.grown_logged = {name: _size(part) for name, part in self._grown().items()}
+        self._keep_keyed()
+
+    def _keep_keyed(self) -> None:
+        """Take note of the parts logged by key as the log now has them."""
+        self.keyed_last = {name: _snapshot(name, part) for name, part in self._keyed().items()}
+        self.keyed_logged = {name: len(part) for name, part in self._keyed().items()}
 
     @staticmethod
     def load_log(fh: IO[bytes], records: int) -> StoryLog:
         """The statistics, mentions, articles and grown parts of the first ``records`` records of
         a log ``dump_log`` wrote to ``fh``."""
         with _without_cyclic_gc():
-            log = StoryLog(pickle.load(fh), [], {}, {})
-            for _ in range(records):
-                mentions, articles, grown = pickle.load(fh)
-                log.mentions.extend(mentions)
-                log.articles.update((a.id, a) for a in articles)  # a changed article replaces its last record
-                for name, added in grown.items():
-                    log.grown.setdefault(name, []).append(added)
+            log = StoryLog(pickle.load(fh), [], {}, {}, {})
+            loading = _LOADING.set(log.mentions)
+            try:
+                for _ in range(records):
+                    mentions, articles, grown = pickle.load(fh)
+                    log.mentions.extend(mentions)
+                    log.articles.update((a.id, a) for a in articles)  # a changed article replaces its last record
+                    for name, added in grown.items():
+                        log.grown.setdefault(name, []).append(added)
+                    for name, changes in pickle.load(fh).items():
+                        log.keyed.setdefault(name, []).append(changes)
+            finally:
+                _LOADING.reset(loading)
         return log
 
     @staticmethod
@@ -357,6 +406,17 @@ class StoryIndex:
         index.stats, index.articles, index.rows.mentions = log.stats, log.articles, log.mentions
         for name, (owner, attribute) in index._grown_places().items():
             setattr(owner, attribute, grown[name])
+        keyed = index._keyed()
+        if set(log.keyed) != set(keyed):
+            raise ValueError("the log's parts logged by key are not the index's")
+        for name, part in keyed.items():
+            for updates, removed in log.keyed[name]:
+                for key in removed:
+                    del part[key]
+                part.update(updates)
+        if index.keyed_logged != {name: len(part) for name, part in keyed.items()}:
+            raise ValueError("the log does not hold the entries the index was kept with")
+        index._keep_keyed()
         index.memo.asserting.index_terms()
         index.memo.quotes.index_words()
         return index
@@ -487,12 +547,14 @@ class StoryIndex:
 
 class StoryLog(NamedTuple):
     """What a story's log keeps (``StoryIndex.dump_log``): all that never changes between full
-    runs, and what each run added to the parts that only grow (``grown``: each record's, by part)."""
+    runs, what each run added to the parts that only grow (``grown``: each record's, by part),
+    and what it set and removed in the parts logged by key (``keyed``: each record's, by part)."""
 
     stats: StoryStats
     mentions: list[Mention]
     articles: dict[ArticleId, ArticleText]
     grown: dict[str, list[Any]]
+    keyed: dict[str, list[tuple[dict[Any, Any], list[Any]]]]
 
 
 def _size(part: Any) -> int:
@@ -523,6 +585,51 @@ def _joined(parts: list[Any]) -> Any:
             joined.update(p)
         return joined
     return [item for p in parts for item in p]
+
+
+# The parts logged by key whose values are lists that only grow, in place (``_keyed_places``).
+_GROWING_VALUES = frozenset({"blocks"})
+_ABSENT = object()
+
+
+def _part(owner: Any, name: str) -> Any:
+    return owner[name] if isinstance(owner, dict) else getattr(owner, name)
+
+
+def _set_part(owner: Any, name: str, part: Any) -> None:
+    if isinstance(owner, dict):
+        owner[name] = part
+    else:
+        setattr(owner, name, part)
+
+
+def _emptied(part: dict[Any, Any]) -> dict[Any, Any]:
+    """An empty dict of the part's type, with its other attributes (``CountedBlocks.mentions``)."""
+    empty = type(part)()
+    if hasattr(part, "__dict__"):
+        empty.__dict__.update(part.__dict__)
+    return empty
+
+
+def _snapshot(name: str, part: dict[Any, Any]) -> tuple[dict[Any, Any], dict[Any, int] | None]:
+    """A part logged by key as it is now (its values by reference), and the size of each of its
+    values when they grow in place."""
+    return dict(part), ({key: len(value) for key, value in part.items()} if name in _GROWING_VALUES else None)
+
+
+def _changes(
+    part: dict[Any, Any], last: dict[Any, Any], sizes: dict[Any, int] | None
+) -> tuple[dict[Any, Any], list[Any]]:
+    """What changed in a part logged by key since ``_snapshot`` took ``last`` and ``sizes``: the
+    entries set (another value, or a value that grew) and the keys removed."""
+    updates = {
+        key: value
+        for key, value in part.items()
+        if (before := last.get(key, _ABSENT)) is not value and (before is _ABSENT or before != value)
+    }
+    if sizes is not None:
+        updates.update((key, value) for key, value in part.items() if sizes.get(key) != len(value))
+    return updates, list(last.keys() - part.keys())
 
 
 # The mentions of the index being loaded (``StoryIndex.load``), in the rows' order.

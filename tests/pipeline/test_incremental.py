@@ -320,6 +320,9 @@ def test_an_index_kept_on_disk_goes_on_as_the_one_in_memory(seed_articles, seed_
     log, records = io.BytesIO(), 0
     loaded = index
     for n in (3, 4):
+        if loaded is not index:  # an entry the caller keeps changed, one removed, one added
+            for ix in (index, loaded):
+                ix.kept["written"] = {**{k: v for k, v in ix.kept["written"].items() if k != 1}, 2: ("b",), 3: ("c",)}
         loaded.dump_log(log, fresh=not records)  # only what was added since
         records += 1
         kept = io.BytesIO()
@@ -332,6 +335,9 @@ def test_an_index_kept_on_disk_goes_on_as_the_one_in_memory(seed_articles, seed_
         loaded = StoryIndex.load(kept, StoryIndex.load_log(log, records))
         log.seek(0, io.SEEK_END)
         assert loaded.kept == index.kept and loaded is not index
+        # what the log keeps by key (what each run set and removed), the lists that grow in place included
+        assert loaded._keyed() == index._keyed() and loaded.memo.blocks.mentions == index.memo.blocks.mentions
+        assert {len(ms) for ms in index.memo.blocks.values()} != {1}
         assert [m.key for m in loaded.rows.mentions] == [m.key for m in index.rows.mentions]
         assert loaded.articles == index.articles and loaded.stats.idf == index.stats.idf
         in_blocks = [m for block in loaded.memo.blocks.values() for m in block]
