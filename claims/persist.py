@@ -43,7 +43,7 @@ from .models import Claim, Conflict, ConflictMention, Mention, MergeSuggestion, 
 from .pipeline.codec import from_jsonable
 from .pipeline.incremental import StoryIndex
 from .pipeline.story import _without_cyclic_gc
-from .pipeline.types import ArticleExtraction, ArticleId, ArticleText, ClaimId, Embed, MentionKey, Slots, to_jsonable
+from .pipeline.types import ArticleExtraction, ArticleText, ClaimId, Embed, MentionKey, Slots, to_jsonable
 from .runs import run_add_timing, run_note
 
 # --- stage 1: per article -----------------------------------------------------------------------
@@ -184,35 +184,22 @@ def story_analyse(
         # FOR NO KEY UPDATE: a reviewer's audit event, which references the story (FOR KEY SHARE),
         # never waits on it, so a reviewer holding a claim the stage needs cannot deadlock with it.
         Story.objects.select_for_update(no_key=True).get(pk=story.pk)
-        # (the stage's reads of whole stories leave out the models' ordering: a sort for nothing)
-        stored: dict[MentionKey, _Stored] = {
-            (article_id, start, end): _Stored(pk, claim_id, article_id)
-            for pk, claim_id, article_id, start, end in Mention.objects.filter(article__story=story)
-            .order_by()
-            .values_list("pk", "claim_id", "article_id", "start", "end")
-        }
-        claim_ids = set(
-            Claim.objects.filter(story=story)
-            .exclude(status=Claim.Status.MERGED)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-        fixed: dict[ClaimId, list[MentionKey]] = defaultdict(list)
-        for k, m in stored.items():
-            if m.claim_id in claim_ids:
-                fixed[m.claim_id].append(k)
+        rows = _StoryRows.read(story)
         if progress:
-            progress(f"{len(stored)} mentions in {len({k[0] for k in stored})} articles")
-        index, analysis, how = _analysis(story, stored, dict(fixed), full, lap)
+            progress(f"{len(rows.mentions)} mentions in {len({m[2] for m in rows.mentions})} articles")
+        index, analysis, seen, how = _analysis(story, rows, full, lap)
+        del rows  # (kept as ``seen`` unless the last run's were)
+        stored = seen.stored
         lap("analyse")
         later = _ClaimWrites()
         named: dict[str, int] = {}
-        stats: dict[str, Any] = _persist(story, analysis, index, stored, later, named)
+        attached: list[MentionKey] = []
+        stats: dict[str, Any] = _persist(story, analysis, index, stored, later, named, attached)
         stats["story_stage"] = how
         later.write_unlocked()
         lap("write")
         ids = [named.get(c.id) for c in analysis.clusters]
-        del analysis, stored, fixed  # what the pickling below may use instead (its memo is large)
+        del analysis  # what the pickling below may use instead (its memo is large)
         if None in ids or len(ids) != len(index.clusters):  # a claim not written (no mention of it
             story_cache.discard(story)  # is stored), or an analysis the index did not make (tests)
         else:
@@ -222,6 +209,8 @@ def story_analyse(
             # What the claims a reviewer held will be written is not known yet: not kept as written.
             for pk in later.rest:
                 index.kept["written"].pop(pk, None)
+            seen.rows.wrote(stored, attached, named.values())
+            index.held["rows"] = seen
             keeping.saved = story_cache.save(story, index)
         lap("keep")
     # The claims a reviewer held: written now, each on its own, holding nothing else.
@@ -261,6 +250,78 @@ class _Stored(NamedTuple):
     article_id: int
 
 
+# A mention's row as the story stage reads it: (pk, claim, article, start, end).
+_MentionRow = tuple[int, int | None, int, int, int]
+# An article's: (pk, external id, published on, duplicate of, outlet, content hash).
+_ArticleRow = tuple[int, str, date | None, int | None, str | None, str]
+
+
+@dataclass
+class _StoryRows:
+    """The columns the story stage reads of every mention, claim and article of a story, to
+    check its kept index against them: each mention's claim and place, the claims not merged,
+    and what ``disagreement`` compares of each processed article (its text by its digest)."""
+
+    mentions: set[_MentionRow]
+    claims: set[int]
+    articles: set[_ArticleRow]
+
+    @classmethod
+    def read(cls, story: Story) -> _StoryRows:
+        # (the models' ordering left out: a sort for nothing)
+        return cls(
+            set(
+                Mention.objects.filter(article__story=story)
+                .order_by()
+                .values_list("pk", "claim_id", "article_id", "start", "end")
+            ),
+            set(
+                Claim.objects.filter(story=story)
+                .exclude(status=Claim.Status.MERGED)
+                .order_by()
+                .values_list("pk", flat=True)
+            ),
+            set(
+                Article.objects.filter(story=story, processed_at__isnull=False)
+                .order_by()
+                .values_list("pk", "external_id", "published_on", "duplicate_of_id", "outlet__name", "content_hash")
+            ),
+        )
+
+    def wrote(
+        self, stored: Mapping[MentionKey, _Stored], attached: Iterable[MentionKey], claims: Iterable[int]
+    ) -> None:
+        """The rows as the stage's writes leave them: these mentions attached to their claims
+        (``stored``, updated), these claims there."""
+        for key in attached:
+            m = stored[key]
+            self.mentions.discard((m.pk, None, m.article_id, key[1], key[2]))
+            self.mentions.add((m.pk, m.claim_id, m.article_id, key[1], key[2]))
+        self.claims.update(claims)
+
+
+@dataclass
+class _Seen:
+    """A story's rows as a run of the stage read and wrote them, and its stored mentions by key
+    (``_Stored``): what the run that kept the index leaves for the next one (``index.held["rows"]``,
+    in memory only). The next run adds to them what was added since (their objects stay from run
+    to run, which spares the garbage collector tens of thousands of new ones)."""
+
+    rows: _StoryRows
+    stored: dict[MentionKey, _Stored]
+
+    def added(self, now: _StoryRows) -> list[_MentionRow] | None:
+        """The mentions stored since, when that is all that changed but for articles added;
+        else None (a reviewer's merge or split, a deleted or changed article: ``disagreement``
+        says what)."""
+        if now.claims != self.rows.claims or not self.rows.articles <= now.articles:
+            return None
+        if not self.rows.mentions <= now.mentions:
+            return None
+        added = list(now.mentions - self.rows.mentions)
+        return None if any(m[1] is not None for m in added) else added
+
+
 def _lap(parts: dict[str, float], started: float) -> Callable[[str], None]:
     """Record in ``parts`` the time since the last lap (or ``started``) under a name."""
 
@@ -279,51 +340,76 @@ _MENTION_FIELDS_READ = ("pk", "article_id", "start", "end", "text", "checkworthi
 
 
 def _analysis(
-    story: Story,
-    stored: Mapping[MentionKey, _Stored],
-    fixed: dict[ClaimId, list[MentionKey]],
-    full: bool,
-    lap: Callable[[str], None],
-) -> tuple[StoryIndex, pipeline.types.StoryAnalysis, str]:
-    """The story's analysis, from its kept index when that still describes it; and how it was made.
+    story: Story, rows: _StoryRows, full: bool, lap: Callable[[str], None]
+) -> tuple[StoryIndex, pipeline.types.StoryAnalysis, _Seen, str]:
+    """The story's analysis, from its kept index when that still describes it; the story's rows
+    and stored mentions (``_Seen``); and how it was made.
 
     From the index, only the articles and mentions it does not have are read whole (neither
-    changes once stored: the index keeps its own); a full run reads them all."""
+    changes once stored: the index keeps its own); a full run reads them all. When the rows
+    are those the index's last run left (``_Seen``) but for mentions and articles added,
+    it is not checked again (``_Seen``)."""
     if full:
         story_cache.forget()  # not kept alive through the full run
         index, why = None, "a full run was asked for"
     else:
         index, why = story_cache.load(story)
+    expected: _Seen | None = index.held.pop("rows", None) if index is not None else None
+    added = expected.added(rows) if expected is not None else None
+    if expected is not None and added is not None:
+        seen = expected
+        now = {row[0]: row for row in rows.articles - seen.rows.articles}
+        seen.rows.mentions.update(added)
+        seen.rows.articles.update(now.values())
+        stored = seen.stored
+        stored.update(((a, start, end), _Stored(pk, None, a)) for pk, _, a, start, end in added)
+        candidates: Iterable[MentionKey] = [(a, start, end) for _, _, a, start, end in added]
+    else:
+        stored = {(a, start, end): _Stored(pk, claim, a) for pk, claim, a, start, end in rows.mentions}
+        seen, candidates = _Seen(rows, stored), stored
     if index is not None:
-        now = _article_marks(story)
-        why = index.disagreement(fixed, now.values()) or ""
+        if expected is not None and added is not None:
+            why = ""
+        else:
+            now = {row[0]: row for row in rows.articles}
+            why = index.disagreement(_fixed(stored, rows.claims), map(_article_mark, now.values())) or ""
         if not why:
             texts = {a.pk: article_text(a) for a in _articles(story).filter(pk__in=now.keys() - index.articles.keys())}
             # which article copies which may have changed since (the only change ``add`` takes)
             recopied = [
-                replace(kept, duplicate_of=now[aid].duplicate_of)
+                replace(kept, duplicate_of=now[aid][3])
                 for aid, kept in index.articles.items()
-                if kept.duplicate_of != now[aid].duplicate_of
+                if aid in now and kept.duplicate_of != now[aid][3]
             ]
-            new = [m.pk for k, m in stored.items() if k not in index.position]
-            rows = list(Mention.objects.filter(pk__in=new).order_by().only(*_MENTION_FIELDS_READ))
+            new = [stored[k].pk for k in candidates if k not in index.position]
+            read = list(Mention.objects.filter(pk__in=new).order_by().only(*_MENTION_FIELDS_READ))
             lap("read")
-            texts_of_rows = {**{m.article_id: index.articles.get(m.article_id) for m in rows}, **texts}
-            extractions = _extractions({aid: t for aid, t in texts_of_rows.items() if t is not None}, rows)
+            texts_of_rows = {**{m.article_id: index.articles.get(m.article_id) for m in read}, **texts}
+            extractions = _extractions({aid: t for aid, t in texts_of_rows.items() if t is not None}, read)
             analysis = index.add(extractions, [*texts.values(), *recopied])
             return (
                 index,
                 analysis,
+                seen,
                 "full: the story grew past the kept statistics" if index.refreshed else "incremental",
             )
         index = None  # not kept alive through the full run's build
     texts = {a.pk: article_text(a) for a in _articles(story)}
-    rows = list(Mention.objects.filter(article__story=story).only(*_MENTION_FIELDS_READ))
-    extractions = _extractions(texts, rows)
-    del rows  # their JSON is not kept through the build: its memory goes to the build instead
+    mentions = list(Mention.objects.filter(article__story=story).only(*_MENTION_FIELDS_READ))
+    extractions = _extractions(texts, mentions)
+    del mentions  # their JSON is not kept through the build: its memory goes to the build instead
     lap("read")
-    index, analysis = StoryIndex.build(extractions, list(texts.values()), fixed=fixed)
-    return index, analysis, f"full: {why}"
+    index, analysis = StoryIndex.build(extractions, list(texts.values()), fixed=_fixed(stored, rows.claims))
+    return index, analysis, seen, f"full: {why}"
+
+
+def _fixed(stored: Mapping[MentionKey, _Stored], claims: Collection[int]) -> dict[ClaimId, list[MentionKey]]:
+    """The mentions of each claim not merged: what a full run fixes, and what ``disagreement`` checks."""
+    fixed: dict[ClaimId, list[MentionKey]] = defaultdict(list)
+    for k, m in stored.items():
+        if m.claim_id is not None and m.claim_id in claims:
+            fixed[m.claim_id].append(k)
+    return dict(fixed)
 
 
 def _articles(story: Story) -> QuerySet[Article]:
@@ -358,25 +444,19 @@ def _attach(attach: Iterable[tuple[int, list[int]]]) -> int:
     return attached
 
 
-def _article_marks(story: Story) -> dict[ArticleId, ArticleText]:
-    """The story's processed articles without their text, which their content hash stands for
-    (a stored article's text never changes; its outlet, date or copy may)."""
-    return {
-        pk: ArticleText(
-            id=pk,
-            body="",
-            published_on=published_on,
-            outlet=outlet,
-            duplicate_of=duplicate_of,
-            label=_label(outlet, external_id),
-            digest=content_hash,
-        )
-        for pk, external_id, published_on, duplicate_of, outlet, content_hash in Article.objects.filter(
-            story=story, processed_at__isnull=False
-        )
-        .order_by()
-        .values_list("pk", "external_id", "published_on", "duplicate_of_id", "outlet__name", "content_hash")
-    }
+def _article_mark(row: _ArticleRow) -> ArticleText:
+    """A processed article without its text, which its content hash stands for (a stored
+    article's text never changes; its outlet, date or copy may)."""
+    pk, external_id, published_on, duplicate_of, outlet, content_hash = row
+    return ArticleText(
+        id=pk,
+        body="",
+        published_on=published_on,
+        outlet=outlet,
+        duplicate_of=duplicate_of,
+        label=_label(outlet, external_id),
+        digest=content_hash,
+    )
 
 
 def _extractions(texts: dict[int, ArticleText], rows: Iterable[Mention]) -> list[ArticleExtraction]:
@@ -471,11 +551,13 @@ def _persist(
     story: Story,
     analysis: pipeline.types.StoryAnalysis,
     index: StoryIndex,
-    stored: Mapping[MentionKey, _Stored],
+    stored: dict[MentionKey, _Stored],
     later: _ClaimWrites,
     cluster_claim: dict[str, int],
+    attached: list[MentionKey] | None = None,
 ) -> dict[str, int]:
-    """Write the analysis; ``cluster_claim`` is filled with each written cluster's claim.
+    """Write the analysis; ``cluster_claim`` is filled with each written cluster's claim, and
+    ``stored`` takes the claims the unaligned mentions are attached to (``attached``, their keys).
 
     What the index keeps of the last run spares the writes it made: a claim whose mentions,
     wording and sources are those it wrote, and a conflict proposed again with the same sides,
@@ -499,8 +581,8 @@ def _persist(
     claims = {c.pk: c for c in wanted.order_by().only(*_CLAIM_FIELDS_READ)}
     stats["claims_as_written"] = len(now_written)
 
-    created: list[tuple[str, Claim, list[int], tuple[Any, ...]]] = []
-    attach: list[tuple[int, list[int]]] = []
+    created: list[tuple[str, Claim, list[MentionKey], tuple[Any, ...]]] = []
+    attach: list[tuple[int, list[MentionKey]]] = []
     for cluster, mark in changed:
         members = [k for k in cluster.mentions if k in stored]
         canonical = stored.get(cluster.canonical)
@@ -517,7 +599,7 @@ def _persist(
         }
         # A claim's slots are its canonical mention's (which never change): written with the rest.
         slots = partial(to_jsonable, index.mention(cluster.canonical).slots)
-        unaligned = [stored[k].pk for k in members if stored[k].claim_id is None]
+        unaligned = [k for k in members if stored[k].claim_id is None]
         claim = claims.get(cluster.extends) if cluster.extends is not None else None  # type: ignore[arg-type]
         if claim is None:
             claim = Claim(
@@ -548,7 +630,12 @@ def _persist(
         cluster_claim[cluster_id] = claim.pk
         now_written[claim.pk] = mark
         attach.append((claim.pk, unaligned))
-    stats["mentions_attached"] += _attach(attach)
+    stats["mentions_attached"] += _attach((claim_id, [stored[k].pk for k in keys]) for claim_id, keys in attach)
+    for claim_id, keys in attach:
+        for k in keys:
+            stored[k] = stored[k]._replace(claim_id=claim_id)
+        if attached is not None:
+            attached.extend(keys)
 
     proposed: set[bytes] = index.kept.get("proposed", set())
     # (a conflict kept from the last run is the same object: its mark is the one worked out then)
@@ -568,7 +655,6 @@ def _persist(
         conflicts_persist(story=story, proposals=proposals, by_key=stored, later=later, written=written_conflicts)
     )
     claim_of = {m.pk: m.claim_id for m in stored.values() if m.claim_id is not None}
-    claim_of.update((pk, claim_id) for claim_id, unaligned in attach for pk in unaligned)
     opposing = _OpposingClaims(story, claim_of, index.kept.get("opposing"), written_conflicts)
     stats.update(_persist_suggestions(story, analysis.suggestions, cluster_claim, opposing.pairs))
     index.kept = {"written": now_written, "proposed": set(marks), "opposing": opposing.of_conflict}

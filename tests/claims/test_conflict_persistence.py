@@ -338,9 +338,12 @@ def test_no_merge_suggestion_between_claims_on_opposite_sides_of_an_open_conflic
     merges = [("ap1", "bbc1"), ("ap1", "guardian1"), ("reuters1", "bbc1"), ("bbc1", "guardian1"), ("ap2", "bbc2")]
     analysis = analysis_with(desk, [conflict], merges)
     real = persistence._analysis  # the story's own index, with this analysis instead of its own
-    monkeypatch.setattr(
-        persistence, "_analysis", lambda *args, **kwargs: (real(*args, **kwargs)[0], analysis, "made up")
-    )
+
+    def with_this_analysis(*args: Any, **kwargs: Any) -> Any:
+        index, _, seen, _ = real(*args, **kwargs)
+        return index, analysis, seen, "made up"
+
+    monkeypatch.setattr(persistence, "_analysis", with_this_analysis)
 
     stats = persistence.story_analyse(story=desk.story)
 

@@ -415,3 +415,29 @@ def test_the_claims_opposed_in_open_conflicts_are_kept_and_read_again_where_they
     assert conflict_id not in kept()
     assert resolved_or_reopened(review.conflict_reopen) == MergeSuggestion.Status.WITHDRAWN
     assert conflict_id in kept()
+
+
+@pytest.mark.parametrize("change", ["mention moved", "claim merged", "outlet renamed", "article gone"])
+def test_the_held_index_is_checked_again_when_anything_but_new_articles_changed(
+    seed_files: list[Path], change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run from the index this process holds skips checking it against every claim and
+    article when the rows are those its last run left but for new ones; any other change is
+    caught, whoever made it (here straight in the database), and costs a full run."""
+    monkeypatch.setattr(incremental, "REFRESH_GROWTH", 100.0)
+    story, _ = story_get_or_create(name="Embassy")
+    import_and_process(story, seed_files[:-2])
+    import_and_process(story, seed_files[-2:-1])
+    assert last_stage(story) == "incremental"  # from the held index, its rows as it left them
+    first, second = Claim.objects.filter(story=story).order_by("pk")[:2]
+    article = Article.objects.filter(story=story, outlet__isnull=False).order_by("pk").first()
+    if change == "mention moved":
+        Mention.objects.filter(pk=first.mentions.order_by("pk").first().pk).update(claim=second)
+    elif change == "claim merged":
+        Claim.objects.filter(pk=first.pk).update(status=Claim.Status.MERGED, merged_into=second)
+    elif change == "outlet renamed":
+        type(article.outlet).objects.filter(pk=article.outlet_id).update(name="Renamed Outlet")
+    else:
+        article.delete()
+    import_and_process(story, seed_files[-1:])
+    assert last_stage(story).startswith("full: "), change
