@@ -316,10 +316,10 @@ class _Seen:
         says what)."""
         if now.claims != self.rows.claims or not self.rows.articles <= now.articles:
             return None
-        if not self.rows.mentions <= now.mentions:
+        added = now.mentions - self.rows.mentions
+        if len(now.mentions) - len(added) != len(self.rows.mentions):  # some are gone, or changed
             return None
-        added = list(now.mentions - self.rows.mentions)
-        return None if any(m[1] is not None for m in added) else added
+        return None if any(m[1] is not None for m in added) else list(added)
 
 
 def _lap(parts: dict[str, float], started: float) -> Callable[[str], None]:
@@ -654,8 +654,7 @@ def _persist(
     stats.update(
         conflicts_persist(story=story, proposals=proposals, by_key=stored, later=later, written=written_conflicts)
     )
-    claim_of = {m.pk: m.claim_id for m in stored.values() if m.claim_id is not None}
-    opposing = _OpposingClaims(story, claim_of, index.kept.get("opposing"), written_conflicts)
+    opposing = _OpposingClaims(story, index.kept.get("opposing"), written_conflicts)
     stats.update(_persist_suggestions(story, analysis.suggestions, cluster_claim, opposing.pairs))
     index.kept = {"written": now_written, "proposed": set(marks), "opposing": opposing.of_conflict}
     stats["claims_reworded"] = len(later.wording)
@@ -724,15 +723,15 @@ class _OpposingClaims:
     (low id, high id) each, and ``of_conflict``, each open conflict's, kept by the story's index
     for its next run.
 
-    Each mention's claim is taken from ``claim_of`` (mention id -> claim id: the stage's own, as it
-    wrote them). A conflict's sides change only when the stage writes it (``written``: the
-    conflicts this run created or extended), and its mentions' claims only with a merge, a split
-    or a deleted article, after which the index kept is a new one: so only the sides of the
-    conflicts open now that ``kept`` (the last run's ``of_conflict``) lacks, and of those written,
-    are read. Which conflicts are open is read every time: a reviewer resolves and reopens them.
+    Each mention's claim is read as the stage wrote them. A conflict's sides change only when
+    the stage writes it (``written``: the conflicts this run created or extended), and its
+    mentions' claims only with a merge, a split or a deleted article, after which the index kept
+    is a new one: so only the sides of the conflicts open now that ``kept`` (the last run's
+    ``of_conflict``) lacks, and of those written, are read. Which conflicts are open is read
+    every time: a reviewer resolves and reopens them.
 
-    The sides are read by key rather than joined to the conflicts: right after a run writes
-    thousands of conflicts, PostgreSQL's statistics still call the tables small, and the join it
+    The sides, then their mentions' claims, are read by key rather than joined to the conflicts:
+    right after a run writes thousands of conflicts, PostgreSQL's statistics still call the tables small, and the join it
     then planned (a nested loop over every side of every conflict) took 36 s on a 3,000-document
     story.
     """
@@ -740,7 +739,6 @@ class _OpposingClaims:
     def __init__(
         self,
         story: Story,
-        claim_of: Mapping[int, int],
         kept: Mapping[int, frozenset[tuple[int, int]]] | None,
         written: Collection[int],
     ) -> None:
@@ -754,11 +752,17 @@ class _OpposingClaims:
             else:
                 read.append(conflict_id)
         sides: dict[int, dict[str, set[int]]] = {c: {"a": set(), "b": set()} for c in read}
-        for conflict_id, side, mention_id in (
+        stated = list(
             ConflictMention.objects.filter(conflict_id__in=read)
             .order_by()
             .values_list("conflict_id", "side", "mention_id")
-        ):
+        )
+        claim_of = dict(
+            Mention.objects.filter(pk__in={m for _, _, m in stated}, claim__isnull=False)
+            .order_by()
+            .values_list("pk", "claim_id")
+        )
+        for conflict_id, side, mention_id in stated:
             if mention_id in claim_of:
                 sides[conflict_id][side].add(claim_of[mention_id])
         for conflict_id, s in sides.items():
@@ -836,17 +840,17 @@ def conflicts_persist(
     """
     stats = {"conflicts_created": 0, "conflicts_extended": 0, "conflicts_followed": 0, "conflicts_same_source": 0}
     articles = {
-        pk: (duplicate_of, outlet_label(outlet, external_id))
+        pk: (duplicate_of, outlet, external_id)
         for pk, duplicate_of, outlet, external_id in Article.objects.filter(story=story)
         .order_by()
         .values_list("pk", "duplicate_of_id", "outlet__name", "external_id")
     }
-    roots = _article_roots({pk: duplicate_of for pk, (duplicate_of, _) in articles.items()})
+    roots = _article_roots({pk: duplicate_of for pk, (duplicate_of, _, _) in articles.items()})
     proposals = list(proposals)
     # Only the conflicts a proposal could match: those with one of its mentions on a side.
-    proposed = {by_key[k].pk for p in proposals for k in (*p.side_a, *p.side_b) if k in by_key}
-    known, article_of = _story_conflicts(story, proposed)
-    article_of.update({m.pk: m.article_id for m in by_key.values()})
+    stated = [by_key[k] for p in proposals for k in (*p.side_a, *p.side_b) if k in by_key]
+    known, article_of = _story_conflicts(story, {m.pk for m in stated})
+    article_of.update((m.pk, m.article_id) for m in stated)
 
     def root(mention_id: int) -> int:
         article = article_of[mention_id]
@@ -906,7 +910,11 @@ def conflicts_persist(
             by_mention[mention_id].append(new)
 
     extended = [c for c in known if c.added["a"] or c.added["b"]]
-    labels = {pk: label for pk, (_, label) in articles.items()}
+
+    def label(article: int) -> str:
+        row = articles.get(article)
+        return outlet_label(row[1], row[2]) if row is not None else "an unnamed outlet"
+
     known_by_pk = {c.saved_pk: c for c in known}
 
     def explanation(c: _KnownConflict) -> str:
@@ -916,7 +924,7 @@ def conflicts_persist(
         if resolved is None:
             return c.proposal.explanation
         evidence = c.new_evidence if c.follows is not None else c.mention_ids - resolved.mention_ids
-        outlets = sorted({labels.get(article_of[m], "an unnamed outlet") for m in evidence})
+        outlets = sorted({label(article_of[m]) for m in evidence})
         return _follow_note(resolved, outlets) + c.proposal.explanation
 
     touched, stats["conflicts_extended"] = _write_conflicts(story, created, extended, explanation)

@@ -392,8 +392,7 @@ def test_the_claims_opposed_in_open_conflicts_are_kept_and_read_again_where_they
         return index.kept["opposing"]
 
     def every_open_conflict() -> dict[int, frozenset[tuple[int, int]]]:
-        claim_of = dict(Mention.objects.filter(article__story=story, claim__isnull=False).values_list("pk", "claim_id"))
-        return persist._OpposingClaims(story, claim_of, None, ()).of_conflict
+        return persist._OpposingClaims(story, None, ()).of_conflict
 
     import_and_process(story, seed_files[3:])
     assert last_stage(story) == "incremental"

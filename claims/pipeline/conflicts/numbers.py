@@ -170,15 +170,11 @@ def _candidate_pairs(
         for i, a in enumerate(reps):
             for b in reps[i + 1 :]:
                 yield a, b, True, 1.0
-    pairs = sorted(
-        ctx.al.pair_scores.items()
-        if only is None
-        else (
-            (ij, score)
-            for ij, score in ctx.al.pair_scores.items()
-            if cluster_of[ctx.mentions[ij[0]].key] in only or cluster_of[ctx.mentions[ij[1]].key] in only
-        )
-    )
+    if only is None:
+        pairs = sorted(ctx.al.pair_scores.items())
+    else:
+        members = {ctx.index[k] for ci in only for k in ctx.al.clusters[ci] if k in ctx.index}  # their places
+        pairs = sorted((ij, score) for ij, score in ctx.al.pair_scores.items() if ij[0] in members or ij[1] in members)
     for (i, j), score in pairs:
         if score < NEIGHBOUR_MIN_SCORE:
             continue
