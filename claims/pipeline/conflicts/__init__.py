@@ -105,8 +105,7 @@ def find_conflicts(
         roots=article_roots(articles.values()) if roots is None else roots,
         outlets=_outlets(al.mentions, articles, memo),
         idf=al.idf,
-        lengths={a.id: len(a.body) for a in articles.values()},
-        published={a.id: a.published_on for a in articles.values()},
+        articles=articles,
     )
     if memo is None or memo.roots is None or any(ctx.root((a, 0, 0)) != r for a, r in memo.roots.items()):
         new = None  # a first run, or an earlier article's original changed: everything again
@@ -183,25 +182,37 @@ def _numbers(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | 
     rare = rare_blocks(ctx, blocks)
     if new is None:
         found = number_groups(ctx, rare=rare)
+        memo.numbers = _by_pair(ctx, {}, found)
     else:
         cluster_of = ctx.al.cluster_of
         affected = {cluster_of[k] for k in new} | {
             cluster_of[m.key] for block in memo.rare.symmetric_difference(rare) for m in blocks.get(block, ())
         }
         fresh = number_groups(ctx, only=affected, rare=rare)
-        kept = [
-            (order, _renamed(c, memo))
-            for (ci, cj), items in memo.numbers.items()
-            if ci not in affected and cj not in affected
-            for order, c in items
-        ]
-        found = sorted(kept + fresh, key=lambda t: t[0])
-    memo.numbers = {}
-    for order, c in found:
-        ci, cj = ctx.al.cluster_of[c.side_a[0]], ctx.al.cluster_of[c.side_b[0]]
-        memo.numbers.setdefault((min(ci, cj), max(ci, cj)), []).append((order, c))
+        # The pairs of claims with an affected one are found again; the others' are kept, each
+        # list as it was (a new list where one is renamed: the index's log notes what changed).
+        numbers = memo.numbers
+        for pair in [pair for pair in numbers if pair[0] in affected or pair[1] in affected]:
+            del numbers[pair]
+        renamed = memo.renamed
+        if renamed:
+            for pair, items in numbers.items():
+                if any(c.cluster_a in renamed or c.cluster_b in renamed for _, c in items):
+                    numbers[pair] = [(order, _renamed(c, memo)) for order, c in items]
+        _by_pair(ctx, numbers, fresh)
+        found = sorted((item for items in numbers.values() for item in items), key=lambda t: t[0])
     memo.rare = frozenset(rare)
     return [c for _, c in found]
+
+
+def _by_pair(
+    ctx: Ctx, numbers: dict[tuple[int, int], list[tuple[str, Conflict]]], found: list[tuple[str, Conflict]]
+) -> dict[tuple[int, int], list[tuple[str, Conflict]]]:
+    """Add number conflicts to ``numbers``, under the two claims (their places) they are between."""
+    for order, c in found:
+        ci, cj = ctx.al.cluster_of[c.side_a[0]], ctx.al.cluster_of[c.side_b[0]]
+        numbers.setdefault((min(ci, cj), max(ci, cj)), []).append((order, c))
+    return numbers
 
 
 def _negations(ctx: Ctx, memo: ConflictMemo | None, new: Collection[MentionKey] | None) -> list[Conflict]:

@@ -10,7 +10,7 @@ from datetime import date
 
 from ..align import Alignment, key_order
 from ..confidence import Factors
-from ..types import ArticleId, Conflict, ConflictKind, Mention, MentionKey, Severity
+from ..types import ArticleId, ArticleText, Conflict, ConflictKind, Mention, MentionKey, Severity
 
 LEAD_SHARE = 0.2
 
@@ -25,18 +25,23 @@ class Ctx:
     roots: dict[ArticleId, ArticleId]
     outlets: dict[ArticleId, str]
     idf: Mapping[str, float]
-    lengths: Mapping[ArticleId, int] = field(default_factory=dict)  # article body lengths
-    published: Mapping[ArticleId, date | None] = field(default_factory=dict)  # publication days, when known
+    # the articles, for their bodies' lengths and publication days (asked of a few of them)
+    articles: Mapping[ArticleId, ArticleText] = field(default_factory=dict)
 
     def in_lead(self, key: MentionKey) -> bool:
         """The mention is in the first fifth of its article: where the story's main facts are."""
-        n = self.lengths.get(key[0], 0)
+        article = self.articles.get(key[0])
+        n = len(article.body) if article is not None else 0
         return n > 0 and key[1] <= LEAD_SHARE * n
 
     def written_same_day(self, a: MentionKey, b: MentionKey) -> bool:
         """Both articles carry a publication day, and it is the same one."""
-        da, db = self.published.get(a[0]), self.published.get(b[0])
+        da, db = (self.published_on(k[0]) for k in (a, b))
         return da is not None and da == db
+
+    def published_on(self, article_id: ArticleId) -> date | None:
+        article = self.articles.get(article_id)
+        return article.published_on if article is not None else None
 
     def root(self, key: MentionKey) -> ArticleId:
         return self.roots.get(key[0], key[0])
