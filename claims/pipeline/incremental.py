@@ -108,6 +108,11 @@ class StoryIndex:
         self.roots: dict[ArticleId, ArticleId] = {}
         self.cache: ClusterCache = {}
         self.made: list[Cluster] = []  # the last run's clusters (``story_result``), held in memory only
+        # the places of the clusters the next run may make otherwise than ``made`` (memory only):
+        # a new claim not yet fixed, or named since (``name_claims``)
+        self.unsettled: set[int] = set()
+        self.touched: set[int] = set()  # the clusters the last alignment joined new mentions to, or made
+        self.settling: set[int] = set()  # ... those of them whose claim is not settled
         self.held: dict[str, Any] = {}  # what the caller holds in memory only with the index (never in its file)
         self.memo = ConflictMemo()
         self.new: set[MentionKey] | None = None  # the mentions the last run added; None: a first run
@@ -205,6 +210,7 @@ class StoryIndex:
         """Each claim's stable id from now on (the one its row was given), in the clusters' order."""
         if len(ids) != len(self.clusters):
             raise ValueError(f"{len(ids)} ids for {len(self.clusters)} claims")
+        self.unsettled.update(at for at, (was, now) in enumerate(zip(self.fixed, ids, strict=True)) if was != now)
         self.fixed = list(ids)
 
     def disagreement(
@@ -313,6 +319,7 @@ class StoryIndex:
         shell.stats, shell.articles, shell.unlogged, shell.rows.mentions = None, {}, {}, []  # type: ignore[assignment]
         shell.memo.asserting.index, shell.memo.quotes.by_word = {}, {}
         shell.made, shell.held, shell.memo.judged, shell.keyed_last = [], {}, {}, {}
+        shell.unsettled, shell.touched, shell.settling = set(), set(), set()
         with _without_cyclic_gc():
             self._pickler(fh).dump(shell)
 
@@ -442,6 +449,9 @@ class StoryIndex:
                 self.cache.clear()  # an earlier article's original changed: sources are counted again
                 self.made.clear()
             self.roots = roots
+            # the clusters this run may make otherwise than the last: those the new mentions
+            # joined or made, and those whose claim was unsettled
+            changed, self.unsettled = self.unsettled | self.touched, self.settling
             return story_result(
                 al,
                 self.articles,
@@ -452,6 +462,7 @@ class StoryIndex:
                 roots=roots,
                 position=self.position,
                 made=self.made,
+                changed=changed,
             )
 
     def _align(
@@ -512,6 +523,7 @@ class StoryIndex:
 
         extends: list[ClaimId | None] = list(self.fixed)
         self.new = {m.key for m in new} if n_old else None  # a first run finds every conflict
+        self.touched, self.settling = set(), set()
         made: dict[int, list[MentionKey]] = {}
         for offset, m in enumerate(new):
             root = groups.find(n_old + offset)
@@ -521,6 +533,7 @@ class StoryIndex:
                 self.cache.pop(tuple(self.clusters[joined]), None)
                 self.clusters[joined].append(m.key)  # new mentions come after every earlier one
                 self.cluster_of[m.key] = joined
+                self.touched.add(joined)
             else:
                 made.setdefault(root, []).append(m.key)
         for root in sorted(made, key=lambda r: key_order(made[r][0])):
@@ -528,6 +541,9 @@ class StoryIndex:
             self.clusters.append(made[root])
             extends.append(groups.fixed[root])
             self.fixed.append(groups.fixed[root] or _cluster_id(made[root], None))
+            self.touched.add(ci)
+            if extends[ci] != self.fixed[ci]:  # extended next time under the id it has now
+                self.settling.add(ci)
             for k in made[root]:
                 self.cluster_of[k] = ci
         best_links(scored, rows.mentions, self.cluster_of, best=self.best)

@@ -6,6 +6,7 @@ import gc
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import cast
 
 from .align import Alignment, StoryStats, align, key_order
 from .conflicts import ConflictMemo, find_conflicts
@@ -122,6 +123,7 @@ def story_result(
     roots: dict[ArticleId, ArticleId] | None = None,
     position: dict[MentionKey, int] | None = None,
     made: list[Cluster] | None = None,
+    changed: Collection[int] | None = None,
 ) -> StoryAnalysis:
     """The story's analysis from its alignment: each cluster's display text and independent
     sources, merge suggestions, conflicts.
@@ -132,20 +134,34 @@ def story_result(
     (``sources.article_roots``) and ``position`` (each mention's place), when known. ``made``:
     the clusters the last run made, by place, which a cluster with the same id and as many
     mentions is (a story's clusters only gain mentions, at their end, and ``made`` is emptied
-    when their sources are counted again); replaced by this run's.
+    when their sources are counted again); replaced by this run's. ``changed``: the places of
+    the clusters that may differ from those in ``made`` (mentions added, another id or claim to
+    extend), when known: the others are taken as they are, unlooked at.
     """
     observe("sources")
     by_key = {m.key: m for m in al.mentions}
     roots = article_roots(arts.values()) if roots is None else roots
-    ids = [_cluster_id(keys, ext) for keys, ext in zip(al.clusters, al.extends, strict=False)]
-    clusters = []
-    for at, (keys, ext, cid) in enumerate(zip(al.clusters, al.extends, ids, strict=False)):
+    n = min(len(al.clusters), len(al.extends))
+    clusters: list[Cluster | None]
+    if made and changed is not None and len(made) <= n:
+        # (a story's clusters only gain mentions, and new clusters come last)
+        places: Iterable[int] = sorted({*changed, *range(len(made), n)})
+        ids = [c.id for c in made] + [""] * (n - len(made))
+        for at in places:
+            ids[at] = _cluster_id(al.clusters[at], al.extends[at])
+        clusters = [*made, *[None] * (n - len(made))]
+    else:
+        places = range(n)
+        ids = [_cluster_id(keys, ext) for keys, ext in zip(al.clusters, al.extends, strict=False)]
+        clusters = [None] * n
+    for at in places:
+        keys, ext, cid = al.clusters[at], al.extends[at], ids[at]
         if made is not None and at < len(made):
             last = made[at]
             if len(last.mentions) == len(keys):
                 # the same cluster, perhaps under the id the last run gave it
                 same = last.id == cid and last.extends == ext
-                clusters.append(last if same else evolve(last, id=cid, extends=ext))
+                clusters[at] = last if same else evolve(last, id=cid, extends=ext)
                 continue
         found = cache.get(tuple(keys)) if cache is not None else None
         if found is None:
@@ -160,17 +176,16 @@ def story_result(
             if cache is not None:
                 cache[tuple(keys)] = found
         canonical, text, count, labels = found
-        clusters.append(
-            Cluster(
-                id=cid,
-                mentions=tuple(keys),
-                canonical=canonical,
-                text=text,
-                extends=ext,
-                independent_sources=count,
-                sources=tuple(labels),
-            )
+        clusters[at] = Cluster(
+            id=cid,
+            mentions=tuple(keys),
+            canonical=canonical,
+            text=text,
+            extends=ext,
+            independent_sources=count,
+            sources=tuple(labels),
         )
+    made_now = cast(list[Cluster], clusters)  # (every place is filled)
     suggestions = [
         MergeSuggestion(
             ids[a],
@@ -181,7 +196,7 @@ def story_result(
         for a, b, s in al.suggestions
     ]
     if made is not None:
-        made[:] = clusters
+        made[:] = made_now
     observe("conflicts")
     conflicts = find_conflicts(al, ids, arts, memo, new, roots=roots, by_key=by_key, index=position)
     # Two claims on opposite sides of a disagreement are not one claim: no merge suggestion.
@@ -195,7 +210,7 @@ def story_result(
                 opposed.add(frozenset((ids[al.cluster_of[ka]], ids[al.cluster_of[kb]])))
     suggestions = [s for s in suggestions if frozenset((s.cluster_a, s.cluster_b)) not in opposed]
     observe("done")
-    return StoryAnalysis(tuple(clusters), tuple(suggestions), tuple(conflicts))
+    return StoryAnalysis(tuple(made_now), tuple(suggestions), tuple(conflicts))
 
 
 def _neg_order(k: MentionKey) -> tuple:

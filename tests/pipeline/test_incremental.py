@@ -522,3 +522,17 @@ def test_evolve_is_replace_without_init(seed_analysis):
     assert evolve(conflict, cluster_a="claim:7").factors == conflict.factors
     assert (conflict, cluster) == (seed_analysis.conflicts[0], seed_analysis.clusters[0])
     assert evolve(cluster, id="x") is not cluster and cluster.id != "x"
+
+
+def test_claims_named_again_are_extended_under_their_new_ids(seed_articles, seed_extractions, monkeypatch):
+    """A run takes the last run's clusters as they were but for those it changed and those named
+    since (``name_claims``): each one extends the claim it is named by now."""
+    _no_refresh(monkeypatch)
+    index, _ = StoryIndex.build(seed_extractions[:3], seed_articles[:3])
+    index.name_claims([f"first-{at}" for at in range(len(index.clusters))])
+    index.add(seed_extractions[3:4], seed_articles[3:4])
+    names = [f"second-{at}" for at in range(len(index.clusters))]
+    index.name_claims(names)
+    analysis = index.add(seed_extractions[4:], seed_articles[4:])
+    assert [c.extends for c in analysis.clusters[: len(names)]] == names
+    assert [c.id for c in analysis.clusters[: len(names)]] == [f"claim:{name}" for name in names]
