@@ -20,8 +20,10 @@ The rules that protect people's work live here, once:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
+import operator
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -199,6 +201,7 @@ def story_analyse(
         later.write_unlocked()
         lap("write")
         ids = [named.get(c.id) for c in analysis.clusters]
+        clusters = analysis.clusters
         del analysis  # what the pickling below may use instead (its memo is large)
         if None in ids or len(ids) != len(index.clusters):  # a claim not written (no mention of it
             story_cache.discard(story)  # is stored), or an analysis the index did not make (tests)
@@ -211,6 +214,7 @@ def story_analyse(
                 index.kept["written"].pop(pk, None)
             seen.rows.wrote(stored, attached, named.values())
             index.held["rows"] = seen
+            index.held["persisted"] = (clusters, index.fixed)  # (what _persist may take as written)
             keeping.saved = story_cache.save(story, index)
         lap("keep")
     # The claims a reviewer held: written now, each on its own, holding nothing else.
@@ -566,8 +570,23 @@ def _persist(
     written: dict[int, tuple[Any, ...]] = index.kept.get("written", {})
     now_written: dict[int, tuple[Any, ...]] = {}
     changed: list[tuple[pipeline.types.Cluster, tuple[Any, ...]]] = []
-    for cluster in analysis.clusters:
-        mark = (len(cluster.mentions), cluster.canonical, cluster.text, cluster.independent_sources, cluster.sources)
+    clusters: Iterable[pipeline.types.Cluster] = analysis.clusters
+    # A cluster that is the very one the last run wrote (the analysis keeps those it did not
+    # change) is as written, if that run could write its claim.
+    last_clusters, last_claims = index.held.pop("persisted", ((), []))
+    same = [
+        s and claim_id in written
+        for s, claim_id in zip(map(operator.is_, analysis.clusters, last_clusters), last_claims, strict=False)
+    ]
+    if any(same):
+        for cluster, claim_id in itertools.compress(zip(analysis.clusters, last_claims, strict=False), same):
+            cluster_claim[cluster.id] = claim_id
+            now_written[claim_id] = written[claim_id]
+        clusters = itertools.chain(
+            itertools.compress(analysis.clusters, [not s for s in same]), analysis.clusters[len(same) :]
+        )
+    for cluster in clusters:
+        mark = _written_mark(cluster)
         claim_id = int(cluster.extends) if cluster.extends is not None else None
         last = written.get(claim_id) if claim_id is not None else None
         if claim_id is not None and last is not None and last == mark:
@@ -659,6 +678,12 @@ def _persist(
     index.kept = {"written": now_written, "proposed": set(marks), "opposing": opposing.of_conflict}
     stats["claims_reworded"] = len(later.wording)
     return stats
+
+
+def _written_mark(cluster: pipeline.types.Cluster) -> tuple[Any, ...]:
+    """What a claim is written from (``StoryIndex.kept["written"]``): written with the same, it
+    would change nothing."""
+    return (len(cluster.mentions), cluster.canonical, cluster.text, cluster.independent_sources, cluster.sources)
 
 
 def _proposal_mark(proposal: pipeline.types.Conflict) -> bytes:
