@@ -126,3 +126,31 @@ def test_identical_or_trivially_reworded_sentences_never_conflict():
         dates=(date(2022, 5, 4),) * 3,
     )
     assert res.conflicts == ()
+
+
+WOUNDED = "{} US soldiers were wounded in the rocket attack on the base near Baghdad on Sunday, officials said."
+
+
+def test_versions_that_agree_stand_together_against_another():
+    """'Six' and 'half a dozen' are one version: against 'three' they make one conflict, not two,
+    whose explanation gives both wordings."""
+    _arts, an = story(*(WOUNDED.format(n) for n in ("Three", "Six", "Half a dozen")), outlets=("AP", "AFP", "BBC"))
+    (c,) = conflicts_of(an, "number")
+    sides = sorted([{k[0] for k in c.side_a}, {k[0] for k in c.side_b}], key=len)
+    assert sides == [{1}, {2, 3}]
+    assert "“Six US soldiers”" in c.explanation and "“Half a dozen US soldiers”" in c.explanation
+
+
+def test_each_minority_version_stands_against_the_most_reported_one():
+    counts = ("Three", "Six", "Half a dozen", "Four", "Nine")
+    _arts, an = story(*(WOUNDED.format(n) for n in counts), outlets=("AP", "AFP", "BBC", "Reuters", "CNN"))
+    pairs = {
+        frozenset({frozenset(k[0] for k in c.side_a), frozenset(k[0] for k in c.side_b)})
+        for c in conflicts_of(an, "number")
+    }
+    six = frozenset({2, 3})
+    assert pairs == {
+        frozenset({frozenset({1}), six}),
+        frozenset({frozenset({4}), six}),
+        frozenset({frozenset({5}), six}),
+    }

@@ -323,6 +323,7 @@ def number_groups(
             g["b"] |= sides[1]
             g["aligned"] = g.get("aligned", False) or aligned
             g["score"] = max(g.get("score", 0.0), score)
+    groups = _agreeing_versions_joined(groups)
     # With several versions of one count (3, 4, 5, 7 ...), report each minority version against the
     # most widely reported one instead of every pair of versions.
     support: dict[tuple, Counter] = defaultdict(Counter)
@@ -363,6 +364,50 @@ def _states(m: Mention, q: Quantity) -> bool:
     return any(_qsig(x) == _qsig(q) for x in m.slots.quantities)
 
 
+def _agreeing_versions_joined(groups: dict[tuple, dict]) -> dict[tuple, dict]:
+    """One disagreement, one group: groups of one count between the same two claims that share
+    a version, and whose other versions agree with each other ("three" against "six", and
+    against "half a dozen"), become one, each side the union of theirs (the first group's in
+    the groups' order keeps its key and wording, and names the other wordings too)."""
+    joined: dict[tuple, dict] = {}
+    by_unit: dict[tuple, list[tuple]] = defaultdict(list)  # (block, claim, claim) -> the groups kept
+    for gk in sorted(groups, key=repr):
+        block, sa, sb, ci, cj = gk
+        g = groups[gk]
+        into = None
+        for tk in by_unit[(block, ci, cj)]:
+            t = joined[tk]
+            _, ta, tb, _, _ = tk
+            # (this group's side holding the shared version, the target's, and the other sides)
+            for mine, theirs, other, their_other in (("a", "a", "b", "b"), ("b", "b", "a", "a"),
+                                                     ("a", "b", "b", "a"), ("b", "a", "a", "b")):  # fmt: skip
+                if {"a": sa, "b": sb}[mine] != {"a": ta, "b": tb}[theirs]:
+                    continue
+                version = g["f" + other].quantity
+                if all(_relation(version, q) is None for q in t["versions_" + their_other]):
+                    into = (t, mine, theirs, other, their_other)
+                    break
+            if into is not None:
+                break
+        if into is None:
+            joined[gk] = {
+                **g,
+                "versions_a": [g["fa"].quantity],
+                "versions_b": [g["fb"].quantity],
+                "also": {"a": [], "b": []},
+            }
+            by_unit[(block, ci, cj)].append(gk)
+            continue
+        t, mine, theirs, other, their_other = into
+        t[theirs] |= g[mine]
+        t[their_other] |= g[other]
+        t["versions_" + their_other].append(g["f" + other].quantity)
+        t["also"][their_other].append((g["m" + other], g["f" + other].quantity))
+        t["aligned"] = t["aligned"] or g["aligned"]
+        t["score"] = max(t["score"], g["score"])
+    return joined
+
+
 def _conflict(ctx: Ctx, g: dict) -> Conflict:
     fa, fb, match = g["fa"], g["fb"], g["match"]
     qa, qb = fa.quantity, fb.quantity
@@ -391,7 +436,7 @@ def _conflict(ctx: Ctx, g: dict) -> Conflict:
     factors.add("both can hold (the ranges overlap)", -0.55, when=how == "different picture")
     words = sorted({_surface(g["ma"].text, t) for t in match.shared})
     about = f" (both about: {', '.join(words[:3])})" if words else ""
-    expl = f"{ctx.says(g['a'])} “{_qphrase(g['ma'], qa)}”; {ctx.says(g['b'])} “{_qphrase(g['mb'], qb)}”{about} — {why}"
+    expl = f"{ctx.says(g['a'])} {_wordings(g, 'a')}; {ctx.says(g['b'])} {_wordings(g, 'b')}{about} — {why}"
     return ctx.conflict("number", severity, expl, g["a"], g["b"], factors)
 
 
@@ -401,6 +446,14 @@ def _surface(text: str, term: str) -> str:
         if stem(w) == term:
             return w.lower()
     return term
+
+
+def _wordings(g: dict, side: str) -> str:
+    """How one side words its version: “six” (or “six” / “half a dozen” for a side joined from
+    agreeing versions, ``_agreeing_versions_joined``)."""
+    first = _qphrase(g["m" + side], g["f" + side].quantity)
+    also = [_qphrase(m, q) for m, q in g.get("also", {}).get(side, ())]
+    return " / ".join(f"“{w}”" for w in dict.fromkeys([first, *also]))
 
 
 def _qphrase(m: Mention, q: Quantity) -> str:
