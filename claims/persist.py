@@ -212,7 +212,7 @@ def story_analyse(
             # What the claims a reviewer held will be written is not known yet: not kept as written.
             for pk in later.rest:
                 index.kept["written"].pop(pk, None)
-            seen.rows.wrote(stored, attached, named.values())
+            seen.rows.wrote(stored, attached)
             index.held["rows"] = seen
             index.held["persisted"] = (clusters, index.fixed)  # (what _persist may take as written)
             keeping.saved = story_cache.save(story, index)
@@ -262,12 +262,13 @@ _ArticleRow = tuple[int, str, date | None, int | None, str | None, str]
 
 @dataclass
 class _StoryRows:
-    """The columns the story stage reads of every mention, claim and article of a story, to
-    check its kept index against them: each mention's claim and place, the claims not merged,
-    and what ``disagreement`` compares of each processed article (its text by its digest)."""
+    """The columns the story stage reads of every mention and article of a story, to check its
+    kept index against them: each mention's claim and place, the merged claims (their mentions
+    are no claim's), and what ``disagreement`` compares of each processed article (its text by
+    its digest)."""
 
     mentions: set[_MentionRow]
-    claims: set[int]
+    merged: set[int]
     articles: set[_ArticleRow]
 
     @classmethod
@@ -279,12 +280,7 @@ class _StoryRows:
                 .order_by()
                 .values_list("pk", "claim_id", "article_id", "start", "end")
             ),
-            set(
-                Claim.objects.filter(story=story)
-                .exclude(status=Claim.Status.MERGED)
-                .order_by()
-                .values_list("pk", flat=True)
-            ),
+            set(Claim.objects.filter(story=story, status=Claim.Status.MERGED).order_by().values_list("pk", flat=True)),
             set(
                 Article.objects.filter(story=story, processed_at__isnull=False)
                 .order_by()
@@ -292,16 +288,13 @@ class _StoryRows:
             ),
         )
 
-    def wrote(
-        self, stored: Mapping[MentionKey, _Stored], attached: Iterable[MentionKey], claims: Iterable[int]
-    ) -> None:
+    def wrote(self, stored: Mapping[MentionKey, _Stored], attached: Iterable[MentionKey]) -> None:
         """The rows as the stage's writes leave them: these mentions attached to their claims
-        (``stored``, updated), these claims there."""
+        (``stored``, updated)."""
         for key in attached:
             m = stored[key]
             self.mentions.discard((m.pk, None, m.article_id, key[1], key[2]))
             self.mentions.add((m.pk, m.claim_id, m.article_id, key[1], key[2]))
-        self.claims.update(claims)
 
 
 @dataclass
@@ -318,7 +311,7 @@ class _Seen:
         """The mentions stored since, when that is all that changed but for articles added;
         else None (a reviewer's merge or split, a deleted or changed article: ``disagreement``
         says what)."""
-        if now.claims != self.rows.claims or not self.rows.articles <= now.articles:
+        if now.merged != self.rows.merged or not self.rows.articles <= now.articles:
             return None
         added = now.mentions - self.rows.mentions
         if len(now.mentions) - len(added) != len(self.rows.mentions):  # some are gone, or changed
@@ -376,7 +369,7 @@ def _analysis(
             why = ""
         else:
             now = {row[0]: row for row in rows.articles}
-            why = index.disagreement(_fixed(stored, rows.claims), map(_article_mark, now.values())) or ""
+            why = index.disagreement(_fixed(stored, rows.merged), map(_article_mark, now.values())) or ""
         if not why:
             texts = {a.pk: article_text(a) for a in _articles(story).filter(pk__in=now.keys() - index.articles.keys())}
             # which article copies which may have changed since (the only change ``add`` takes)
@@ -403,15 +396,15 @@ def _analysis(
     extractions = _extractions(texts, mentions)
     del mentions  # their JSON is not kept through the build: its memory goes to the build instead
     lap("read")
-    index, analysis = StoryIndex.build(extractions, list(texts.values()), fixed=_fixed(stored, rows.claims))
+    index, analysis = StoryIndex.build(extractions, list(texts.values()), fixed=_fixed(stored, rows.merged))
     return index, analysis, seen, f"full: {why}"
 
 
-def _fixed(stored: Mapping[MentionKey, _Stored], claims: Collection[int]) -> dict[ClaimId, list[MentionKey]]:
+def _fixed(stored: Mapping[MentionKey, _Stored], merged: Collection[int]) -> dict[ClaimId, list[MentionKey]]:
     """The mentions of each claim not merged: what a full run fixes, and what ``disagreement`` checks."""
     fixed: dict[ClaimId, list[MentionKey]] = defaultdict(list)
     for k, m in stored.items():
-        if m.claim_id is not None and m.claim_id in claims:
+        if m.claim_id is not None and m.claim_id not in merged:
             fixed[m.claim_id].append(k)
     return dict(fixed)
 
