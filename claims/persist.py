@@ -418,7 +418,8 @@ def _articles(story: Story) -> QuerySet[Article]:
     )
 
 
-# Mentions attached to their claims by one UPDATE at a time (a CASE over their ids).
+# Mentions attached to their claims by one UPDATE at a time (on PostgreSQL, two arrays of their
+# ids and their claims' ids; elsewhere a CASE over their ids).
 _ATTACH_BATCH = 1000
 
 
@@ -427,11 +428,18 @@ def _attach(attach: Iterable[tuple[int, list[int]]]) -> int:
 
     Only mentions still unaligned are attached: the pipeline never moves evidence between claims.
     A statement takes about a thousand mentions (a first run of a large story attaches tens of
-    thousands, which took one UPDATE per claim)."""
+    thousands, which took one UPDATE per claim). On PostgreSQL the statement is written by
+    hand: the ORM's CASE, a clause a claim, took longer to build than to run (7.6 ms against 0.4
+    for 40 mentions of 36 claims, what a run adding ten articles attaches)."""
     pairs = sorted((pk, claim_id) for claim_id, mentions in attach for pk in mentions)
     attached = 0
     for at in range(0, len(pairs), _ATTACH_BATCH):
         batch = pairs[at : at + _ATTACH_BATCH]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_ATTACH_SQL, [[pk for pk, _ in batch], [claim_id for _, claim_id in batch]])
+                attached += cursor.rowcount
+            continue
         by_claim: dict[int, list[int]] = defaultdict(list)
         for pk, claim_id in batch:
             by_claim[claim_id].append(pk)
@@ -439,6 +447,12 @@ def _attach(attach: Iterable[tuple[int, list[int]]]) -> int:
             claim_id=Case(*(When(pk__in=pks, then=Value(claim_id)) for claim_id, pks in by_claim.items()))
         )
     return attached
+
+
+_ATTACH_SQL = (
+    f"UPDATE {Mention._meta.db_table} AS m SET claim_id = v.claim_id "
+    "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, claim_id) WHERE m.id = v.id AND m.claim_id IS NULL"
+)
 
 
 def _article_mark(row: _ArticleRow) -> ArticleText:
