@@ -201,7 +201,6 @@ def story_analyse(
         later.write_unlocked()
         lap("write")
         ids = [named.get(c.id) for c in analysis.clusters]
-        clusters = analysis.clusters
         del analysis  # what the pickling below may use instead (its memo is large)
         if None in ids or len(ids) != len(index.clusters):  # a claim not written (no mention of it
             story_cache.discard(story)  # is stored), or an analysis the index did not make (tests)
@@ -214,7 +213,8 @@ def story_analyse(
                 index.kept["written"].pop(pk, None)
             seen.rows.wrote(stored, attached)
             index.held["rows"] = seen
-            index.held["persisted"] = (clusters, index.fixed)  # (what _persist may take as written)
+            # what _persist may take as written: the clusters the next run takes as they are
+            index.held["persisted"] = (tuple(index.made), index.fixed)
             keeping.saved = story_cache.save(story, index)
         lap("keep")
     # The claims a reviewer held: written now, each on its own, holding nothing else.

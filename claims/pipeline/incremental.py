@@ -66,7 +66,17 @@ from .conflicts import ConflictMemo
 from .similarity import SimilarityBackend, earlier_neighbours, first_anchors
 from .sources import article_roots
 from .story import ClusterCache, _cluster_id, _without_cyclic_gc, story_result
-from .types import ArticleExtraction, ArticleId, ArticleText, ClaimId, Cluster, Mention, MentionKey, StoryAnalysis
+from .types import (
+    ArticleExtraction,
+    ArticleId,
+    ArticleText,
+    ClaimId,
+    Cluster,
+    Mention,
+    MentionKey,
+    StoryAnalysis,
+    evolve,
+)
 
 # Statistics are taken again when the story has this many times the mentions they counted:
 # the words of articles added since then weigh a little more than a full run would weigh
@@ -210,8 +220,17 @@ class StoryIndex:
         """Each claim's stable id from now on (the one its row was given), in the clusters' order."""
         if len(ids) != len(self.clusters):
             raise ValueError(f"{len(ids)} ids for {len(self.clusters)} claims")
-        self.unsettled.update(at for at, (was, now) in enumerate(zip(self.fixed, ids, strict=True)) if was != now)
+        named = [at for at, (was, now) in enumerate(zip(self.fixed, ids, strict=True)) if was != now]
         self.fixed = list(ids)
+        # The last run's clusters under the claims they are now, as the next run would make them
+        # (after a full run, every one: the next run then takes them as they are).
+        for at in named:
+            last = self.made[at] if at < len(self.made) else None
+            if last is not None and len(last.mentions) == len(self.clusters[at]):
+                self.made[at] = evolve(last, id=_cluster_id(last.mentions, ids[at]), extends=ids[at])
+                self.unsettled.discard(at)
+            else:
+                self.unsettled.add(at)
 
     def disagreement(
         self, fixed: Mapping[ClaimId, Sequence[MentionKey]], articles: Iterable[ArticleText]
