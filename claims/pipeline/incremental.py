@@ -368,7 +368,8 @@ class StoryIndex:
         logged = {} if fresh else self.grown_logged
         grown = {name: _added(part, logged.get(name, 0)) for name, part in self._grown().items()}
         keyed = {
-            name: _changes(part, *(({}, None) if fresh else self.keyed_last.get(name, ({}, None))))
+            # (in a new log, each part whole: no copy of it)
+            name: (part, []) if fresh else _changes(part, *self.keyed_last.get(name, ({}, None)))
             for name, part in self._keyed().items()
         }
         with _without_cyclic_gc():
