@@ -328,7 +328,9 @@ def _lap(parts: dict[str, float], started: float) -> Callable[[str], None]:
     return lap
 
 
-# What _persist reads of the claims it may write (each other field would cost a query a claim).
+# What _persist reads of the claims it may write (each other field would cost a query a claim),
+# and how many at a time.
+_CLAIMS_READ = 2000
 _CLAIM_FIELDS_READ = (
     "pk", "status", "touched_at", "independent_sources", "sources", "desk_model",
     "text", "canonical_mention", "checkworthiness", "features",
@@ -601,15 +603,21 @@ def _persist(
             now_written[claim_id] = last  # the same object: the index's log leaves an unchanged entry out
         else:
             changed.append((cluster, mark))
-    wanted = Claim.objects.filter(story=story).exclude(status=Claim.Status.MERGED)
-    if written:
-        wanted = wanted.filter(pk__in=[c.extends for c, _ in changed if c.extends is not None])
-    claims = {c.pk: c for c in wanted.order_by().only(*_CLAIM_FIELDS_READ)}
     stats["claims_as_written"] = len(now_written)
 
     created: list[tuple[str, Claim, list[MentionKey], tuple[Any, ...]]] = []
     attach: list[tuple[int, list[MentionKey]]] = []
-    for cluster, mark in changed:
+    claims: dict[int, Claim] = {}
+    for at, (cluster, mark) in enumerate(changed):
+        if at % _CLAIMS_READ == 0:  # the claims of the next clusters (a full run's would all weigh at once)
+            extended = [c.extends for c, _ in changed[at : at + _CLAIMS_READ] if c.extends is not None]
+            claims = {
+                c.pk: c
+                for c in Claim.objects.filter(story=story, pk__in=extended)
+                .exclude(status=Claim.Status.MERGED)
+                .order_by()
+                .only(*_CLAIM_FIELDS_READ)
+            }
         members = [k for k in cluster.mentions if k in stored]
         canonical = stored.get(cluster.canonical)
         if not members or canonical is None:

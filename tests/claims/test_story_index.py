@@ -440,3 +440,19 @@ def test_the_held_index_is_checked_again_when_anything_but_new_articles_changed(
         article.delete()
     import_and_process(story, seed_files[-1:])
     assert last_stage(story).startswith("full: "), change
+
+
+def test_claims_read_a_few_at_a_time_are_written_as_all_at_once(
+    seed_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stage reads the claims it may write so many at a time (a full run's would all weigh at
+    once): a story whose runs read them two at a time ends as one whose runs read them at once."""
+    at_once, _ = story_get_or_create(name="At once")
+    by_two, _ = story_get_or_create(name="By two")
+    for files, full in ((seed_files[:3], False), (seed_files[3:], False), ([], True)):
+        import_and_process(at_once, files, full=full)
+        with monkeypatch.context() as m:
+            m.setattr(persist, "_CLAIMS_READ", 2)
+            import_and_process(by_two, files, full=full)
+        assert story_state(by_two) == story_state(at_once)
+    assert story_state(at_once)["claims"]
