@@ -347,7 +347,7 @@ def _analysis(
     From the index, only the articles and mentions it does not have are read whole (neither
     changes once stored: the index keeps its own); a full run reads them all. When the rows
     are those the index's last run left (``_Seen``) but for mentions and articles added,
-    it is not checked again (``_Seen``)."""
+    the index is not checked against them again."""
     if full:
         story_cache.forget()  # not kept alive through the full run
         index, why = None, "a full run was asked for"
@@ -355,23 +355,21 @@ def _analysis(
         index, why = story_cache.load(story)
     expected: _Seen | None = index.held.pop("rows", None) if index is not None else None
     added = expected.added(rows) if expected is not None else None
-    if expected is not None and added is not None:
-        seen = expected
-        now = {row[0]: row for row in rows.articles - seen.rows.articles}
+    if expected is not None and added is not None:  # (the index is the one that left them)
+        seen, stored = expected, expected.stored
+        now = {row[0]: row for row in rows.articles - seen.rows.articles}  # the new articles only
         seen.rows.mentions.update(added)
         seen.rows.articles.update(now.values())
-        stored = seen.stored
         stored.update(((a, start, end), _Stored(pk, None, a)) for pk, _, a, start, end in added)
         candidates: Iterable[MentionKey] = [(a, start, end) for _, _, a, start, end in added]
+        why = ""
     else:
         stored = {(a, start, end): _Stored(pk, claim, a) for pk, claim, a, start, end in rows.mentions}
         seen, candidates = _Seen(rows, stored), stored
-    if index is not None:
-        if expected is not None and added is not None:
-            why = ""
-        else:
-            now = {row[0]: row for row in rows.articles}
+        now = {row[0]: row for row in rows.articles}
+        if index is not None:
             why = index.disagreement(_fixed(stored, rows.merged), map(_article_mark, now.values())) or ""
+    if index is not None:
         if not why:
             texts = {a.pk: article_text(a) for a in _articles(story).filter(pk__in=now.keys() - index.articles.keys())}
             # which article copies which may have changed since (the only change ``add`` takes)
@@ -770,10 +768,10 @@ class _OpposingClaims:
     ``of_conflict``) lacks, and of those written, are read. Which conflicts are open is read
     every time: a reviewer resolves and reopens them.
 
-    The sides, then their mentions' claims, are read by key rather than joined to the conflicts:
-    right after a run writes thousands of conflicts, PostgreSQL's statistics still call the tables small, and the join it
-    then planned (a nested loop over every side of every conflict) took 36 s on a 3,000-document
-    story.
+    The sides, then their mentions' claims, are read by key rather than joined to the
+    conflicts: right after a run writes thousands of conflicts, PostgreSQL's statistics still
+    call the tables small, and the join it then planned (a nested loop over every side of every
+    conflict) took 36 s on a 3,000-document story.
     """
 
     def __init__(
@@ -797,11 +795,7 @@ class _OpposingClaims:
             .order_by()
             .values_list("conflict_id", "side", "mention_id")
         )
-        claim_of = dict(
-            Mention.objects.filter(pk__in={m for _, _, m in stated}, claim__isnull=False)
-            .order_by()
-            .values_list("pk", "claim_id")
-        )
+        claim_of = _claims_of({m for _, _, m in stated})
         for conflict_id, side, mention_id in stated:
             if mention_id in claim_of:
                 sides[conflict_id][side].add(claim_of[mention_id])
@@ -982,6 +976,11 @@ def conflicts_persist(
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _claims_of(mentions: Collection[int]) -> dict[int, int]:
+    """Each of these mentions' claim, as the stage's transaction sees it (those in no claim left out)."""
+    return dict(Mention.objects.filter(pk__in=mentions, claim__isnull=False).order_by().values_list("pk", "claim_id"))
+
+
 def _article_roots(duplicate_of: Mapping[int, int | None]) -> dict[int, int]:
     """Each article's original: `duplicate_of` followed to its end (a cycle ends where it closes)."""
     roots: dict[int, int] = {}
@@ -1158,9 +1157,7 @@ def _write_conflicts(
     )
 
     concerned = {m for c in [*created, *extended] for m in c.mention_ids}
-    claim_of = dict(
-        Mention.objects.filter(pk__in=concerned, claim__isnull=False).order_by().values_list("pk", "claim_id")
-    )
+    claim_of = _claims_of(concerned)
     events: list[tuple[ReviewEvent, set[int]]] = []
     for c in extended:
         before = {side: sorted(c.sides[side] - c.added[side]) for side in ("a", "b")}

@@ -300,7 +300,7 @@ class StoryIndex:
 
     def _keyed_places(self) -> dict[str, tuple[Any, str]]:
         """Where each dict that a run changes by key is (an object and its attribute, or a dict
-        and its key), when it holds too much to be pickled whole every run: each clusters'
+        and its key), when it holds too much to be pickled whole every run: each cluster's
         display text and sources, the number conflicts and counted blocks, and each dict the
         caller ``kept``. A run's record in the log holds the entries it set and the keys it
         removed (``dump_log``). Their values are replaced, never changed in place, but for the
